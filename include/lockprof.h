@@ -1,0 +1,55 @@
+/*
+ * lockprof: block and mutex profiles of pthread programs, as Go writes them.
+ *
+ * The same library works preloaded (LD_PRELOAD=liblockprof.so) or linked
+ * (-llockprof). Every function here is safe to call from any thread at any
+ * time after the library is loaded; none of them may be called from a
+ * signal handler.
+ */
+#ifndef LOCKPROF_H
+#define LOCKPROF_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Block profile rate, as runtime.SetBlockProfileRate: on average one
+ * blocking event per `rate_ns` nanoseconds spent blocked is sampled; 1 keeps
+ * every event, 0 or less turns the block profile off. Returns the previous
+ * rate.
+ */
+int64_t lockprof_set_block_rate(int64_t rate_ns);
+int64_t lockprof_block_rate(void);
+
+/*
+ * Mutex profile fraction, as runtime.SetMutexProfileFraction: on average 1
+ * in `fraction` contended releases is sampled; 0 turns the mutex profile
+ * off; a negative value only reads. Returns the previous fraction.
+ */
+int64_t lockprof_set_mutex_fraction(int64_t fraction);
+int64_t lockprof_mutex_fraction(void);
+
+/*
+ * Recording on or off (rates are kept). Profiles keep what they hold.
+ * lockprof_start() returns 0; both return the previous state (1 recording).
+ */
+int lockprof_start(void);
+int lockprof_stop(void);
+
+/*
+ * Write both cumulative profiles now, as gzip-compressed pprof. A NULL path
+ * (or a negative fd) skips that profile. Paths are written atomically (a
+ * temporary file in the same directory, then rename). Return 0, or -1 with
+ * errno set.
+ */
+int lockprof_dump(const char *block_path, const char *mutex_path);
+int lockprof_dump_fd(int block_fd, int mutex_fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOCKPROF_H */

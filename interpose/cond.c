@@ -1,0 +1,55 @@
+/*
+ * pthread_cond_*wait: the whole time inside the call is a wait (Go counts
+ * Cond.Wait the same way); block profile only. Nothing is registered while
+ * the thread waits, so cancellation inside the real call (which reacquires
+ * the mutex and unwinds through this frame) leaves nothing to undo.
+ *
+ * The program's references are to the GLIBC_2.3.2 versions (new-style
+ * condvars); real.c resolves exactly those.
+ */
+#include <pthread.h>
+
+#include "profiler.h"
+#include "real.h"
+#include "wrap.h"
+
+LP_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	const struct lp_real *real = lp_real_get();
+	struct lp_wait w;
+	int rc;
+
+	if (!lp_wait_begin(&w, c, LP_WAIT_COND))
+		return real->cond_wait(c, m);
+	rc = real->cond_wait(c, m);
+	lp_wait_end(&w, lp_waited(rc));
+	return rc;
+}
+
+LP_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
+				     const struct timespec *abstime)
+{
+	const struct lp_real *real = lp_real_get();
+	struct lp_wait w;
+	int rc;
+
+	if (!lp_wait_begin(&w, c, LP_WAIT_COND))
+		return real->cond_timedwait(c, m, abstime);
+	rc = real->cond_timedwait(c, m, abstime);
+	lp_wait_end(&w, lp_waited(rc));
+	return rc;
+}
+
+LP_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
+				     clockid_t clock, const struct timespec *abstime)
+{
+	const struct lp_real *real = lp_real_get();
+	struct lp_wait w;
+	int rc;
+
+	if (!lp_wait_begin(&w, c, LP_WAIT_COND))
+		return real->cond_clockwait(c, m, clock, abstime);
+	rc = real->cond_clockwait(c, m, clock, abstime);
+	lp_wait_end(&w, lp_waited(rc));
+	return rc;
+}

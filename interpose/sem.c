@@ -1,0 +1,103 @@
+/*
+ * sem_wait and its timed forms: try first, like the locks. They are
+ * cancellation points that act on a pending cancellation even when the
+ * count is positive, so the wrapper tests for it before trying; a thread
+ * cancelled while waiting leaves the semaphore's waiters through the cleanup
+ * handler. Errors come through errno, which the wrapper's own trywait must
+ * not leave changed.
+ *
+ * sem_post is async-signal-safe and so is its wrapper: lp_release allocates
+ * nothing and takes no lock a handler could find held by its own thread.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+
+#include "profiler.h"
+#include "real.h"
+#include "wrap.h"
+
+static void leave_on_cancel(void *w)
+{
+	lp_wait_end(w, 0);
+}
+
+/* 1 when the wait was a wait: acquired, timed out, interrupted. */
+static int sem_waited(int rc)
+{
+	return rc == 0 || errno == ETIMEDOUT || errno == EINTR;
+}
+
+struct sem_call {
+	int (*untimed)(sem_t *);
+	int (*timed)(sem_t *, const struct timespec *);
+	int (*clocked)(sem_t *, clockid_t, const struct timespec *);
+	clockid_t clock;
+	const struct timespec *abstime;
+};
+
+static int call_real(const struct sem_call *c, sem_t *s)
+{
+	if (c->untimed)
+		return c->untimed(s);
+	if (c->timed)
+		return c->timed(s, c->abstime);
+	return c->clocked(s, c->clock, c->abstime);
+}
+
+static int wait_profiled(sem_t *s, const struct sem_call *c)
+{
+	const struct lp_real *real = lp_real_get();
+	struct lp_wait w;
+	int saved = errno, rc;
+
+	pthread_testcancel();
+	if (real->sem_trywait(s) == 0)
+		return 0;
+	if (errno != EAGAIN || !lp_wait_begin(&w, s, LP_WAIT_HELD)) {
+		errno = saved;
+		return call_real(c, s);
+	}
+	errno = saved;
+	pthread_cleanup_push(leave_on_cancel, &w);
+	rc = call_real(c, s);
+	pthread_cleanup_pop(0);
+	lp_wait_end(&w, sem_waited(rc));
+	return rc;
+}
+
+LP_EXPORT int sem_wait(sem_t *s)
+{
+	struct sem_call c = { .untimed = lp_real_get()->sem_wait };
+
+	return wait_profiled(s, &c);
+}
+
+LP_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
+{
+	struct sem_call c = { .timed = lp_real_get()->sem_timedwait, .abstime = abstime };
+
+	/* glibc checks the timeout before anything else, even a positive count. */
+	if (!lp_timeout_valid(CLOCK_REALTIME, abstime))
+		return c.timed(s, abstime);
+	return wait_profiled(s, &c);
+}
+
+LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
+{
+	struct sem_call c = { .clocked = lp_real_get()->sem_clockwait,
+			      .clock = clock, .abstime = abstime };
+
+	if (!lp_timeout_valid(clock, abstime))
+		return c.clocked(s, clock, abstime);
+	return wait_profiled(s, &c);
+}
+
+LP_EXPORT int sem_post(sem_t *s)
+{
+	int rc = lp_real_get()->sem_post(s);
+
+	if (rc == 0)
+		lp_release(s);
+	return rc;
+}

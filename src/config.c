@@ -1,0 +1,159 @@
+/*
+ * Environment variables (docs/configuration.md lists them all).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+/* Longest accepted duration: an hour. Longer rates mean "almost never". */
+#define MAX_DURATION_NS (3600LL * 1000000000LL)
+
+static const struct {
+	const char *name;
+	int64_t ns;
+} units[] = {
+	{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+};
+
+int lp_parse_duration(const char *s, int64_t *ns)
+{
+	int64_t whole = 0, frac = 0, frac_scale = 1, unit = 1;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -1;
+	if (strcmp(s, "off") == 0) {
+		*ns = 0;
+		return 0;
+	}
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		whole = whole * 10 + (*p - '0');
+		if (whole > MAX_DURATION_NS)
+			return -1;
+	}
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (frac_scale < 1000000000) { /* beyond 1e-9 is noise */
+				frac = frac * 10 + (*p - '0');
+				frac_scale *= 10;
+			}
+		}
+	}
+	if (*p) {
+		size_t i;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcmp(p, units[i].name) == 0)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		unit = units[i].ns;
+	}
+	if (whole > MAX_DURATION_NS / unit)
+		return -1;
+	whole = whole * unit + frac * unit / frac_scale;
+	if (whole > MAX_DURATION_NS)
+		return -1;
+	*ns = whole;
+	return 0;
+}
+
+int lp_parse_count(const char *s, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (*s - '0');
+		if (v > max)
+			return -1;
+	}
+	if (*s)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void lp_format_duration(int64_t ns, char *buf, size_t len)
+{
+	size_t i = sizeof(units) / sizeof(units[0]);
+
+	while (--i > 0 && (ns < units[i].ns || ns % units[i].ns != 0))
+		;
+	snprintf(buf, len, "%lld%s", (long long)(ns / units[i].ns), units[i].name);
+}
+
+static void warn_bad(lp_warn_fn warn, const char *name, const char *value,
+		     const char *expected, const char *dflt)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line),
+		 "lockprof: %s='%.100s' is not %s; using %s\n",
+		 name, value, expected, dflt);
+	warn(line);
+}
+
+static void load_duration(const char *name, int64_t dflt, int64_t *out,
+			  lp_getenv_fn get, lp_warn_fn warn)
+{
+	const char *v = get(name);
+	char d[32];
+
+	*out = dflt;
+	if (v && lp_parse_duration(v, out) != 0) {
+		*out = dflt;
+		lp_format_duration(dflt, d, sizeof(d));
+		warn_bad(warn, name, v, "a duration (like 10us, 1ms, 0 for off)", d);
+	}
+}
+
+static void load_count(const char *name, int64_t min, int64_t max,
+		       int64_t dflt, int64_t *out, lp_getenv_fn get,
+		       lp_warn_fn warn)
+{
+	const char *v = get(name);
+	char expected[96], d[32];
+
+	*out = dflt;
+	if (v && (lp_parse_count(v, max, out) != 0 || *out < min)) {
+		*out = dflt;
+		snprintf(expected, sizeof(expected),
+			 "a whole number from %lld to %lld",
+			 (long long)min, (long long)max);
+		snprintf(d, sizeof(d), "%lld", (long long)dflt);
+		warn_bad(warn, name, v, expected, d);
+	}
+}
+
+void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
+{
+	const char *on = get("LOCKPROF");
+	const char *dir = get("LOCKPROF_DIR");
+	int64_t depth;
+
+	c->enabled = 1;
+	if (on && strcmp(on, "0") != 0 && strcmp(on, "1") != 0)
+		warn_bad(warn, "LOCKPROF", on, "0 or 1", "1");
+	else if (on && strcmp(on, "0") == 0)
+		c->enabled = 0;
+
+	load_duration("LOCKPROF_BLOCK_RATE", LP_DEFAULT_BLOCK_RATE,
+		      &c->block_rate, get, warn);
+	load_count("LOCKPROF_MUTEX_FRACTION", 0, 1000000000,
+		   LP_DEFAULT_MUTEX_FRACTION, &c->mutex_fraction, get, warn);
+	load_count("LOCKPROF_STACK_DEPTH", 1, LP_MAX_STACK_DEPTH,
+		   LP_DEFAULT_STACK_DEPTH, &depth, get, warn);
+	c->stack_depth = (int)depth;
+	load_count("LOCKPROF_MAX_STACKS", 1, 1 << 24, LP_DEFAULT_MAX_STACKS,
+		   &c->max_stacks, get, warn);
+	load_count("LOCKPROF_MAX_LOCKS", 64, 1 << 24, LP_DEFAULT_MAX_LOCKS,
+		   &c->max_locks, get, warn);
+	c->dir = (dir && *dir) ? dir : NULL;
+}

@@ -1,0 +1,45 @@
+/*
+ * Configuration from the environment. Parsing is pure (no I/O, no
+ * allocation) so that it can be unit-tested and fuzzed; a bad value yields
+ * one warning line and the default.
+ */
+#ifndef LP_CONFIG_H
+#define LP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LP_DEFAULT_BLOCK_RATE 10000      /* 10us */
+#define LP_DEFAULT_MUTEX_FRACTION 10
+#define LP_DEFAULT_STACK_DEPTH 64
+#define LP_MAX_STACK_DEPTH 128
+#define LP_DEFAULT_MAX_STACKS 65536
+#define LP_DEFAULT_MAX_LOCKS 65536
+
+struct lp_config {
+	int enabled;            /* LOCKPROF=0 turns everything off */
+	int64_t block_rate;     /* ns; <= 0 off */
+	int64_t mutex_fraction; /* 1 in N; <= 0 off */
+	int stack_depth;
+	int64_t max_stacks;     /* distinct stacks per profile */
+	int64_t max_locks;      /* locks with wait state at once */
+	const char *dir;        /* NULL: the working directory at start */
+};
+
+/* A duration: an integer or decimal number of nanoseconds, or with a unit
+ * (ns, us, ms, s). Returns 0, or -1 when `s` is not one. */
+int lp_parse_duration(const char *s, int64_t *ns);
+
+/* A non-negative whole number, at most `max`. Returns 0 or -1. */
+int lp_parse_count(const char *s, int64_t max, int64_t *out);
+
+/* Format a duration the way it is parsed ("10us", "1.5ms"). */
+void lp_format_duration(int64_t ns, char *buf, size_t len);
+
+typedef const char *(*lp_getenv_fn)(const char *name);
+typedef void (*lp_warn_fn)(const char *line);
+
+/* Fill `c` from the environment; `warn` gets one line per bad value. */
+void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn);
+
+#endif /* LP_CONFIG_H */

@@ -1,0 +1,182 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "guard.h"
+#include "pprof_encode.h"
+#include "profiler.h"
+#include "symbolize.h"
+
+static char dir[PATH_MAX];
+static int is_root;
+
+/* One symbolizer for the process: it caches parsed ELF files. */
+static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lp_symbolizer *sym;
+
+void lp_dump_init(const struct lp_config *cfg)
+{
+	const char *root = getenv("LOCKPROF_ROOT_PID");
+	char pid[24];
+
+	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	is_root = !root || strcmp(root, pid) == 0;
+	if (!root)
+		setenv("LOCKPROF_ROOT_PID", pid, 1);
+	if (cfg->dir) {
+		snprintf(dir, sizeof(dir), "%s", cfg->dir);
+	} else if (getcwd(dir, sizeof(dir))) {
+		/* Processes this one starts write next to it, wherever they
+		 * run: the tree's files stay together. */
+		setenv("LOCKPROF_DIR", dir, 0);
+	} else {
+		snprintf(dir, sizeof(dir), ".");
+	}
+}
+
+void lp_dump_after_fork_child(void)
+{
+	is_root = 0;
+	/* The parent's symbolizer lock may have been held at fork. */
+	pthread_mutex_init(&sym_lock, NULL);
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int encode(const struct lp_snapshot *s, uint8_t **buf, size_t *len)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&sym_lock);
+	if (!sym)
+		sym = lp_symbolizer_new();
+	if (sym && lp_symbolizer_refresh(sym) == 0)
+		rc = lp_pprof_encode(s, sym, buf, len);
+	pthread_mutex_unlock(&sym_lock);
+	if (rc != 0)
+		errno = ENOMEM;
+	return rc;
+}
+
+int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc, err;
+
+	if (encode(s, &buf, &len) != 0)
+		return -1;
+	rc = write_all(fd, buf, len);
+	err = errno;
+	free(buf);
+	errno = err;
+	return rc;
+}
+
+int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path)
+{
+	char tmp[PATH_MAX + 64];
+	int fd, rc, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	rc = lp_dump_snapshot_fd(s, fd);
+	if (rc == 0)
+		rc = fsync(fd);
+	err = errno;
+	if (close(fd) != 0 && rc == 0) {
+		rc = -1;
+		err = errno;
+	}
+	if (rc == 0 && rename(tmp, path) != 0) {
+		rc = -1;
+		err = errno;
+	}
+	if (rc != 0)
+		unlink(tmp); /* never a half-written profile under any name */
+	errno = err;
+	return rc;
+}
+
+static int dump_profile(enum lp_kind kind, int fd, const char *path)
+{
+	struct lp_snapshot s;
+	int rc, err;
+
+	if (lp_profiler_snapshot(kind, &s) != 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = path ? lp_dump_snapshot_path(&s, path) : lp_dump_snapshot_fd(&s, fd);
+	err = errno;
+	lp_snapshot_free(&s);
+	errno = err;
+	return rc;
+}
+
+int lp_dump_profile_fd(enum lp_kind kind, int fd)
+{
+	int saved = lp_guard_enter(), rc, err;
+
+	rc = dump_profile(kind, fd, NULL);
+	err = errno;
+	lp_guard_leave(rc == 0 ? saved : err);
+	return rc;
+}
+
+int lp_dump_profile_path(enum lp_kind kind, const char *path)
+{
+	int saved = lp_guard_enter(), rc, err;
+
+	rc = dump_profile(kind, -1, path);
+	err = errno;
+	lp_guard_leave(rc == 0 ? saved : err);
+	return rc;
+}
+
+void lp_dump_at_exit(void)
+{
+	static const char *const names[2] = { "block", "mutex" };
+	char path[PATH_MAX + 64], line[PATH_MAX + 200];
+	int kind;
+
+	for (kind = LP_BLOCK; kind <= LP_MUTEX; kind++) {
+		if (is_root)
+			snprintf(path, sizeof(path), "%s/%s.pprof", dir, names[kind]);
+		else
+			snprintf(path, sizeof(path), "%s/%s.%ld.pprof", dir,
+				 names[kind], (long)getpid());
+		if (lp_dump_profile_path((enum lp_kind)kind, path) != 0) {
+			int n = snprintf(line, sizeof(line),
+					 "lockprof: cannot write %s: %s\n",
+					 path, strerror(errno));
+			if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
+				/* stderr is gone too */
+			}
+		}
+	}
+}

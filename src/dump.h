@@ -1,0 +1,32 @@
+/*
+ * Writing profiles: to a file descriptor, or to a path atomically (a
+ * temporary file in the same directory, then rename), and at process exit
+ * under the names of shared/spec and docs/profiles.md: the first process of
+ * a tree writes block.pprof and mutex.pprof, every other one (forked
+ * children, exec'd programs) block.<pid>.pprof and mutex.<pid>.pprof.
+ */
+#ifndef LP_DUMP_H
+#define LP_DUMP_H
+
+#include "config.h"
+#include "snapshot.h"
+
+/* Decide this process's directory and names. */
+void lp_dump_init(const struct lp_config *cfg);
+
+/* A forked child is never the first process; its files carry its pid. */
+void lp_dump_after_fork_child(void);
+
+/* Write both profiles under this process's names; errors go to stderr as
+ * one line each. */
+void lp_dump_at_exit(void);
+
+/* Encode a snapshot (gzip pprof) and write it. 0, or -1 with errno. */
+int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd);
+int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path);
+
+/* Snapshot one profile now and write it. 0, or -1 with errno. */
+int lp_dump_profile_fd(enum lp_kind kind, int fd);
+int lp_dump_profile_path(enum lp_kind kind, const char *path);
+
+#endif /* LP_DUMP_H */

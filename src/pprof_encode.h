@@ -1,0 +1,34 @@
+/*
+ * Writing a snapshot as a profile: gzip-compressed pprof protobuf, exactly
+ * as Go writes block and mutex profiles (shared/spec/pprof.md), and Go's
+ * legacy text form (debug=1). Locations carry return address minus 1, one
+ * per distinct address, so the same stack keeps the same addresses across
+ * snapshots of one process.
+ */
+#ifndef LP_PPROF_ENCODE_H
+#define LP_PPROF_ENCODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+#include "symbolize.h"
+
+/* Names of the pseudo-frames for the LP_STACK_* flags. */
+#define LP_FRAME_TRUNCATED "[lockprof: truncated stack]"
+#define LP_FRAME_OVERFLOW "[lockprof: stack table full]"
+
+/*
+ * Encode `s` as gzip-compressed pprof into a malloc'd buffer (*out, *len).
+ * `sym` must have been refreshed after the snapshot was taken. Returns 0, or
+ * -1 (out of memory, compression failure) with nothing allocated.
+ */
+int lp_pprof_encode(const struct lp_snapshot *s, struct lp_symbolizer *sym,
+		    uint8_t **out, size_t *len);
+
+/* The same snapshot as Go's debug=1 text ("--- contention:" / "--- mutex:"),
+ * NUL-terminated, malloc'd. Returns 0 or -1. */
+int lp_pprof_text(const struct lp_snapshot *s, struct lp_symbolizer *sym,
+		  char **out, size_t *len);
+
+#endif /* LP_PPROF_ENCODE_H */

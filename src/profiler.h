@@ -1,0 +1,73 @@
+/*
+ * What the interposed calls hand to the core. A wrapper that found its lock
+ * busy (the trylock failed) brackets the real blocking call with
+ * lp_wait_begin/lp_wait_end; a release calls lp_release after the real
+ * unlock or post. Both are cheap when profiling is off, and everything they
+ * do happens outside the program's critical sections except where noted.
+ */
+#ifndef LP_PROFILER_H
+#define LP_PROFILER_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "snapshot.h"
+#include "stackwalk.h"
+#include "waitstate.h"
+
+#define LP_EXPORT __attribute__((visibility("default")))
+
+struct lp_profiler {
+	int recording;           /* constructor ran, LOCKPROF!=0, not stopped */
+	int64_t block_rate;      /* ns; <= 0 off */
+	int64_t mutex_fraction;  /* <= 0 off */
+	int stack_depth;
+	/* Below a block rate this small nearly every wait is kept: the stack is
+	 * then captured before blocking, not after the lock is held. */
+	int64_t precapture_below;
+};
+
+extern struct lp_profiler lp_prof;
+
+/* How a waited-on object relates to the mutex profile. */
+enum lp_wait_kind {
+	LP_WAIT_HELD,   /* a lock or semaphore whose release is charged */
+	LP_WAIT_COND,   /* a condition variable: block profile only */
+};
+
+struct lp_wait {
+	int64_t start;
+	struct lp_lockstate *entry; /* registered waiter, or NULL */
+	int npcs;                   /* stack captured before blocking, or -1 */
+	int truncated;
+	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
+};
+
+/* Returns 0 when this wait is not profiled (the wrapper then just calls
+ * the real function); 1 when lp_wait_end must follow. */
+int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind);
+
+/* The real call returned; `waited` is false for an immediate error
+ * (EDEADLK, EINVAL, ...), which records nothing. */
+void lp_wait_end(struct lp_wait *w, int waited);
+
+void lp_release_slow(const void *obj);
+
+/* After the real unlock or post: charge the waiters, if there are any. */
+static inline void lp_release(const void *obj)
+{
+	if (__builtin_expect(lp_waitstate_maybe_busy((uintptr_t)obj), 0))
+		lp_release_slow(obj);
+}
+
+/* Snapshot one profile now (time and duration filled in). 0 or -1. */
+int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);
+
+/* Start-up (the library's constructor); idempotent. Until it has run, the
+ * wrappers only pass calls through. */
+void lp_profiler_init(void);
+
+/* Start-up succeeded and LOCKPROF is not 0: recording can be turned on. */
+int lp_profiler_ready(void);
+
+#endif /* LP_PROFILER_H */

@@ -1,0 +1,38 @@
+#include <stdint.h>
+
+#include "clock.h"
+#include "sampling.h"
+#include "snapshot.h"
+
+int lp_block_sample(int64_t d, int64_t r, uint64_t rnd,
+		    uint64_t *contentions_fx, int64_t *delay)
+{
+	if (d <= 0)
+		d = 1;
+	if (d >= r) {
+		*contentions_fx = LP_FX_ONE;
+		*delay = d;
+		return 1;
+	}
+	if (rnd % (uint64_t)r >= (uint64_t)d)
+		return 0;
+	*contentions_fx = ((uint64_t)r << LP_FX_SHIFT) / (uint64_t)d;
+	*delay = r;
+	return 1;
+}
+
+static __thread uint64_t rand_state __attribute__((tls_model("initial-exec")));
+
+uint64_t lp_rand(void)
+{
+	uint64_t x = rand_state;
+
+	if (x == 0) /* first use on this thread: its TLS address and the time */
+		x = (((uint64_t)(uintptr_t)&rand_state ^ (uint64_t)lp_now()) *
+		     0x9E3779B97F4A7C15ull) | 1;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rand_state = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}

@@ -1,0 +1,28 @@
+/*
+ * The sampling rules of the two profiles (shared/spec/semantics.md), as
+ * pure functions of a random number so they can be tested exactly.
+ */
+#ifndef LP_SAMPLING_H
+#define LP_SAMPLING_H
+
+#include <stdint.h>
+
+/*
+ * Block profile, Go's rate rule with the 1.17 bias correction: a wait of
+ * `d` ns at rate `r` (> 0) is kept always when d >= r, else with
+ * probability d/r and then counts r/d contentions and r ns. Returns 1 when
+ * kept, with the amounts to add.
+ */
+int lp_block_sample(int64_t d, int64_t r, uint64_t rnd,
+		    uint64_t *contentions_fx, int64_t *delay);
+
+/* Mutex profile: 1 in `fraction` (> 0) contended releases is kept. */
+static inline int lp_mutex_sample(int64_t fraction, uint64_t rnd)
+{
+	return fraction == 1 || rnd % (uint64_t)fraction == 0;
+}
+
+/* A per-thread xorshift64* generator: cheap, no locks, signal-safe. */
+uint64_t lp_rand(void);
+
+#endif /* LP_SAMPLING_H */

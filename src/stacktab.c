@@ -1,0 +1,227 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu-bp.h>
+#include <urcu/rculfhash.h>
+
+#include "arena.h"
+#include "stacktab.h"
+
+struct stack_entry {
+	struct cds_lfht_node node;
+	uint64_t contentions_fx;
+	int64_t delay;
+	uint64_t hash;
+	uint32_t depth;
+	uint32_t flags;
+	uintptr_t pcs[];
+};
+
+struct lp_stacktab {
+	struct cds_lfht *ht;
+	int64_t max_stacks;
+	int64_t count;
+	struct stack_entry overflow;
+};
+
+struct stack_key {
+	const uintptr_t *pcs;
+	uint32_t depth, flags;
+};
+
+static uint64_t hash_stack(const uintptr_t *pcs, uint32_t depth, uint32_t flags)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ flags;
+	uint32_t i;
+
+	for (i = 0; i < depth; i++) {
+		h ^= pcs[i];
+		h *= 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	return h ^ (h >> 32);
+}
+
+static int match_stack(struct cds_lfht_node *node, const void *key)
+{
+	const struct stack_entry *e = caa_container_of(node, struct stack_entry, node);
+	const struct stack_key *k = key;
+
+	return e->depth == k->depth && e->flags == k->flags &&
+	       memcmp(e->pcs, k->pcs, k->depth * sizeof(uintptr_t)) == 0;
+}
+
+struct lp_stacktab *lp_stacktab_new(int64_t max_stacks)
+{
+	struct lp_stacktab *t = calloc(1, sizeof(*t));
+	unsigned long buckets = 1024;
+
+	if (!t)
+		return NULL;
+	/* A fixed bucket count, no resizing: resizes would run in a liburcu
+	 * worker thread and allocate on the lock paths. */
+	while (buckets < (unsigned long)max_stacks && buckets < (1ul << 20))
+		buckets <<= 1;
+	t->ht = cds_lfht_new_flavor(buckets, buckets, buckets, 0,
+				    &urcu_bp_flavor, NULL);
+	if (!t->ht) {
+		free(t);
+		return NULL;
+	}
+	t->max_stacks = max_stacks;
+	t->overflow.flags = LP_STACK_OVERFLOW;
+	return t;
+}
+
+static void count_into(struct stack_entry *e, uint64_t contentions_fx, int64_t delay)
+{
+	__atomic_fetch_add(&e->contentions_fx, contentions_fx, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&e->delay, delay, __ATOMIC_RELAXED);
+}
+
+/* A new entry, or NULL when the table is full or memory ran out. */
+static struct stack_entry *new_entry(struct lp_stacktab *t, const struct stack_key *k,
+				     uint64_t hash)
+{
+	struct stack_entry *e;
+
+	if (__atomic_fetch_add(&t->count, 1, __ATOMIC_RELAXED) >= t->max_stacks) {
+		__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	e = lp_arena_alloc(sizeof(*e) + k->depth * sizeof(uintptr_t));
+	if (!e) {
+		__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	cds_lfht_node_init(&e->node);
+	e->hash = hash;
+	e->depth = k->depth;
+	e->flags = k->flags;
+	memcpy(e->pcs, k->pcs, k->depth * sizeof(uintptr_t));
+	return e;
+}
+
+void lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
+		     uint32_t depth, uint32_t flags, uint64_t contentions_fx,
+		     int64_t delay)
+{
+	struct stack_key k = { pcs, depth, flags };
+	uint64_t hash = hash_stack(pcs, depth, flags);
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct stack_entry *e;
+
+	urcu_bp_read_lock();
+	cds_lfht_lookup(t->ht, hash, match_stack, &k, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	if (node) {
+		e = caa_container_of(node, struct stack_entry, node);
+	} else if ((e = new_entry(t, &k, hash)) != NULL) {
+		node = cds_lfht_add_unique(t->ht, hash, match_stack, &k, &e->node);
+		if (node != &e->node) {
+			/* Another thread added the same stack first; the
+			 * arena block stays unused (rare, bounded). */
+			__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
+			e = caa_container_of(node, struct stack_entry, node);
+		}
+	} else {
+		e = &t->overflow;
+	}
+	count_into(e, contentions_fx, delay);
+	urcu_bp_read_unlock();
+}
+
+static int append(struct lp_snapshot *out, size_t *cap, uintptr_t **pcs_buf,
+		  size_t *pcs_len, size_t *pcs_cap, const struct stack_entry *e)
+{
+	struct lp_record *r;
+	uint64_t c = __atomic_load_n(&e->contentions_fx, __ATOMIC_RELAXED);
+	int64_t d = __atomic_load_n(&e->delay, __ATOMIC_RELAXED);
+
+	if (c == 0 && d == 0)
+		return 0;
+	if (out->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 256;
+		void *p = realloc(out->records, ncap * sizeof(*out->records));
+		if (!p)
+			return -1;
+		out->records = p;
+		*cap = ncap;
+	}
+	if (*pcs_len + e->depth > *pcs_cap) {
+		size_t ncap = *pcs_cap ? *pcs_cap * 2 : 4096;
+		void *p;
+		while (ncap < *pcs_len + e->depth)
+			ncap *= 2;
+		p = realloc(*pcs_buf, ncap * sizeof(uintptr_t));
+		if (!p)
+			return -1;
+		*pcs_buf = p;
+		*pcs_cap = ncap;
+	}
+	memcpy(*pcs_buf + *pcs_len, e->pcs, e->depth * sizeof(uintptr_t));
+	r = &out->records[out->n++];
+	r->contentions_fx = c;
+	r->delay_ns = d;
+	r->depth = e->depth;
+	r->flags = e->flags;
+	r->pcs = (const uintptr_t *)(uintptr_t)*pcs_len; /* offset until done */
+	*pcs_len += e->depth;
+	return 0;
+}
+
+int lp_stacktab_snapshot(struct lp_stacktab *t, struct lp_snapshot *out)
+{
+	struct cds_lfht_iter iter;
+	struct stack_entry *e;
+	uintptr_t *pcs = NULL;
+	size_t cap = 0, pcs_len = 0, pcs_cap = 0, i;
+	int rc = 0;
+
+	out->n = 0;
+	out->records = NULL;
+	urcu_bp_read_lock();
+	cds_lfht_for_each_entry(t->ht, &iter, e, node) {
+		if ((rc = append(out, &cap, &pcs, &pcs_len, &pcs_cap, e)) != 0)
+			break;
+	}
+	urcu_bp_read_unlock();
+	if (rc == 0)
+		rc = append(out, &cap, &pcs, &pcs_len, &pcs_cap, &t->overflow);
+	if (rc != 0) {
+		free(out->records);
+		free(pcs);
+		out->records = NULL;
+		out->n = 0;
+		return -1;
+	}
+	/* Records and pcs live in two blocks; storage owns the pcs one and
+	 * records is freed with it (see lp_snapshot_free). */
+	for (i = 0; i < out->n; i++)
+		out->records[i].pcs = pcs + (uintptr_t)out->records[i].pcs;
+	out->storage = pcs;
+	return 0;
+}
+
+void lp_stacktab_reset(struct lp_stacktab *t)
+{
+	struct cds_lfht_iter iter;
+	struct stack_entry *e;
+
+	urcu_bp_read_lock();
+	cds_lfht_for_each_entry(t->ht, &iter, e, node) {
+		e->contentions_fx = 0;
+		e->delay = 0;
+	}
+	urcu_bp_read_unlock();
+	t->overflow.contentions_fx = 0;
+	t->overflow.delay = 0;
+}
+
+int64_t lp_stacktab_size(struct lp_stacktab *t)
+{
+	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
+}

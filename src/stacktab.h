@@ -1,0 +1,37 @@
+/*
+ * The table of one profile: one entry per distinct stack (keyed by its exact
+ * return addresses and flags), with its counters. A lock-free RCU hash table
+ * (liburcu cds_lfht, bulletproof flavor: the host's threads need not
+ * register). Entries are never removed, so the table holds at most
+ * `max_stacks` of them; past that, events go to one overflow entry and the
+ * totals stay right. Counters are updated with atomics.
+ */
+#ifndef LP_STACKTAB_H
+#define LP_STACKTAB_H
+
+#include <stdint.h>
+
+#include "snapshot.h"
+
+struct lp_stacktab;
+
+/* NULL when out of memory. Called once at start, where malloc is safe. */
+struct lp_stacktab *lp_stacktab_new(int64_t max_stacks);
+
+/* Add one sampled event. Never allocates with malloc; signal-safe under
+ * the guard. */
+void lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
+		     uint32_t depth, uint32_t flags, uint64_t contentions_fx,
+		     int64_t delay);
+
+/* Copy the entries with nonzero counters. Returns 0 or -1 (out of memory).
+ * Fills records, n and storage of `out`; the caller sets the rest. */
+int lp_stacktab_snapshot(struct lp_stacktab *t, struct lp_snapshot *out);
+
+/* Zero every counter (a forked child starts its own profile). */
+void lp_stacktab_reset(struct lp_stacktab *t);
+
+/* Distinct stacks held. */
+int64_t lp_stacktab_size(struct lp_stacktab *t);
+
+#endif /* LP_STACKTAB_H */

@@ -1,0 +1,26 @@
+/*
+ * Capturing the calling thread's stack with libunwind's fast local
+ * unw_backtrace (per-thread caching on), without the library's own frames:
+ * the leaf is the program's caller of the pthread or semaphore function.
+ */
+#ifndef LP_STACKWALK_H
+#define LP_STACKWALK_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+/* Frames of the library that can sit above the program's caller. */
+#define LP_STACK_SLACK 16
+
+/* Where the library's own code is; call once at start. */
+void lp_stackwalk_init(void);
+
+/*
+ * Fill `pcs` (room for LP_MAX_STACK_DEPTH + LP_STACK_SLACK) with up to
+ * `depth` return addresses, leaf first. Returns the number kept; *truncated
+ * says the stack went deeper than `depth`.
+ */
+int lp_stackwalk(uintptr_t *pcs, int depth, int *truncated);
+
+#endif /* LP_STACKWALK_H */

@@ -1,0 +1,268 @@
+#include <stdlib.h>
+
+#include <urcu-bp.h>
+#include <urcu/rculfhash.h>
+
+#include "arena.h"
+#include "clock.h"
+#include "spin.h"
+#include "waitstate.h"
+
+struct lp_lockstate {
+	struct cds_lfht_node node;
+	uintptr_t lock;          /* 0 once retired */
+	int spin;
+	uint32_t n;
+	__int128 sum_since;      /* S: n times up to 2^63 each */
+	int64_t last_charge;     /* L */
+	int64_t pending;         /* P */
+	struct lp_lockstate *next_free;
+};
+
+uint32_t lp_waiter_filter[1u << LP_FILTER_BITS];
+
+static struct cds_lfht *table;
+static int64_t max_entries;
+static int64_t allocated;
+static int free_lock;
+static struct lp_lockstate *free_list;
+static int sweeping;
+
+static uint64_t hash_lock(uintptr_t lock)
+{
+	uint64_t h = (uint64_t)lock * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
+}
+
+static int match_lock(struct cds_lfht_node *node, const void *key)
+{
+	const struct lp_lockstate *e = caa_container_of(node, struct lp_lockstate, node);
+	return e->lock == *(const uintptr_t *)key;
+}
+
+int lp_waitstate_init(int64_t max_locks)
+{
+	unsigned long buckets = 1024;
+
+	while (buckets < (unsigned long)max_locks && buckets < (1ul << 20))
+		buckets <<= 1;
+	table = cds_lfht_new_flavor(buckets, buckets, buckets, 0,
+				    &urcu_bp_flavor, NULL);
+	max_entries = max_locks;
+	return table ? 0 : -1;
+}
+
+/* The filter counts, per slot, waiters plus entries holding uncharged time. */
+static int busy_weight(const struct lp_lockstate *e)
+{
+	return (int)e->n + (e->pending > 0);
+}
+
+static void filter_adjust(uintptr_t lock, int delta)
+{
+	if (delta)
+		__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)],
+				   (uint32_t)delta, __ATOMIC_RELAXED);
+}
+
+/* Retire idle entries to the free list; one thread at a time, rare. */
+static void sweep(void)
+{
+	struct cds_lfht_iter iter;
+	struct lp_lockstate *e, *retired = NULL, *last = NULL;
+
+	if (__atomic_exchange_n(&sweeping, 1, __ATOMIC_ACQUIRE))
+		return;
+	urcu_bp_read_lock();
+	cds_lfht_for_each_entry(table, &iter, e, node) {
+		lp_spin_lock(&e->spin);
+		if (e->n == 0 && e->pending == 0 && e->lock &&
+		    cds_lfht_del(table, &e->node) == 0) {
+			e->lock = 0;
+			e->next_free = retired;
+			if (!retired)
+				last = e;
+			retired = e;
+		}
+		lp_spin_unlock(&e->spin);
+	}
+	urcu_bp_read_unlock();
+	if (retired) {
+		/* Readers that found an entry before it was unlinked may still
+		 * look at it: reuse only after they are all gone. */
+		urcu_bp_synchronize_rcu();
+		lp_spin_lock(&free_lock);
+		last->next_free = free_list;
+		free_list = retired;
+		lp_spin_unlock(&free_lock);
+	}
+	__atomic_store_n(&sweeping, 0, __ATOMIC_RELEASE);
+}
+
+static struct lp_lockstate *take_entry(void)
+{
+	struct lp_lockstate *e;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		lp_spin_lock(&free_lock);
+		e = free_list;
+		if (e)
+			free_list = e->next_free;
+		lp_spin_unlock(&free_lock);
+		if (e)
+			return e;
+		if (__atomic_fetch_add(&allocated, 1, __ATOMIC_RELAXED) < max_entries) {
+			e = lp_arena_alloc(sizeof(*e));
+			if (e)
+				return e;
+		}
+		__atomic_fetch_sub(&allocated, 1, __ATOMIC_RELAXED);
+		if (attempt == 0)
+			sweep();
+	}
+	return NULL;
+}
+
+static void give_back(struct lp_lockstate *e)
+{
+	lp_spin_lock(&free_lock);
+	e->next_free = free_list;
+	free_list = e;
+	lp_spin_unlock(&free_lock);
+}
+
+/* Join `e` as a waiter if it still stands for `lock`. */
+static int join(struct lp_lockstate *e, uintptr_t lock, int64_t *now)
+{
+	int before;
+
+	lp_spin_lock(&e->spin);
+	if (e->lock != lock) {
+		lp_spin_unlock(&e->spin);
+		return 0;
+	}
+	before = busy_weight(e);
+	*now = lp_now();
+	e->n++;
+	e->sum_since += *now;
+	filter_adjust(lock, busy_weight(e) - before);
+	lp_spin_unlock(&e->spin);
+	return 1;
+}
+
+struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
+{
+	uint64_t hash = hash_lock(lock);
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct lp_lockstate *e, *fresh = NULL;
+
+	for (;;) {
+		urcu_bp_read_lock();
+		cds_lfht_lookup(table, hash, match_lock, &lock, &iter);
+		node = cds_lfht_iter_get_node(&iter);
+		if (!node && fresh) {
+			node = cds_lfht_add_unique(table, hash, match_lock, &lock,
+						   &fresh->node);
+			if (node == &fresh->node)
+				fresh = NULL; /* it is in the table now */
+		}
+		if (node) {
+			e = caa_container_of(node, struct lp_lockstate, node);
+			if (join(e, lock, now)) {
+				urcu_bp_read_unlock();
+				if (fresh)
+					give_back(fresh);
+				return e;
+			}
+		}
+		urcu_bp_read_unlock();
+		if (!fresh) {
+			/* Outside the read-side section: taking an entry may
+			 * sweep, which waits for a grace period. */
+			fresh = take_entry();
+			if (!fresh)
+				return NULL;
+			cds_lfht_node_init(&fresh->node);
+			fresh->lock = lock;
+			fresh->spin = 0;
+			fresh->n = 0;
+			fresh->sum_since = 0;
+			fresh->last_charge = 0;
+			fresh->pending = 0;
+		}
+	}
+}
+
+int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival)
+{
+	int64_t now, since;
+	int before;
+
+	lp_spin_lock(&e->spin);
+	before = busy_weight(e);
+	now = lp_now();
+	since = arrival > e->last_charge ? arrival : e->last_charge;
+	e->n--;
+	e->sum_since -= since;
+	if (now > since)
+		e->pending += now - since;
+	filter_adjust(e->lock, busy_weight(e) - before);
+	lp_spin_unlock(&e->spin);
+	return now;
+}
+
+int64_t lp_waitstate_charge(uintptr_t lock)
+{
+	uint64_t hash = hash_lock(lock);
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	struct lp_lockstate *e;
+	int64_t charged = 0, now;
+	int before;
+
+	urcu_bp_read_lock();
+	cds_lfht_lookup(table, hash, match_lock, &lock, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	if (node) {
+		e = caa_container_of(node, struct lp_lockstate, node);
+		lp_spin_lock(&e->spin);
+		if (e->lock == lock) {
+			before = busy_weight(e);
+			now = lp_now();
+			charged = (int64_t)(e->pending + (__int128)e->n * now - e->sum_since);
+			e->sum_since = (__int128)e->n * now;
+			e->last_charge = now;
+			e->pending = 0;
+			filter_adjust(lock, busy_weight(e) - before);
+		}
+		lp_spin_unlock(&e->spin);
+	}
+	urcu_bp_read_unlock();
+	return charged > 0 ? charged : 0;
+}
+
+void lp_waitstate_after_fork_child(void)
+{
+	struct cds_lfht_iter iter;
+	struct lp_lockstate *e;
+	size_t i;
+
+	free_lock = 0;
+	sweeping = 0;
+	urcu_bp_read_lock();
+	cds_lfht_for_each_entry(table, &iter, e, node) {
+		e->spin = 0;
+		e->n = 0;
+		e->sum_since = 0;
+		e->pending = 0;
+	}
+	urcu_bp_read_unlock();
+	for (i = 0; i < sizeof(lp_waiter_filter) / sizeof(lp_waiter_filter[0]); i++)
+		lp_waiter_filter[i] = 0;
+}
+
+int64_t lp_waitstate_size(void)
+{
+	return __atomic_load_n(&allocated, __ATOMIC_RELAXED);
+}

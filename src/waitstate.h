@@ -1,0 +1,72 @@
+/*
+ * Per-lock wait state for the mutex profile (shared/spec/semantics.md,
+ * "What a release is charged"): for each lock with waiters, the number of
+ * waiters n, the sum S of their "since" times, the time L of the last charge
+ * and the waiting time P of waiters that left before a release charged it.
+ *
+ *   a waiter arrives at t:          n += 1, S += t
+ *   a waiter leaves at t:           since = max(arrival, L); P += t - since;
+ *                                   n -= 1, S -= since
+ *   a release at T is charged:      P + n*T - S;  then S = n*T, L = T, P = 0
+ *
+ * Every nanosecond of waiting is charged exactly once, to the release that
+ * follows it. Clocks are read under the entry's spinlock, so times on one
+ * lock are ordered.
+ *
+ * Entries live in a cds_lfht keyed by lock address. Locks initialized
+ * statically, freed without destroy or reused at the same address need
+ * nothing special: an idle entry (n == 0, P == 0) is as good as a new one.
+ * Idle entries are reclaimed when the table reaches its bound.
+ *
+ * A small counting filter, indexed by a hash of the address, tells a
+ * release in a few instructions that no entry it could map to is busy: the
+ * uncontended unlock never touches the table.
+ */
+#ifndef LP_WAITSTATE_H
+#define LP_WAITSTATE_H
+
+#include <stdint.h>
+
+struct lp_lockstate;
+
+#define LP_FILTER_BITS 12
+extern uint32_t lp_waiter_filter[1u << LP_FILTER_BITS];
+
+static inline uint32_t lp_filter_slot(uintptr_t lock)
+{
+	return (uint32_t)(((uint64_t)lock * 0x9E3779B97F4A7C15ull) >> (64 - LP_FILTER_BITS));
+}
+
+/* Could `lock` have waiters or uncharged time? False means surely not. */
+static inline int lp_waitstate_maybe_busy(uintptr_t lock)
+{
+	return __atomic_load_n(&lp_waiter_filter[lp_filter_slot(lock)],
+			       __ATOMIC_RELAXED) != 0;
+}
+
+/* Called once at start (malloc is safe there). Returns 0 or -1. */
+int lp_waitstate_init(int64_t max_locks);
+
+/*
+ * Register the calling thread as a waiter on `lock`. Returns its entry, to be
+ * handed to lp_waitstate_leave, or NULL when the lock cannot be tracked
+ * (table full of busy locks); *now is the arrival time, read under the entry.
+ */
+struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now);
+
+/* The waiter stops waiting (acquired, timed out or cancelled). Returns the
+ * time it left. */
+int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival);
+
+/* A release of `lock`: the waiting time to charge to it (0 if none).
+ * Signal-safe: it allocates nothing and the guard keeps a handler from
+ * meeting its own thread inside an entry. */
+int64_t lp_waitstate_charge(uintptr_t lock);
+
+/* A forked child has no waiters: clear every entry. */
+void lp_waitstate_after_fork_child(void);
+
+/* Entries allocated (busy or idle). */
+int64_t lp_waitstate_size(void);
+
+#endif /* LP_WAITSTATE_H */
