@@ -3,7 +3,15 @@
  * as Go writes block and mutex profiles (shared/spec/pprof.md), and Go's
  * legacy text form (debug=1). Locations carry return address minus 1, one
  * per distinct address, so the same stack keeps the same addresses across
- * snapshots of one process.
+ * snapshots of one process. Records are written heaviest (delay) first, as
+ * Go sorts them; records with zero contentions and zero delay are left out.
+ *
+ * Every executable mapping is written (as Go does), so that mapping ids and
+ * mapping[0] (the main program) do not depend on which stacks a snapshot
+ * holds; has_functions is set only on a mapping that some location uses and
+ * whose used addresses all got a name, so pprof symbolizes the others from
+ * the binaries itself (and all of them with -symbolize=force, which also
+ * adds file:line from DWARF).
  */
 #ifndef LP_PPROF_ENCODE_H
 #define LP_PPROF_ENCODE_H
@@ -26,8 +34,14 @@
 int lp_pprof_encode(const struct lp_snapshot *s, struct lp_symbolizer *sym,
 		    uint8_t **out, size_t *len);
 
-/* The same snapshot as Go's debug=1 text ("--- contention:" / "--- mutex:"),
- * NUL-terminated, malloc'd. Returns 0 or -1. */
+/*
+ * The same snapshot as Go's debug=1 text ("--- contention:" / "--- mutex:"),
+ * NUL-terminated, malloc'd. Returns 0 or -1. Delays are nanoseconds
+ * ("cycles/second=1000000000"). The mutex form says "sampling period=1":
+ * the values are already scaled by the fraction and pprof's legacy parser
+ * multiplies by that period, so 1 makes pprof read the same totals as from
+ * the proto. Pseudo-frames appear with their fake addresses.
+ */
 int lp_pprof_text(const struct lp_snapshot *s, struct lp_symbolizer *sym,
 		  char **out, size_t *len);
 
