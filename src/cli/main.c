@@ -4,10 +4,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "commands.h"
 
 static const struct lp_command commands[] = {
 	{ "run", "run a program with the profiler preloaded", lp_cmd_run },
+	{ "top", "rank the sites of a profile by delay or contentions",
+	  lp_cmd_top },
+	{ "diff", "compare two profiles site by site, per second",
+	  lp_cmd_diff },
+	{ "check", "exit 1 when a profile regressed against a baseline",
+	  lp_cmd_check },
+	{ "folded", "print folded stacks for flame-graph tools", lp_cmd_folded },
+	{ "flame", "draw an SVG flame graph, plain or differential",
+	  lp_cmd_flame },
+	{ "merge", "merge per-process profiles of one run", lp_cmd_merge },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,235 @@
+/* lockprof check: a CI gate on contention regressions. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "config.h"
+#include "compare.h"
+#include "json.h"
+#include "options.h"
+#include "units.h"
+
+static const char usage[] =
+	"usage: lockprof check --max-increase PCT [--min-delay D]\n"
+	"                      [--min-contentions N] [--by function|line|stack|leaf]\n"
+	"                      [--type delay|contentions] [--json] BASE NEW\n"
+	"\n"
+	"Exit 1 (printing what) when NEW waits more than BASE beyond the\n"
+	"thresholds, 0 when not, 2 on bad input. Values are rates per second\n"
+	"of each profile's duration_nanos (totals, with a note, when a file\n"
+	"has none). The total and every site are checked: one regresses when\n"
+	"it grew by more than PCT percent and by at least the noise floor; a\n"
+	"site absent from BASE regresses when it reaches the floor.\n"
+	"\n"
+	"  --max-increase PCT    allowed growth in percent, e.g. 10 or 10%\n"
+	"  --min-delay D         noise floor for --type delay (default 1ms):\n"
+	"                        smaller increases never fail; per second when\n"
+	"                        comparing rates. Units: ns, us, ms, s\n"
+	"  --min-contentions N   noise floor for --type contentions (default 1)\n"
+	"  --by KEY              function (default), line, stack or leaf\n"
+	"  --type T              check delay (default) or contentions\n"
+	"  --json                one JSON object instead of text\n"
+	"  -h, --help            this help\n";
+
+struct check_args {
+	enum lp_by by;
+	enum lp_vtype type;
+	int json, have_pct;
+	double pct, min_delay, min_cont;
+	const char *base, *new_;
+};
+
+static int parse_value(int c, struct check_args *a)
+{
+	int64_t ns;
+
+	switch (c) {
+	case LP_OPT_MAX_INCREASE:
+		a->have_pct = 1;
+		return lp_parse_number(optarg, &a->pct);
+	case LP_OPT_MIN_DELAY:
+		if (lp_parse_duration(optarg, &ns))
+			return -1;
+		a->min_delay = (double)ns;
+		return 0;
+	case LP_OPT_MIN_CONTENTIONS:
+		return lp_parse_number(optarg, &a->min_cont);
+	case LP_OPT_BY:
+		return lp_parse_by(optarg, &a->by);
+	case LP_OPT_TYPE:
+		return lp_parse_type(optarg, &a->type);
+	}
+	return -1;
+}
+
+static int parse(int argc, char **argv, struct check_args *a)
+{
+	static const struct option longs[] = {
+		{ "max-increase", required_argument, NULL, LP_OPT_MAX_INCREASE },
+		{ "min-delay", required_argument, NULL, LP_OPT_MIN_DELAY },
+		{ "min-contentions", required_argument, NULL,
+		  LP_OPT_MIN_CONTENTIONS },
+		{ "by", required_argument, NULL, LP_OPT_BY },
+		{ "type", required_argument, NULL, LP_OPT_TYPE },
+		{ "json", no_argument, NULL, LP_OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int c, li;
+
+	*a = (struct check_args){ .min_delay = 1e6, .min_cont = 1 };
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longs, &li)) != -1) {
+		switch (c) {
+		case LP_OPT_JSON:
+			a->json = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		case ':':
+			return lp_usage_error("check", "option needs a value");
+		case '?':
+			return lp_usage_error("check", "unknown option '%s'",
+					      argv[optind - 1]);
+		default:
+			if (parse_value(c, a))
+				return lp_usage_error("check", "bad --%s '%s'",
+						      longs[li].name, optarg);
+		}
+	}
+	if (!a->have_pct)
+		return lp_usage_error("check", "--max-increase PCT is required");
+	if (argc - optind != 2)
+		return lp_usage_error("check", "expected BASE and NEW profiles");
+	a->base = argv[optind];
+	a->new_ = argv[optind + 1];
+	return 0;
+}
+
+static int regressed(const struct check_args *a, double base, double new_)
+{
+	double floor = a->type == LP_VT_DELAY ? a->min_delay : a->min_cont;
+
+	if (new_ - base < floor || new_ <= base)
+		return 0;
+	return base <= 0 || 100 * (new_ - base) / base > a->pct;
+}
+
+static void describe(const struct lp_cmp *c, const char *what, double b,
+		     double n)
+{
+	char x[3][48];
+
+	printf("  %s: %s -> %s (%s)\n", what,
+	       lp_fmt_cmp_value(c, b, 0, x[0], 48),
+	       lp_fmt_cmp_value(c, n, 0, x[1], 48),
+	       lp_fmt_change_pct(b, n, x[2], 48));
+}
+
+static void json_item(struct lp_json *j, const char *site, double b, double n)
+{
+	lp_json_open(j, NULL, '{');
+	lp_json_str(j, "site", site);
+	lp_json_num(j, "base", b);
+	lp_json_num(j, "new", n);
+	lp_json_num(j, "increase_pct", b ? 100 * (n - b) / b : INFINITY);
+	lp_json_close(j, '}');
+}
+
+static int report(const struct check_args *a, const struct lp_cmp *c)
+{
+	double bt = lp_cmp_pick(&c->base_total, a->type);
+	double nt = lp_cmp_pick(&c->new_total, a->type);
+	double floor = a->type == LP_VT_DELAY ? a->min_delay : a->min_cont;
+	int total_bad = regressed(a, bt, nt);
+	size_t bad = (size_t)total_bad;
+	char x[3][48], what[64];
+	struct lp_json j;
+
+	for (size_t i = 0; i < c->n; i++)
+		bad += (size_t)regressed(a, lp_cmp_pick(&c->rows[i].base, a->type),
+					 lp_cmp_pick(&c->rows[i].new_, a->type));
+	if (a->json) {
+		lp_json_init(&j, stdout);
+		lp_json_open(&j, NULL, '{');
+		lp_json_bool(&j, "ok", bad == 0);
+		lp_json_str(&j, "type", lp_type_name(a->type));
+		lp_json_bool(&j, "per_second", c->rates);
+		if (c->note[0])
+			lp_json_str(&j, "note", c->note);
+		else
+			lp_json_null(&j, "note");
+		lp_json_num(&j, "max_increase_pct", a->pct);
+		lp_json_num(&j, "noise_floor", floor);
+		lp_json_open(&j, "total", '[');
+		json_item(&j, "total", bt, nt);
+		lp_json_close(&j, ']');
+		lp_json_open(&j, "regressions", '[');
+		for (size_t i = 0; i < c->n; i++) {
+			const struct lp_cmp_row *r = &c->rows[i];
+			double b = lp_cmp_pick(&r->base, a->type);
+			double n = lp_cmp_pick(&r->new_, a->type);
+
+			if (regressed(a, b, n))
+				json_item(&j, r->site, b, n);
+		}
+		lp_json_close(&j, ']');
+		lp_json_close(&j, '}');
+		lp_json_end(&j);
+		return bad ? LP_EXIT_REGRESSION : LP_EXIT_OK;
+	}
+	if (c->note[0])
+		printf("note: %s\n", c->note);
+	lp_fmt_cmp_value(c, floor, 0, x[1], 48);
+	if (!bad) {
+		printf("ok: total %s %s -> %s (%s); nothing grew more than "
+		       "%g%% (noise floor %s)\n", lp_type_name(a->type),
+		       lp_fmt_cmp_value(c, bt, 0, x[0], 48),
+		       lp_fmt_cmp_value(c, nt, 0, x[2], 48),
+		       lp_fmt_change_pct(bt, nt, what, sizeof(what)), a->pct,
+		       x[1]);
+		return LP_EXIT_OK;
+	}
+	printf("FAIL: %zu regression%s beyond +%g%% (noise floor %s):\n", bad,
+	       bad == 1 ? "" : "s", a->pct, x[1]);
+	if (total_bad) {
+		snprintf(what, sizeof(what), "total %s", lp_type_name(a->type));
+		describe(c, what, bt, nt);
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const struct lp_cmp_row *r = &c->rows[i];
+		double b = lp_cmp_pick(&r->base, a->type);
+		double n = lp_cmp_pick(&r->new_, a->type);
+
+		if (regressed(a, b, n))
+			describe(c, r->site, b, n);
+	}
+	return LP_EXIT_REGRESSION;
+}
+
+int lp_cmd_check(int argc, char **argv)
+{
+	struct check_args a;
+	struct lp_model m[2];
+	struct lp_cmp c;
+	int rc = parse(argc, argv, &a);
+
+	if (rc)
+		return rc < 0 ? LP_EXIT_OK : rc;
+	rc = lp_load_pair("check", a.base, a.new_, m);
+	if (rc)
+		return rc;
+	if (lp_compare(&m[0], &m[1], a.by, a.type, &c))
+		rc = lp_input_error("check", "out of memory");
+	else
+		rc = report(&a, &c);
+	lp_compare_free(&c);
+	lp_model_free(&m[0]);
+	lp_model_free(&m[1]);
+	return rc;
+}

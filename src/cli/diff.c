@@ -1,0 +1,272 @@
+/* lockprof diff: what changed between a baseline and a new profile. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "compare.h"
+#include "json.h"
+#include "options.h"
+#include "pprof_build.h"
+#include "units.h"
+
+static const char usage[] =
+	"usage: lockprof diff [-n N] [--by function|line|stack|leaf]\n"
+	"                     [--type delay|contentions] [--json] [-o DIFF.pprof]\n"
+	"                     BASE NEW\n"
+	"\n"
+	"Compare two profiles of one kind site by site: base and new as rates\n"
+	"per second of each file's duration_nanos (or as totals, with a note,\n"
+	"when a file has none), the absolute and relative change, sites that\n"
+	"appeared or vanished; ranked by the size of the change, largest first.\n"
+	"\n"
+	"  -n N          show the first N sites (default 20, 0 for all)\n"
+	"  --by KEY      function (default), line, stack or leaf: as in 'top'\n"
+	"  --type T      compare delay (default) or contentions\n"
+	"  --json        one JSON object instead of the table\n"
+	"  -o FILE       also write NEW minus BASE (scaled to NEW's duration)\n"
+	"                as a gzip pprof file for go tool pprof or flame-graph\n"
+	"                viewers; values of sites that shrank are negative\n"
+	"  -h, --help    this help\n";
+
+struct diff_args {
+	long n;
+	enum lp_by by;
+	enum lp_vtype type;
+	int json;
+	const char *out, *base, *new_;
+};
+
+static int parse(int argc, char **argv, struct diff_args *a)
+{
+	static const struct option longs[] = {
+		{ "by", required_argument, NULL, LP_OPT_BY },
+		{ "type", required_argument, NULL, LP_OPT_TYPE },
+		{ "json", no_argument, NULL, LP_OPT_JSON },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	char *end;
+	int c;
+
+	*a = (struct diff_args){ .n = 20 };
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:o:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			a->n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || a->n < 0)
+				return lp_usage_error("diff", "bad -n '%s'",
+						      optarg);
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case LP_OPT_BY:
+			if (lp_parse_by(optarg, &a->by))
+				return lp_usage_error("diff", "bad --by '%s'",
+						      optarg);
+			break;
+		case LP_OPT_TYPE:
+			if (lp_parse_type(optarg, &a->type))
+				return lp_usage_error("diff", "bad --type '%s'",
+						      optarg);
+			break;
+		case LP_OPT_JSON:
+			a->json = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		case ':':
+			return lp_usage_error("diff", "option needs a value");
+		default:
+			return lp_usage_error("diff", "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return lp_usage_error("diff", "expected BASE and NEW profiles");
+	a->base = argv[optind];
+	a->new_ = argv[optind + 1];
+	return 0;
+}
+
+static void json_file(struct lp_json *j, const char *key,
+		      const struct lp_model *m)
+{
+	lp_json_open(j, key, '{');
+	lp_json_str(j, "file", m->path);
+	lp_json_str(j, "kind", lp_kind_name(m->kind));
+	if (m->duration_ns)
+		lp_json_num(j, "duration_ns", (double)m->duration_ns);
+	else
+		lp_json_null(j, "duration_ns");
+	lp_json_close(j, '}');
+}
+
+static void json_values(struct lp_json *j, const char *key,
+			const struct lp_cmp_value *v)
+{
+	lp_json_open(j, key, '{');
+	lp_json_num(j, "delay_ns", v->delay);
+	lp_json_num(j, "contentions", v->contentions);
+	lp_json_close(j, '}');
+}
+
+static void print_json(const struct diff_args *a, const struct lp_model *m,
+		       const struct lp_cmp *c, size_t shown)
+{
+	double bt = lp_cmp_pick(&c->base_total, a->type);
+	double nt = lp_cmp_pick(&c->new_total, a->type);
+	struct lp_json j;
+
+	lp_json_init(&j, stdout);
+	lp_json_open(&j, NULL, '{');
+	json_file(&j, "base_file", &m[0]);
+	json_file(&j, "new_file", &m[1]);
+	lp_json_str(&j, "by", lp_by_name(a->by));
+	lp_json_str(&j, "type", lp_type_name(a->type));
+	lp_json_bool(&j, "per_second", c->rates);
+	if (c->note[0])
+		lp_json_str(&j, "note", c->note);
+	else
+		lp_json_null(&j, "note");
+	lp_json_open(&j, "total", '{');
+	json_values(&j, "base", &c->base_total);
+	json_values(&j, "new", &c->new_total);
+	lp_json_num(&j, "change", nt - bt);
+	lp_json_num(&j, "factor", bt ? nt / bt : INFINITY);
+	lp_json_close(&j, '}');
+	lp_json_num(&j, "sites_total", (double)c->n);
+	lp_json_open(&j, "sites", '[');
+	for (size_t i = 0; i < shown; i++) {
+		const struct lp_cmp_row *r = &c->rows[i];
+
+		lp_json_open(&j, NULL, '{');
+		lp_json_str(&j, "site", r->site);
+		lp_json_str(&j, "status", lp_row_status(r, a->type));
+		json_values(&j, "base", &r->base);
+		json_values(&j, "new", &r->new_);
+		lp_json_num(&j, "change", r->change);
+		lp_json_num(&j, "factor", r->factor);
+		lp_json_close(&j, '}');
+	}
+	lp_json_close(&j, ']');
+	lp_json_close(&j, '}');
+	lp_json_end(&j);
+}
+
+static void print_file(const char *label, const struct lp_model *m)
+{
+	char d[32];
+
+	printf("%s %s (%s profile, ", label, m->path, lp_kind_name(m->kind));
+	if (m->duration_ns)
+		printf("%s)\n", lp_fmt_duration((double)m->duration_ns, d,
+						 sizeof(d)));
+	else
+		printf("no duration)\n");
+}
+
+static void print_table(const struct diff_args *a, const struct lp_model *m,
+			const struct lp_cmp *c, size_t shown)
+{
+	double bt = lp_cmp_pick(&c->base_total, a->type);
+	double nt = lp_cmp_pick(&c->new_total, a->type);
+	size_t counts[3] = { 0 };
+	char b[5][48];
+
+	print_file("Base:", &m[0]);
+	print_file("New: ", &m[1]);
+	if (c->rates)
+		printf("Compared: %s per second of each profile's duration\n",
+		       lp_type_name(a->type));
+	else
+		printf("Note: %s\n", c->note);
+	printf("Total %s: %s -> %s, %s (%s)\n", lp_type_name(a->type),
+	       lp_fmt_cmp_value(c, bt, 0, b[0], 48),
+	       lp_fmt_cmp_value(c, nt, 0, b[1], 48),
+	       lp_fmt_cmp_value(c, nt - bt, 1, b[2], 48),
+	       lp_fmt_change_pct(bt, nt, b[3], 48));
+	printf("%12s %12s %13s %8s %8s  site\n", "base", "new", "change",
+	       "change%", "factor");
+	for (size_t i = 0; i < shown; i++) {
+		const struct lp_cmp_row *r = &c->rows[i];
+		double rb = lp_cmp_pick(&r->base, a->type);
+		double rn = lp_cmp_pick(&r->new_, a->type);
+
+		printf("%12s %12s %13s %8s %8s  %s\n",
+		       rb ? lp_fmt_cmp_value(c, rb, 0, b[0], 48) : "-",
+		       rn ? lp_fmt_cmp_value(c, rn, 0, b[1], 48) : "-",
+		       lp_fmt_cmp_value(c, r->change, 1, b[2], 48),
+		       lp_fmt_change_pct(rb, rn, b[3], 48),
+		       lp_fmt_factor(r, b[4], 48), r->site);
+	}
+	for (size_t i = 0; i < c->n; i++) {
+		const char *st = lp_row_status(&c->rows[i], a->type);
+
+		counts[!strcmp(st, "new") ? 1 : !strcmp(st, "gone") ? 2 : 0]++;
+	}
+	printf("%zu sites: %zu in both, %zu new, %zu gone", c->n, counts[0],
+	       counts[1], counts[2]);
+	if (shown < c->n)
+		printf(" (%zu not shown, see -n)", c->n - shown);
+	printf("\n");
+}
+
+/* NEW minus BASE, BASE scaled to NEW's duration when both have one. */
+static int write_diff(const char *path, const struct lp_model *m,
+		      const struct lp_cmp *c)
+{
+	struct lp_builder b;
+	char err[512];
+	int rc = 0;
+
+	lp_builder_init(&b);
+	lp_builder_header(&b, m[1].prof);
+	lp_builder_add(&b, m[1].prof, 1.0);
+	lp_builder_add(&b, m[0].prof, -c->base_scale / c->new_scale);
+	b.p.time_nanos = m[1].prof->time_nanos;
+	b.p.duration_nanos = m[1].prof->duration_nanos;
+	if (lp_builder_write(&b, path, err, sizeof(err)))
+		rc = lp_input_error("diff", err);
+	lp_builder_free(&b);
+	return rc;
+}
+
+int lp_cmd_diff(int argc, char **argv)
+{
+	struct diff_args a;
+	struct lp_model m[2];
+	struct lp_cmp c;
+	size_t shown;
+	int rc = parse(argc, argv, &a);
+
+	if (rc)
+		return rc < 0 ? LP_EXIT_OK : rc;
+	rc = lp_load_pair("diff", a.base, a.new_, m);
+	if (rc)
+		return rc;
+	if (lp_compare(&m[0], &m[1], a.by, a.type, &c)) {
+		rc = lp_input_error("diff", "out of memory");
+		goto out;
+	}
+	shown = a.n && (size_t)a.n < c.n ? (size_t)a.n : c.n;
+	if (a.out)
+		rc = write_diff(a.out, m, &c);
+	/* With the diff on standard output, the table would corrupt it. */
+	if (!rc && a.json && !(a.out && !strcmp(a.out, "-")))
+		print_json(&a, m, &c, shown);
+	else if (!rc && !(a.out && !strcmp(a.out, "-")))
+		print_table(&a, m, &c, shown);
+	lp_compare_free(&c);
+out:
+	lp_model_free(&m[0]);
+	lp_model_free(&m[1]);
+	return rc;
+}

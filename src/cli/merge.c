@@ -1,0 +1,150 @@
+/* lockprof merge: the per-process profiles of one run as one profile. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "options.h"
+#include "pprof_build.h"
+#include "profile_model.h"
+
+static const char usage[] =
+	"usage: lockprof merge -o OUT FILE...\n"
+	"\n"
+	"Merge profiles of one kind (the per-process files of one run, e.g.\n"
+	"block.<pid>.pprof) into one gzip pprof file: identical stacks are\n"
+	"summed, mappings of the same binary in different processes are\n"
+	"recognized by build-id or file name (not load address) and their\n"
+	"addresses relocated, as pprof's own merge does.\n"
+	"\n"
+	"The result covers the wall-clock span of the inputs, from the\n"
+	"earliest start (time_nanos - duration_nanos) to the latest end; if an\n"
+	"input has no duration_nanos, neither has the result.\n"
+	"\n"
+	"  -o OUT        output file ('-' for standard output); required\n"
+	"  -h, --help    this help\n";
+
+/*
+ * Wall-clock span of all inputs, from the earliest start to the latest end
+ * (time_nanos is when a file was written). Without times, the longest
+ * input is the best lower bound. 0 when an input lacks a duration.
+ */
+static void span(struct lp_model *m, int n, int64_t *time, int64_t *dur)
+{
+	int64_t start = INT64_MAX, longest = 0;
+	int timed = 1;
+
+	*time = 0;
+	*dur = 0;
+	for (int i = 0; i < n; i++) {
+		const lp_profile *p = m[i].prof;
+
+		if (!p->duration_nanos) {
+			fprintf(stderr, "lockprof merge: note: %s has no "
+				"duration_nanos: the merged profile has none\n",
+				m[i].path);
+			longest = 0;
+			timed = 0;
+			break;
+		}
+		if (p->duration_nanos > longest)
+			longest = p->duration_nanos;
+		timed = timed && p->time_nanos > p->duration_nanos;
+		if (p->time_nanos - p->duration_nanos < start)
+			start = p->time_nanos - p->duration_nanos;
+	}
+	for (int i = 0; i < n; i++)
+		if (m[i].prof->time_nanos > *time)
+			*time = m[i].prof->time_nanos;
+	*dur = timed && *time - start > longest ? *time - start : longest;
+}
+
+static int check_inputs(struct lp_model *m, int n, char *err, size_t errlen)
+{
+	for (int i = 1; i < n; i++) {
+		if (m[i].prof->n_sample_type != m[0].prof->n_sample_type) {
+			snprintf(err, errlen, "%s and %s have different sample "
+				 "types", m[0].path, m[i].path);
+			return -1;
+		}
+		for (int j = 0; j < i; j++)
+			if (lp_model_compatible(&m[j], &m[i], err, errlen))
+				return -1;
+	}
+	return 0;
+}
+
+static int merge(struct lp_model *m, int n, const char *out)
+{
+	struct lp_builder b;
+	char err[512];
+	int64_t time, dur, period = 0;
+	int rc = 0;
+
+	if (check_inputs(m, n, err, sizeof(err)))
+		return lp_input_error("merge", err);
+	lp_builder_init(&b);
+	lp_builder_header(&b, m[0].prof);
+	for (int i = 0; i < n; i++) {
+		if (m[i].prof->period > period)
+			period = m[i].prof->period;
+		lp_builder_add(&b, m[i].prof, 1.0);
+	}
+	span(m, n, &time, &dur);
+	b.p.period = period;
+	b.p.time_nanos = time;
+	b.p.duration_nanos = dur;
+	if (lp_builder_write(&b, out, err, sizeof(err)))
+		rc = lp_input_error("merge", err);
+	lp_builder_free(&b);
+	return rc;
+}
+
+int lp_cmd_merge(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *out = NULL;
+	struct lp_model *m;
+	char err[512];
+	int c, n, rc = 0;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return LP_EXIT_OK;
+		case ':':
+			return lp_usage_error("merge", "option needs a value");
+		default:
+			return lp_usage_error("merge", "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	n = argc - optind;
+	if (!out)
+		return lp_usage_error("merge", "-o OUT is required");
+	if (n < 1)
+		return lp_usage_error("merge", "expected profile files");
+	m = calloc((size_t)n, sizeof(*m));
+	if (!m)
+		return lp_input_error("merge", "out of memory");
+	for (int i = 0; i < n && !rc; i++)
+		if (lp_model_load(argv[optind + i], &m[i], err, sizeof(err)))
+			rc = lp_input_error("merge", err);
+	if (!rc)
+		rc = merge(m, n, out);
+	for (int i = 0; i < n; i++)
+		lp_model_free(&m[i]);
+	free(m);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * Building a new pprof profile out of existing ones (merge, diff -o):
+ * strings, functions, mappings and locations are re-interned with fresh
+ * ids, mappings of the same binary in different processes are recognized
+ * as pprof does (build-id or file, offset and size, not the load address)
+ * and their locations relocated, and samples with identical stacks and
+ * labels are summed.
+ */
+#ifndef LP_CLI_PPROF_BUILD_H
+#define LP_CLI_PPROF_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pprof_decode.h"
+#include "strmap.h"
+
+struct lp_builder {
+	lp_profile p;
+	struct strmap strings, functions, mappings, locations, samples;
+	int failed;         /* sticky: out of memory or value overflow */
+	char why[128];
+};
+
+void lp_builder_init(struct lp_builder *b);
+
+/* Sample types, period type and period from `tmpl`. */
+int lp_builder_header(struct lp_builder *b, const lp_profile *tmpl);
+
+/* All samples of src, each value multiplied by scale and rounded. src
+ * must have the sample types of the header. 0, or -1 (see why). */
+int lp_builder_add(struct lp_builder *b, const lp_profile *src, double scale);
+
+/* gzip-compressed pprof to path ("-": standard output), leaving out
+ * samples whose values are all zero. 0, or -1 with one line in err. */
+int lp_builder_write(struct lp_builder *b, const char *path, char *err,
+		     size_t errlen);
+
+void lp_builder_free(struct lp_builder *b);
+
+#endif

@@ -1,0 +1,278 @@
+#include "profile_model.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "primitives.h"
+#include "sbuf.h"
+
+const char *lp_kind_name(enum lp_pkind k)
+{
+	switch (k) {
+	case LP_PKIND_BLOCK:
+		return "block";
+	case LP_PKIND_MUTEX:
+		return "mutex";
+	default:
+		return "contention";
+	}
+}
+
+static int find_type(const lp_profile *p, const char *type, const char *unit)
+{
+	for (size_t i = 0; i < p->n_sample_type; i++) {
+		const Perftools__Profiles__ValueType *v = p->sample_type[i];
+
+		if (!strcmp(p->string_table[v->type], type) &&
+		    !strcmp(p->string_table[v->unit], unit))
+			return (int)i;
+	}
+	return -1;
+}
+
+static void describe_types(const lp_profile *p, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->n_sample_type && off < len; i++) {
+		const Perftools__Profiles__ValueType *v = p->sample_type[i];
+		int n = snprintf(buf + off, len - off, "%s%s/%s", i ? ", " : "",
+				 p->string_table[v->type],
+				 p->string_table[v->unit]);
+
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+}
+
+/* Index of the frame (func, file, line), added when new; -1 when OOM. */
+static int64_t intern_frame(struct lp_model *m, const char *func,
+			    const char *file, int64_t line)
+{
+	struct sbuf key = { 0 };
+	size_t idx;
+	int added;
+
+	sb_str(&key, func);
+	sb_add(&key, "", 1);
+	sb_str(&key, file);
+	sb_printf(&key, "%c%" PRId64, 0, line);
+	if (key.oom)
+		return -1;
+	idx = strmap_put(&m->frame_ix, key.s, key.len, m->n_frames, &added);
+	sb_free(&key);
+	if (idx == (size_t)-1)
+		return -1;
+	if (added) {
+		struct lp_frame *f;
+
+		if ((m->n_frames & (m->n_frames - 1)) == 0) {
+			size_t cap = m->n_frames ? m->n_frames * 2 : 16;
+			struct lp_frame *nf = realloc(m->frames,
+						      cap * sizeof(*nf));
+
+			if (!nf)
+				return -1;
+			m->frames = nf;
+		}
+		f = &m->frames[m->n_frames];
+		f->func = strdup(func);
+		f->file = strdup(file);
+		f->line = line;
+		f->primitive = lp_is_primitive(func);
+		m->n_frames++;
+		if (!f->func || !f->file)
+			return -1;
+	}
+	return (int64_t)idx;
+}
+
+static const char *func_name(const lp_profile *p,
+			     const Perftools__Profiles__Function *f)
+{
+	const char *name = p->string_table[f->name];
+
+	return name[0] ? name : p->string_table[f->system_name];
+}
+
+/* Frames of one location, innermost (leaf) first, appended to out. */
+static int location_frames(struct lp_model *m,
+			   const struct lp_pprof_index *ix, uint64_t id,
+			   uint32_t *out, size_t *n)
+{
+	const lp_profile *p = m->prof;
+	const Perftools__Profiles__Location *l = lp_pprof_location(ix, id);
+	char addr[32];
+	int64_t f;
+
+	for (size_t i = 0; i < l->n_line; i++) {
+		const Perftools__Profiles__Function *fn =
+			lp_pprof_function(ix, l->line[i]->function_id);
+		const char *name = func_name(p, fn);
+
+		if (!name[0]) {
+			snprintf(addr, sizeof(addr), "0x%" PRIx64, l->address);
+			name = addr;
+		}
+		f = intern_frame(m, name, p->string_table[fn->filename],
+				 l->line[i]->line);
+		if (f < 0)
+			return -1;
+		out[(*n)++] = (uint32_t)f;
+	}
+	if (l->n_line == 0) {
+		snprintf(addr, sizeof(addr), "0x%" PRIx64, l->address);
+		f = intern_frame(m, addr, "", 0);
+		if (f < 0)
+			return -1;
+		out[(*n)++] = (uint32_t)f;
+	}
+	return 0;
+}
+
+/* Inlined frames multiply: a location of many lines referenced by many
+ * samples. A bound on the total keeps hostile files from exhausting memory. */
+#define MAX_TOTAL_FRAMES ((size_t)1 << 26)
+
+static int build_stacks(struct lp_model *m, const struct lp_pprof_index *ix,
+			char *err, size_t errlen)
+{
+	const lp_profile *p = m->prof;
+	size_t total = 0;
+
+	m->stacks = calloc(p->n_sample ? p->n_sample : 1, sizeof(*m->stacks));
+	if (!m->stacks)
+		goto oom;
+	for (size_t i = 0; i < p->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = p->sample[i];
+		struct lp_stack *st = &m->stacks[m->n_stacks++];
+		size_t depth = 0;
+
+		for (size_t j = 0; j < s->n_location_id; j++) {
+			const Perftools__Profiles__Location *l =
+				lp_pprof_location(ix, s->location_id[j]);
+
+			depth += l->n_line ? l->n_line : 1;
+		}
+		total += depth;
+		if (total > MAX_TOTAL_FRAMES) {
+			snprintf(err, errlen, "%s: stacks too large (more than "
+				 "%zu frames in all)", m->path,
+				 MAX_TOTAL_FRAMES);
+			return -1;
+		}
+		st->frames = malloc((depth ? depth : 1) * sizeof(uint32_t));
+		if (!st->frames)
+			goto oom;
+		for (size_t j = 0; j < s->n_location_id; j++)
+			if (location_frames(m, ix, s->location_id[j],
+					    st->frames, &st->n))
+				goto oom;
+		st->contentions = (double)s->value[m->ci];
+		st->delay = (double)s->value[m->di];
+		m->contentions += st->contentions;
+		m->delay += st->delay;
+	}
+	return 0;
+oom:
+	snprintf(err, errlen, "%s: out of memory", m->path);
+	return -1;
+}
+
+/*
+ * Block and mutex profiles have the same sample types; what tells them
+ * apart is the leaf frame: waits in one, releases in the other. Only a
+ * clear majority of the delay decides.
+ */
+static enum lp_pkind guess_kind(const struct lp_model *m)
+{
+	double rel = 0, acq = 0, all = 0;
+
+	for (size_t i = 0; i < m->n_stacks; i++) {
+		const struct lp_stack *s = &m->stacks[i];
+		double w = s->delay > 0 ? s->delay : 0;
+
+		all += w;
+		if (!s->n)
+			continue;
+		if (lp_is_release(m->frames[s->frames[0]].func))
+			rel += w;
+		else if (lp_is_acquire(m->frames[s->frames[0]].func))
+			acq += w;
+	}
+	if (all <= 0)
+		return LP_PKIND_UNKNOWN;
+	if (rel >= 0.9 * all)
+		return LP_PKIND_MUTEX;
+	if (acq >= 0.9 * all)
+		return LP_PKIND_BLOCK;
+	return LP_PKIND_UNKNOWN;
+}
+
+int lp_model_load(const char *path, struct lp_model *m, char *err,
+		  size_t errlen)
+{
+	struct lp_pprof_index *ix;
+	char types[160];
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	m->path = path;
+	m->prof = lp_pprof_read_file(path, err, errlen);
+	if (!m->prof)
+		return -1;
+	m->ci = find_type(m->prof, "contentions", "count");
+	m->di = find_type(m->prof, "delay", "nanoseconds");
+	if (m->ci < 0 || m->di < 0) {
+		describe_types(m->prof, types, sizeof(types));
+		snprintf(err, errlen, "%s: not a block or mutex profile: sample "
+			 "types are [%s], expected contentions/count and "
+			 "delay/nanoseconds", path, types);
+		lp_model_free(m);
+		return -1;
+	}
+	m->duration_ns = m->prof->duration_nanos;
+	ix = lp_pprof_index_new(m->prof);
+	if (!ix)
+		snprintf(err, errlen, "%s: out of memory", path);
+	rc = ix ? build_stacks(m, ix, err, errlen) : -1;
+	lp_pprof_index_free(ix);
+	if (rc) {
+		lp_model_free(m);
+		return -1;
+	}
+	m->kind = guess_kind(m);
+	return 0;
+}
+
+void lp_model_free(struct lp_model *m)
+{
+	for (size_t i = 0; i < m->n_frames; i++) {
+		free(m->frames[i].func);
+		free(m->frames[i].file);
+	}
+	for (size_t i = 0; i < m->n_stacks; i++)
+		free(m->stacks[i].frames);
+	free(m->frames);
+	free(m->stacks);
+	strmap_free(&m->frame_ix);
+	lp_pprof_free(m->prof);
+	memset(m, 0, sizeof(*m));
+}
+
+int lp_model_compatible(const struct lp_model *a, const struct lp_model *b,
+			char *err, size_t errlen)
+{
+	if (a->kind == LP_PKIND_UNKNOWN || b->kind == LP_PKIND_UNKNOWN ||
+	    a->kind == b->kind)
+		return 0;
+	snprintf(err, errlen, "%s is a %s profile but %s is a %s profile "
+		 "(stacks end in %s): compare profiles of one kind", a->path,
+		 lp_kind_name(a->kind), b->path, lp_kind_name(b->kind),
+		 b->kind == LP_PKIND_MUTEX ? "releases" : "waits");
+	return -1;
+}

@@ -1,0 +1,34 @@
+/*
+ * A string-keyed hash map to small integers (indexes into the caller's
+ * arrays). Keys are copied; lookups are exact byte comparisons of the
+ * given length, so keys may contain NULs.
+ */
+#ifndef LP_CLI_STRMAP_H
+#define LP_CLI_STRMAP_H
+
+#include <stddef.h>
+
+struct strmap_slot {
+	char *key;
+	size_t len;
+	size_t value;
+};
+
+struct strmap {
+	size_t cap, n;
+	struct strmap_slot *slots;
+};
+
+/* Index stored under key, or (size_t)-1. */
+size_t strmap_get(const struct strmap *m, const char *key, size_t len);
+
+/*
+ * The index under key, inserting `value` when absent (*added set to 1).
+ * Returns (size_t)-1 when out of memory.
+ */
+size_t strmap_put(struct strmap *m, const char *key, size_t len,
+		  size_t value, int *added);
+
+void strmap_free(struct strmap *m);
+
+#endif

@@ -1,0 +1,232 @@
+/* lockprof top: the ranked table of where threads wait. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "json.h"
+#include "options.h"
+#include "units.h"
+
+static const char usage[] =
+	"usage: lockprof top [-n N] [--by function|line|stack|leaf]\n"
+	"                    [--type delay|contentions] [--json] FILE\n"
+	"\n"
+	"Rank the sites of a block or mutex profile (ours or Go's, gzip or\n"
+	"not; FILE '-' is standard input): delay, share of the total,\n"
+	"contentions, average wait, and both per second of the profile's\n"
+	"duration_nanos when the file records one.\n"
+	"\n"
+	"  -n N          show the first N sites (default 20, 0 for all)\n"
+	"  --by KEY      function: the primitive called and its caller (default)\n"
+	"                line: the same with the caller's file:line\n"
+	"                stack: the whole stack, root first\n"
+	"                leaf: the leaf function, as 'go tool pprof -top' (flat)\n"
+	"  --type T      rank and share by delay (default) or contentions\n"
+	"  --json        one JSON object instead of the table\n"
+	"  -h, --help    this help\n";
+
+struct top_args {
+	long n;
+	enum lp_by by;
+	enum lp_vtype type;
+	int json;
+	const char *path;
+};
+
+static int parse(int argc, char **argv, struct top_args *a)
+{
+	static const struct option longs[] = {
+		{ "by", required_argument, NULL, LP_OPT_BY },
+		{ "type", required_argument, NULL, LP_OPT_TYPE },
+		{ "json", no_argument, NULL, LP_OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	char *end;
+	int c;
+
+	*a = (struct top_args){ .n = 20 };
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			a->n = strtol(optarg, &end, 10);
+			if (*end || end == optarg || a->n < 0)
+				return lp_usage_error("top", "bad -n '%s'",
+						      optarg);
+			break;
+		case LP_OPT_BY:
+			if (lp_parse_by(optarg, &a->by))
+				return lp_usage_error("top", "bad --by '%s'",
+						      optarg);
+			break;
+		case LP_OPT_TYPE:
+			if (lp_parse_type(optarg, &a->type))
+				return lp_usage_error("top", "bad --type '%s'",
+						      optarg);
+			break;
+		case LP_OPT_JSON:
+			a->json = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return -1;
+		case ':':
+			return lp_usage_error("top", "option needs a value");
+		default:
+			return lp_usage_error("top", "unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return lp_usage_error("top", "expected one profile file");
+	a->path = argv[optind];
+	return 0;
+}
+
+static void print_json(const struct top_args *a, const struct lp_model *m,
+		       const struct lp_sites *s, size_t shown)
+{
+	double secs = m->duration_ns / 1e9, total;
+	struct lp_json j;
+
+	total = a->type == LP_VT_DELAY ? m->delay : m->contentions;
+	lp_json_init(&j, stdout);
+	lp_json_open(&j, NULL, '{');
+	lp_json_str(&j, "file", m->path);
+	lp_json_str(&j, "kind", lp_kind_name(m->kind));
+	lp_json_str(&j, "by", lp_by_name(a->by));
+	lp_json_str(&j, "type", lp_type_name(a->type));
+	if (m->duration_ns)
+		lp_json_num(&j, "duration_ns", (double)m->duration_ns);
+	else
+		lp_json_null(&j, "duration_ns");
+	lp_json_open(&j, "total", '{');
+	lp_json_num(&j, "delay_ns", m->delay);
+	lp_json_num(&j, "contentions", m->contentions);
+	lp_json_num(&j, "delay_ns_per_s", m->duration_ns ? m->delay / secs : NAN);
+	lp_json_num(&j, "contentions_per_s",
+		    m->duration_ns ? m->contentions / secs : NAN);
+	lp_json_close(&j, '}');
+	lp_json_num(&j, "sites_total", (double)s->n);
+	lp_json_open(&j, "sites", '[');
+	for (size_t i = 0; i < shown; i++) {
+		const struct lp_site *x = &s->v[i];
+
+		lp_json_open(&j, NULL, '{');
+		lp_json_str(&j, "site", x->name);
+		lp_json_num(&j, "delay_ns", x->delay);
+		lp_json_num(&j, "contentions", x->contentions);
+		lp_json_num(&j, "share", total ? lp_site_value(x, a->type) / total
+					       : NAN);
+		lp_json_num(&j, "avg_wait_ns", x->contentions ?
+			    x->delay / x->contentions : NAN);
+		lp_json_num(&j, "delay_ns_per_s",
+			    m->duration_ns ? x->delay / secs : NAN);
+		lp_json_num(&j, "contentions_per_s",
+			    m->duration_ns ? x->contentions / secs : NAN);
+		lp_json_close(&j, '}');
+	}
+	lp_json_close(&j, ']');
+	lp_json_close(&j, '}');
+	lp_json_end(&j);
+}
+
+static void print_header(const struct top_args *a, const struct lp_model *m,
+			 size_t nsites)
+{
+	double secs = m->duration_ns / 1e9;
+	char dur[32], d[32], c[32], dr[32], cr[32];
+
+	printf("File: %s\n", m->path);
+	printf("Type: %s profile, %zu sites by %s, ranked by %s\n",
+	       lp_kind_name(m->kind), nsites, lp_by_name(a->by),
+	       lp_type_name(a->type));
+	lp_fmt_duration(m->delay, d, sizeof(d));
+	lp_fmt_count(m->contentions, c, sizeof(c));
+	if (!m->duration_ns) {
+		printf("Duration: not recorded (duration_nanos is 0, as in Go's "
+		       "cumulative profiles): totals, no per-second rates\n");
+		printf("Total: delay %s, %s contentions\n", d, c);
+		return;
+	}
+	printf("Duration: %s; total delay %s (%s/s), %s contentions (%s/s)\n",
+	       lp_fmt_duration((double)m->duration_ns, dur, sizeof(dur)), d,
+	       lp_fmt_duration(m->delay / secs, dr, sizeof(dr)), c,
+	       lp_fmt_count(m->contentions / secs, cr, sizeof(cr)));
+}
+
+static void print_table(const struct top_args *a, const struct lp_model *m,
+			const struct lp_sites *s, size_t shown)
+{
+	double secs = m->duration_ns / 1e9;
+	double total = a->type == LP_VT_DELAY ? m->delay : m->contentions;
+	double rest = 0;
+	char b[6][32];
+
+	print_header(a, m, s->n);
+	printf("%10s %7s %12s %10s", "delay", "share", "contentions",
+	       "avg wait");
+	if (m->duration_ns)
+		printf(" %11s %14s", "delay/s", "contentions/s");
+	printf("  site\n");
+	for (size_t i = 0; i < shown; i++) {
+		const struct lp_site *x = &s->v[i];
+
+		if (total)
+			snprintf(b[0], 32, "%.1f%%",
+				 100 * lp_site_value(x, a->type) / total);
+		else
+			strcpy(b[0], "-");
+		if (x->contentions)
+			lp_fmt_duration(x->delay / x->contentions, b[1], 32);
+		else
+			strcpy(b[1], "-");
+		printf("%10s %7s %12s %10s", lp_fmt_duration(x->delay, b[2], 32),
+		       b[0], lp_fmt_count(x->contentions, b[3], 32), b[1]);
+		if (m->duration_ns) {
+			lp_fmt_duration(x->delay / secs, b[4], 32);
+			strcat(b[4], "/s");
+			printf(" %11s %14s", b[4],
+			       lp_fmt_count(x->contentions / secs, b[5], 32));
+		}
+		printf("  %s\n", x->name);
+	}
+	for (size_t i = shown; i < s->n; i++)
+		rest += lp_site_value(&s->v[i], a->type);
+	if (shown < s->n)
+		printf("(%zu more sites: %.1f%% of %s)\n", s->n - shown,
+		       total ? 100 * rest / total : 0.0, lp_type_name(a->type));
+}
+
+int lp_cmd_top(int argc, char **argv)
+{
+	struct top_args a;
+	struct lp_model m;
+	struct lp_sites s;
+	char err[512];
+	size_t shown;
+	int rc = parse(argc, argv, &a);
+
+	if (rc)
+		return rc < 0 ? LP_EXIT_OK : rc;
+	if (lp_model_load(a.path, &m, err, sizeof(err)))
+		return lp_input_error("top", err);
+	if (lp_sites_build(&m, a.by, &s) || lp_sites_sort(&s, a.type)) {
+		lp_sites_free(&s);
+		lp_model_free(&m);
+		return lp_input_error("top", "out of memory");
+	}
+	shown = a.n && (size_t)a.n < s.n ? (size_t)a.n : s.n;
+	if (a.json)
+		print_json(&a, &m, &s, shown);
+	else
+		print_table(&a, &m, &s, shown);
+	lp_sites_free(&s);
+	lp_model_free(&m);
+	return LP_EXIT_OK;
+}

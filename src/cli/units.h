@@ -1,0 +1,16 @@
+/* Formatting and parsing of the quantities the commands print and take
+ * (durations are parsed by lp_parse_duration of config.h). */
+#ifndef LP_CLI_UNITS_H
+#define LP_CLI_UNITS_H
+
+#include <stddef.h>
+
+/* "317.9ms", "2.004s", "-12.0us": nanoseconds with a unit, 4 digits. */
+char *lp_fmt_duration(double ns, char *buf, size_t len);
+/* "717", "358.5", "0.25". */
+char *lp_fmt_count(double v, char *buf, size_t len);
+
+/* A finite number >= 0, optionally followed by '%'. 0 on success. */
+int lp_parse_number(const char *s, double *v);
+
+#endif
