@@ -1,0 +1,39 @@
+/*
+ * Readers on one rwlock, no writer: read locks never wait, but every one
+ * goes through the wrapper (tryrdlock first, the release's filter check).
+ * The threads share the lock's cache line, as real read-mostly tables do.
+ *
+ * usage: rwlock_readers [threads] [iterations-per-thread] [work-outside]
+ */
+#include <pthread.h>
+
+#include "common.h"
+
+static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
+static long iterations, outside;
+static int table[256];
+
+static void *reader(void *arg)
+{
+	long sum = 0;
+
+	for (long i = 0; i < iterations; i++) {
+		pthread_rwlock_rdlock(&lock);
+		sum += table[(i + (long)arg) & 255];
+		pthread_rwlock_unlock(&lock);
+		bench_work(outside);
+	}
+	return (void *)sum;
+}
+
+int main(int argc, char **argv)
+{
+	int threads = (int)bench_arg(argc, argv, 1, 4);
+	double secs;
+
+	iterations = bench_arg(argc, argv, 2, 2000000);
+	outside = bench_arg(argc, argv, 3, 20);
+	secs = bench_run_threads(threads, reader);
+	bench_report(secs, threads * iterations, NULL);
+	return 0;
+}
