@@ -48,6 +48,38 @@ int lockprof_stop(void);
 int lockprof_dump(const char *block_path, const char *mutex_path);
 int lockprof_dump_fd(int block_fd, int mutex_fd);
 
+/*
+ * Deltas: what was recorded between two moments, as Go's
+ * /debug/pprof/mutex?seconds=N serves it. A snapshot holds both profiles as
+ * they were when it was taken (a copy: nothing is reset). One snapshot must
+ * not be used by two threads at once.
+ *
+ *	lockprof_snapshot *s = lockprof_snapshot_take();
+ *	for (;;) {
+ *		sleep(60);
+ *		lockprof_dump_delta(s, "block.delta.pprof", NULL, 1);
+ *	}
+ */
+typedef struct lockprof_snapshot lockprof_snapshot;
+
+/* Both profiles now. NULL with errno ENOMEM when out of memory. */
+lockprof_snapshot *lockprof_snapshot_take(void);
+void lockprof_snapshot_free(lockprof_snapshot *s);
+
+/*
+ * Write what was recorded between `since` and now, as gzip-compressed
+ * pprof: time_nanos is now, duration_nanos the time since `since`, and
+ * stacks with nothing new are left out. With `advance` non-zero, `since`
+ * then holds this "now", so that successive calls write consecutive windows
+ * that miss nothing and count nothing twice. A NULL path (or a negative fd)
+ * skips that profile; paths are written atomically. Return 0, or -1 with
+ * errno set (`since` is then unchanged).
+ */
+int lockprof_dump_delta(lockprof_snapshot *since, const char *block_path,
+			const char *mutex_path, int advance);
+int lockprof_dump_delta_fd(lockprof_snapshot *since, int block_fd,
+			   int mutex_fd, int advance);
+
 #ifdef __cplusplus
 }
 #endif

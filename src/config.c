@@ -1,8 +1,10 @@
 /*
  * Environment variables (docs/configuration.md lists them all).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 
@@ -89,6 +91,72 @@ void lp_format_duration(int64_t ns, char *buf, size_t len)
 	snprintf(buf, len, "%lld%s", (long long)(ns / units[i].ns), units[i].name);
 }
 
+/* Signals a program can spare for "dump now": none of them means exit by
+ * convention, reports a fault, stops or is used by the C library. */
+static const struct {
+	const char *name;
+	int sig;
+} dump_signals[] = {
+	{ "HUP", SIGHUP }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	{ "WINCH", SIGWINCH }, { "PWR", SIGPWR }, { "URG", SIGURG },
+};
+
+static int parse_rt(const char *s, int *sig)
+{
+	int base, dir = 0;
+	int64_t off = 0;
+
+	if (strncasecmp(s, "RTMIN", 5) == 0) {
+		base = SIGRTMIN;
+		dir = 1;
+	} else if (strncasecmp(s, "RTMAX", 5) == 0) {
+		base = SIGRTMAX;
+		dir = -1;
+	} else {
+		return -1;
+	}
+	s += 5;
+	if (*s) {
+		if (*s != (dir > 0 ? '+' : '-') ||
+		    lp_parse_count(s + 1, SIGRTMAX - SIGRTMIN, &off) != 0)
+			return -1;
+	}
+	*sig = base + dir * (int)off;
+	return 0;
+}
+
+int lp_parse_signal(const char *s, int *sig)
+{
+	int64_t n;
+	size_t i;
+
+	if (!s || !*s)
+		return -1;
+	if (strcmp(s, "0") == 0 || strcmp(s, "off") == 0) {
+		*sig = 0;
+		return 0;
+	}
+	if (lp_parse_count(s, 64, &n) == 0) {
+		for (i = 0; i < sizeof(dump_signals) / sizeof(dump_signals[0]); i++)
+			if (dump_signals[i].sig == n)
+				break;
+		if (i == sizeof(dump_signals) / sizeof(dump_signals[0]) &&
+		    (n < SIGRTMIN || n > SIGRTMAX))
+			return -1;
+		*sig = (int)n;
+		return 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 0; i < sizeof(dump_signals) / sizeof(dump_signals[0]); i++) {
+		if (strcasecmp(s, dump_signals[i].name) == 0) {
+			*sig = dump_signals[i].sig;
+			return 0;
+		}
+	}
+	return parse_rt(s, sig);
+}
+
 static void warn_bad(lp_warn_fn warn, const char *name, const char *value,
 		     const char *expected, const char *dflt)
 {
@@ -132,6 +200,35 @@ static void load_count(const char *name, int64_t min, int64_t max,
 	}
 }
 
+/* The live profiles (docs/live.md): all off unless asked for. */
+static void load_live(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
+{
+	const char *http = get("LOCKPROF_HTTP");
+	const char *sig = get("LOCKPROF_SIGNAL");
+
+	if (http && *http && lp_http_addr_parse(http, &c->http) != 0) {
+		warn_bad(warn, "LOCKPROF_HTTP", http,
+			 "an address (127.0.0.1:6060, [::1]:6060, host:port, "
+			 "unix:/path)", "no endpoint");
+		c->http.kind = LP_ADDR_NONE;
+	} else if (!http || !*http) {
+		c->http.kind = LP_ADDR_NONE;
+	}
+	load_duration("LOCKPROF_INTERVAL", 0, &c->interval, get, warn);
+	if (c->interval > 0 && c->interval < LP_MIN_INTERVAL_NS) {
+		warn_bad(warn, "LOCKPROF_INTERVAL", get("LOCKPROF_INTERVAL"),
+			 "at least 100ms", "off");
+		c->interval = 0;
+	}
+	c->dump_signal = 0;
+	if (sig && lp_parse_signal(sig, &c->dump_signal) != 0) {
+		c->dump_signal = 0;
+		warn_bad(warn, "LOCKPROF_SIGNAL", sig,
+			 "a signal a program can spare (USR1, USR2, HUP, "
+			 "WINCH, PWR, URG, RTMIN+n)", "off");
+	}
+}
+
 void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 {
 	const char *on = get("LOCKPROF");
@@ -156,4 +253,5 @@ void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 	load_count("LOCKPROF_MAX_LOCKS", 64, 1 << 24, LP_DEFAULT_MAX_LOCKS,
 		   &c->max_locks, get, warn);
 	c->dir = (dir && *dir) ? dir : NULL;
+	load_live(c, get, warn);
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "http/addr.h"
+
 #define LP_DEFAULT_BLOCK_RATE 10000      /* 10us */
 #define LP_DEFAULT_MUTEX_FRACTION 10
 #define LP_DEFAULT_STACK_DEPTH 64
@@ -24,6 +26,9 @@ struct lp_config {
 	int64_t max_stacks;     /* distinct stacks per profile */
 	int64_t max_locks;      /* locks with wait state at once */
 	const char *dir;        /* NULL: the working directory at start */
+	struct lp_http_addr http; /* LOCKPROF_HTTP; kind NONE: no endpoint */
+	int64_t interval;       /* ns between dumps to disk; 0 off */
+	int dump_signal;        /* dump on this signal; 0 off */
 };
 
 /* A duration: an integer or decimal number of nanoseconds, or with a unit
@@ -35,6 +40,15 @@ int lp_parse_count(const char *s, int64_t max, int64_t *out);
 
 /* Format a duration the way it is parsed ("10us", "1.5ms"). */
 void lp_format_duration(int64_t ns, char *buf, size_t len);
+
+/* Shortest LOCKPROF_INTERVAL: each dump symbolizes and compresses. */
+#define LP_MIN_INTERVAL_NS 100000000LL
+
+/* A signal for on-demand dumps: "USR2", "SIGUSR1", "HUP", "WINCH", "PWR",
+ * "URG", "RTMIN+3", "RTMAX-1" or its number; "0" or "off" is 0. Signals
+ * that stop, kill, report faults or already mean "exit" are refused.
+ * Returns 0, or -1. */
+int lp_parse_signal(const char *s, int *sig);
 
 typedef const char *(*lp_getenv_fn)(const char *name);
 typedef void (*lp_warn_fn)(const char *line);

@@ -62,7 +62,8 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static int encode(const struct lp_snapshot *s, uint8_t **buf, size_t *len)
+int lp_dump_encode(const struct lp_snapshot *s, int text, uint8_t **buf,
+		   size_t *len)
 {
 	int rc = -1;
 
@@ -70,7 +71,8 @@ static int encode(const struct lp_snapshot *s, uint8_t **buf, size_t *len)
 	if (!sym)
 		sym = lp_symbolizer_new();
 	if (sym && lp_symbolizer_refresh(sym) == 0)
-		rc = lp_pprof_encode(s, sym, buf, len);
+		rc = text ? lp_pprof_text(s, sym, (char **)buf, len) :
+			    lp_pprof_encode(s, sym, buf, len);
 	pthread_mutex_unlock(&sym_lock);
 	if (rc != 0)
 		errno = ENOMEM;
@@ -83,7 +85,7 @@ int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd)
 	size_t len;
 	int rc, err;
 
-	if (encode(s, &buf, &len) != 0)
+	if (lp_dump_encode(s, 0, &buf, &len) != 0)
 		return -1;
 	rc = write_all(fd, buf, len);
 	err = errno;
@@ -158,18 +160,24 @@ int lp_dump_profile_path(enum lp_kind kind, const char *path)
 	return rc;
 }
 
-void lp_dump_at_exit(void)
+void lp_dump_process_path(enum lp_kind kind, char *path, size_t len)
 {
 	static const char *const names[2] = { "block", "mutex" };
+
+	if (is_root)
+		snprintf(path, len, "%s/%s.pprof", dir, names[kind]);
+	else
+		snprintf(path, len, "%s/%s.%ld.pprof", dir, names[kind],
+			 (long)getpid());
+}
+
+void lp_dump_at_exit(void)
+{
 	char path[PATH_MAX + 64], line[PATH_MAX + 200];
 	int kind;
 
 	for (kind = LP_BLOCK; kind <= LP_MUTEX; kind++) {
-		if (is_root)
-			snprintf(path, sizeof(path), "%s/%s.pprof", dir, names[kind]);
-		else
-			snprintf(path, sizeof(path), "%s/%s.%ld.pprof", dir,
-				 names[kind], (long)getpid());
+		lp_dump_process_path((enum lp_kind)kind, path, sizeof(path));
 		if (lp_dump_profile_path((enum lp_kind)kind, path) != 0) {
 			int n = snprintf(line, sizeof(line),
 					 "lockprof: cannot write %s: %s\n",

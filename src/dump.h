@@ -8,6 +8,9 @@
 #ifndef LP_DUMP_H
 #define LP_DUMP_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "config.h"
 #include "snapshot.h"
 
@@ -20,6 +23,15 @@ void lp_dump_after_fork_child(void);
 /* Write both profiles under this process's names; errors go to stderr as
  * one line each. */
 void lp_dump_at_exit(void);
+
+/* This process's file for one profile (what lp_dump_at_exit writes). */
+void lp_dump_process_path(enum lp_kind kind, char *path, size_t len);
+
+/* Encode a snapshot into a malloc'd buffer: gzip pprof, or with `text` Go's
+ * debug=1 text. Symbolizes under the process's one symbolizer lock (never a
+ * lock of the program). 0, or -1 with errno. */
+int lp_dump_encode(const struct lp_snapshot *s, int text, uint8_t **buf,
+		   size_t *len);
 
 /* Encode a snapshot (gzip pprof) and write it. 0, or -1 with errno. */
 int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd);

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "dump.h"
 #include "guard.h"
+#include "live.h"
 #include "profiler.h"
 #include "sampling.h"
 #include "stacktab.h"
@@ -147,6 +148,7 @@ static void after_fork_child(void)
 	lp_stacktab_reset(tables[LP_MUTEX]);
 	profile_start = lp_now();
 	lp_dump_after_fork_child();
+	lp_live_after_fork_child();
 	lp_guard_leave(fork_saved_errno);
 }
 
@@ -199,6 +201,7 @@ void lp_profiler_init(void)
 		usable = 1;
 		pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 		__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
+		lp_live_start(&cfg);
 	}
 	lp_guard_leave(saved);
 	__atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);

@@ -1,0 +1,675 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "dump.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/route.h"
+#include "http/server.h"
+#include "live.h"
+#include "profiler.h"
+
+#define MS 1000000LL
+
+enum conn_state { C_FREE, C_READ, C_WAIT, C_WRITE, C_LINGER };
+
+struct conn {
+	enum conn_state state;
+	int fd;
+	unsigned gen;      /* which connection this slot holds now */
+	int idle;          /* C_READ, no byte of the next request yet */
+	int head_only;     /* C_WAIT: the request was HEAD */
+	int keep_alive;    /* after this answer, read the next request */
+	int64_t since;     /* when this state began: who is dropped first */
+	int64_t deadline;  /* monotonic ns */
+	int64_t write_end; /* C_WRITE: the whole answer by then */
+	char *in;          /* LP_HTTP_HEAD_MAX bytes */
+	size_t in_len;
+	char *out;
+	size_t out_len, out_off;
+	struct lp_snapshot before; /* C_WAIT: the profile at the start */
+};
+
+static struct {
+	int listen_fd;
+	int64_t accept_after;       /* out of descriptors: pause accepting */
+	struct conn conns[LP_HTTP_MAX_CONNS];
+	int waits;                  /* conns in C_WAIT */
+	struct lp_snapshot last[2]; /* delta_block, delta_mutex */
+	int has_last[2];
+} srv = { .listen_fd = -1 };
+
+static __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 1)
+		n = (int)sizeof(line) - 1;
+
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* nowhere else to say it */
+	}
+}
+
+/* ---- connections ---- */
+
+static void set_state(struct conn *c, enum conn_state s, int64_t now, int64_t timeout_ms)
+{
+	if (c->state == C_WAIT && s != C_WAIT) {
+		srv.waits--;
+		lp_snapshot_free(&c->before);
+	}
+	c->state = s;
+	c->since = now;
+	c->deadline = now + timeout_ms * MS;
+}
+
+static void conn_close(struct conn *c)
+{
+	int fd = c->fd;
+
+	set_state(c, C_FREE, 0, 0);
+	free(c->out);
+	c->out = NULL;
+	c->in_len = 0;
+	c->fd = -1; /* before close: a fork in between must not close a reused fd */
+	close(fd);
+}
+
+/* Stop sending, read what the client still sends for a moment, then close:
+ * closing with unread input would reset the connection and lose the answer. */
+static void conn_finish(struct conn *c, int64_t now)
+{
+	shutdown(c->fd, SHUT_WR);
+	set_state(c, C_LINGER, now, LP_HTTP_LINGER_MS);
+}
+
+static void conn_open(int fd, int64_t now)
+{
+	struct conn *c = NULL, *victim = NULL;
+
+	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
+		struct conn *k = &srv.conns[i];
+		if (k->state == C_FREE) {
+			c = k;
+			break;
+		}
+		/* Lingering first, then whoever has waited longest for a request. */
+		if ((k->state == C_LINGER || k->state == C_READ) &&
+		    (!victim || (k->state == C_LINGER && victim->state != C_LINGER) ||
+		     (k->state == victim->state && k->since < victim->since)))
+			victim = k;
+	}
+	if (!c && victim) {
+		conn_close(victim);
+		c = victim;
+	}
+	if (!c || (!c->in && !(c->in = malloc(LP_HTTP_HEAD_MAX)))) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->gen++;
+	c->idle = 1;
+	c->in_len = 0;
+	set_state(c, C_READ, now, LP_HTTP_HEAD_TIMEOUT_MS);
+}
+
+/* ---- answers ---- */
+
+/* Queue an answer and start sending it. Takes ownership of nothing: `body`
+ * is copied after the head. */
+static void respond(struct conn *c, struct lp_http_head *h, const void *body,
+		    size_t len, int head_only, int64_t now)
+{
+	char head[LP_HTTP_HEAD_BUF];
+	size_t hn;
+
+	h->length = len;
+	h->close = h->close || !c->keep_alive;
+	c->keep_alive = !h->close;
+	hn = lp_http_format_head(head, h, lp_wall_now() / 1000000000);
+	if (head_only)
+		len = 0;
+	free(c->out);
+	c->out = malloc(hn + len);
+	if (!c->out) {
+		conn_close(c);
+		return;
+	}
+	memcpy(c->out, head, hn);
+	if (len)
+		memcpy(c->out + hn, body, len);
+	c->out_len = hn + len;
+	c->out_off = 0;
+	set_state(c, C_WRITE, now, LP_HTTP_WRITE_IDLE_MS);
+	c->write_end = now + LP_HTTP_WRITE_MAX_MS * MS;
+}
+
+static void respond_text(struct conn *c, int status, const char *msg,
+			 int go_pprof, int head_only, int64_t now)
+{
+	struct lp_http_head h = {
+		.status = status, .content_type = "text/plain; charset=utf-8",
+		.go_pprof = go_pprof, .nosniff = 1, .allow = status == 405,
+	};
+	char body[160];
+	int n = snprintf(body, sizeof(body), "%s\n", msg);
+
+	respond(c, &h, body, (size_t)n, head_only, now);
+}
+
+/* A request that cannot be read as one: answer as Go's server does, close. */
+static void respond_bad(struct conn *c, int status, int64_t now)
+{
+	char body[64];
+	struct lp_http_head h = {
+		.status = status, .content_type = "text/plain; charset=utf-8",
+		.close = 1,
+	};
+	int n = snprintf(body, sizeof(body), "%d %s", status, lp_http_reason(status));
+
+	c->keep_alive = 0;
+	respond(c, &h, body, (size_t)n, 0, now);
+}
+
+static void respond_profile(struct conn *c, const struct lp_snapshot *s,
+			    const char *filename, int text, int head_only, int64_t now)
+{
+	struct lp_http_head h = { .status = 200, .nosniff = 1 };
+	uint8_t *buf;
+	size_t len;
+
+	if (lp_dump_encode(s, text, &buf, &len) != 0) {
+		respond_text(c, 500, "failed to collect profile", 1, head_only, now);
+		return;
+	}
+	if (text) {
+		h.content_type = "text/plain; charset=utf-8";
+	} else {
+		h.content_type = "application/octet-stream";
+		h.filename = filename;
+	}
+	respond(c, &h, buf, len, head_only, now);
+	free(buf);
+}
+
+static void respond_index(struct conn *c, int head_only, int64_t now)
+{
+	static const char *const names[2] = { "block", "mutex" };
+	struct lp_http_head h = {
+		.status = 200, .content_type = "text/html; charset=utf-8", .nosniff = 1,
+	};
+	char body[2048];
+	size_t count[2];
+	int n;
+
+	for (int k = 0; k < 2; k++) {
+		struct lp_snapshot s;
+		count[k] = lp_profiler_snapshot((enum lp_kind)k, &s) == 0 ? s.n : 0;
+		lp_snapshot_free(&s);
+	}
+	n = snprintf(body, sizeof(body),
+		"<html>\n<head>\n<title>/debug/pprof/</title>\n"
+		"<style>\n.profile-name{\n\tdisplay:inline-block;\n\twidth:6rem;\n}\n</style>\n"
+		"</head>\n<body>\n/debug/pprof/\n<br>\n"
+		"<p>Set debug=1 as a query parameter to export in legacy text format</p>\n"
+		"<br>\nTypes of profiles available:\n<table>\n"
+		"<thead><td>Count</td><td>Profile</td></thead>\n"
+		"<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n"
+		"<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n"
+		"</table>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n"
+		"<li><div class=profile-name>block: </div> Stack traces that led to "
+		"blocking on synchronization primitives</li>\n"
+		"<li><div class=profile-name>mutex: </div> Stack traces of holders of "
+		"contended mutexes</li>\n"
+		"<li><div class=profile-name>delta_block: </div> The block profile "
+		"since the previous request to this path (Pyroscope's godeltaprof)</li>\n"
+		"<li><div class=profile-name>delta_mutex: </div> The mutex profile "
+		"since the previous request to this path</li>\n"
+		"</ul>\n</p>\n</body>\n</html>\n",
+		count[0], names[0], names[0], count[1], names[1], names[1]);
+	respond(c, &h, body, (size_t)n, head_only, now);
+}
+
+/* delta_block, delta_mutex: the difference from the previous such request
+ * (the whole profile the first time), as godeltaprof serves it. */
+static void respond_since_last(struct conn *c, enum lp_kind kind, int head_only,
+			       int64_t now)
+{
+	struct lp_snapshot cur, d;
+	const struct lp_snapshot *out = &cur;
+
+	if (lp_profiler_snapshot(kind, &cur) != 0) {
+		respond_text(c, 500, "failed to collect profile", 1, head_only, now);
+		return;
+	}
+	if (srv.has_last[kind]) {
+		if (lp_snapshot_delta(&cur, &srv.last[kind], &d) != 0) {
+			lp_snapshot_free(&cur);
+			respond_text(c, 500, "failed to compute delta", 1, head_only, now);
+			return;
+		}
+		out = &d;
+	}
+	respond_profile(c, out, "profile", 0, head_only, now);
+	if (out == &d)
+		lp_snapshot_free(&d);
+	lp_snapshot_free(&srv.last[kind]);
+	srv.last[kind] = cur;
+	srv.has_last[kind] = 1;
+}
+
+static void handle(struct conn *c, const struct lp_http_request *req, int64_t now)
+{
+	static const char *const names[2] = { "block", "mutex" };
+	int head_only = req->method == LP_HTTP_HEAD;
+	struct lp_http_route r;
+	struct lp_snapshot s;
+
+	c->keep_alive = req->keep_alive;
+	lp_http_route(req, &r);
+	switch (r.action) {
+	case LP_ACT_PPROF_ERROR:
+		respond_text(c, r.status, r.message, 1, head_only, now);
+		break;
+	case LP_ACT_NOT_FOUND:
+		respond_text(c, 404, "404 page not found", 0, head_only, now);
+		break;
+	case LP_ACT_METHOD:
+		respond_text(c, 405, "Method Not Allowed", 0, 0, now);
+		break;
+	case LP_ACT_REDIRECT: {
+		static const char body[] = "<a href=\"/debug/pprof/\">Moved Permanently</a>.\n\n";
+		struct lp_http_head h = {
+			.status = 301, .content_type = "text/html; charset=utf-8",
+			.location = "/debug/pprof/",
+		};
+		respond(c, &h, body, sizeof(body) - 1, head_only, now);
+		break;
+	}
+	case LP_ACT_INDEX:
+		respond_index(c, head_only, now);
+		break;
+	case LP_ACT_PROFILE:
+		if (lp_profiler_snapshot(r.kind, &s) != 0) {
+			respond_text(c, 500, "failed to collect profile", 1, head_only, now);
+			break;
+		}
+		respond_profile(c, &s, names[r.kind], r.debug, head_only, now);
+		lp_snapshot_free(&s);
+		break;
+	case LP_ACT_SINCE_LAST:
+		respond_since_last(c, r.kind, head_only, now);
+		break;
+	case LP_ACT_DELTA:
+		if (srv.waits >= LP_HTTP_MAX_WAITS) {
+			respond_text(c, 503, "too many profile requests in progress",
+				     1, head_only, now);
+			break;
+		}
+		if (lp_profiler_snapshot(r.kind, &c->before) != 0) {
+			respond_text(c, 500, "failed to collect profile", 1, head_only, now);
+			break;
+		}
+		srv.waits++;
+		now = lp_now(); /* the window starts when the snapshot is taken */
+		set_state(c, C_WAIT, now, 0);
+		c->deadline = r.seconds > (INT64_MAX - now) / 1000000000 ?
+			INT64_MAX : now + r.seconds * 1000000000;
+		c->head_only = head_only;
+		break;
+	}
+}
+
+static void finish_wait(struct conn *c, int64_t now)
+{
+	static const char *const names[2] = { "block-delta", "mutex-delta" };
+	int head_only = c->head_only;
+	enum lp_kind kind = c->before.kind;
+	struct lp_snapshot after, d;
+
+	if (lp_profiler_snapshot(kind, &after) != 0) {
+		respond_text(c, 500, "failed to collect profile", 1, head_only, now);
+		return;
+	}
+	if (lp_snapshot_delta(&after, &c->before, &d) != 0) {
+		lp_snapshot_free(&after);
+		respond_text(c, 500, "failed to compute delta", 1, head_only, now);
+		return;
+	}
+	respond_profile(c, &d, names[kind], 0, head_only, now);
+	lp_snapshot_free(&d);
+	lp_snapshot_free(&after);
+}
+
+/* ---- the connection's state machine ---- */
+
+/* Parse and answer what is buffered, send what is queued, as far as the
+ * socket lets us without blocking. */
+static void pump(struct conn *c, int64_t now)
+{
+	for (;;) {
+		if (c->state == C_READ && c->in_len > 0) {
+			struct lp_http_request req;
+			size_t used = 0;
+			int rc = lp_http_parse(c->in, c->in_len, &req, &used);
+
+			if (rc == LP_HTTP_INCOMPLETE)
+				return;
+			if (rc != LP_HTTP_COMPLETE) {
+				respond_bad(c, rc, now);
+				continue;
+			}
+			c->in_len -= used;
+			memmove(c->in, c->in + used, c->in_len);
+			handle(c, &req, now);
+			continue;
+		}
+		if (c->state != C_WRITE)
+			return;
+		while (c->out_off < c->out_len) {
+			ssize_t w = send(c->fd, c->out + c->out_off,
+					 c->out_len - c->out_off, MSG_NOSIGNAL);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return;
+			if (w <= 0) {
+				conn_close(c);
+				return;
+			}
+			c->out_off += (size_t)w;
+			c->deadline = now + LP_HTTP_WRITE_IDLE_MS * MS;
+		}
+		free(c->out);
+		c->out = NULL;
+		c->out_len = 0;
+		if (!c->keep_alive) {
+			conn_finish(c, now);
+			return;
+		}
+		c->idle = c->in_len == 0;
+		set_state(c, C_READ, now, c->idle ? LP_HTTP_IDLE_TIMEOUT_MS :
+						    LP_HTTP_HEAD_TIMEOUT_MS);
+	}
+}
+
+static void on_readable(struct conn *c, int64_t now)
+{
+	char sink[4096];
+	char *dst = c->state == C_LINGER ? sink : c->in + c->in_len;
+	size_t room = c->state == C_LINGER ? sizeof(sink) : LP_HTTP_HEAD_MAX - c->in_len;
+	ssize_t r;
+
+	if (room == 0)
+		return;
+	r = recv(c->fd, dst, room, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return;
+	if (r <= 0) { /* the client left: a waiting delta is dropped, as Go does */
+		conn_close(c);
+		return;
+	}
+	if (c->state == C_LINGER)
+		return;
+	c->in_len += (size_t)r;
+	if (c->state == C_READ && c->idle) {
+		c->idle = 0;
+		set_state(c, C_READ, now, LP_HTTP_HEAD_TIMEOUT_MS);
+	}
+	pump(c, now);
+}
+
+static void on_deadline(struct conn *c, int64_t now)
+{
+	if (c->state == C_WAIT) {
+		finish_wait(c, now);
+		pump(c, now);
+	} else {
+		conn_close(c); /* a head too slow, an idle keep-alive, a stuck reader */
+	}
+}
+
+/* ---- the loop ---- */
+
+static void accept_all(int64_t now)
+{
+	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
+		int fd = accept4(srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0) {
+			conn_open(fd, now);
+			continue;
+		}
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			srv.accept_after = now + 100 * MS; /* the program's fds come first */
+		if (errno != ECONNABORTED && errno != EINTR)
+			return;
+	}
+}
+
+static void *serve(void *arg)
+{
+	struct pollfd pfd[LP_HTTP_MAX_CONNS + 1];
+	int idx[LP_HTTP_MAX_CONNS + 1];
+	unsigned gen[LP_HTTP_MAX_CONNS + 1];
+
+	(void)arg;
+	for (;;) {
+		int64_t now = lp_now(), next = now + 1000 * MS;
+		int n = 0, timeout;
+
+		if (now >= srv.accept_after) {
+			pfd[n] = (struct pollfd){ .fd = srv.listen_fd, .events = POLLIN };
+			idx[n++] = -1;
+		} else if (srv.accept_after < next) {
+			next = srv.accept_after;
+		}
+		for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
+			struct conn *c = &srv.conns[i];
+			short ev;
+
+			if (c->state == C_FREE)
+				continue;
+			if (c->state == C_WRITE) {
+				ev = POLLOUT;
+				if (c->write_end < c->deadline)
+					c->deadline = c->write_end;
+			} else {
+				ev = POLLRDHUP;
+				if (c->state == C_LINGER || c->in_len < LP_HTTP_HEAD_MAX)
+					ev |= POLLIN;
+			}
+			if (c->deadline < next)
+				next = c->deadline;
+			pfd[n] = (struct pollfd){ .fd = c->fd, .events = ev };
+			gen[n] = c->gen;
+			idx[n++] = i;
+		}
+		timeout = next > now ? (int)((next - now + MS - 1) / MS) : 0;
+		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
+			continue;
+		now = lp_now();
+		for (int j = 0; j < n; j++) {
+			struct conn *c;
+
+			if (!pfd[j].revents)
+				continue;
+			if (idx[j] < 0) {
+				accept_all(now);
+				continue;
+			}
+			c = &srv.conns[idx[j]];
+			if (c->state == C_FREE || c->gen != gen[j])
+				continue; /* dropped for a newcomer meanwhile */
+			if (pfd[j].revents & (POLLERR | POLLNVAL))
+				conn_close(c);
+			else if (c->state == C_WRITE)
+				pump(c, now);
+			else if (pfd[j].revents & POLLIN)
+				on_readable(c, now);
+			else if (pfd[j].revents & (POLLRDHUP | POLLHUP))
+				conn_close(c);
+		}
+		for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
+			struct conn *c = &srv.conns[i];
+			if (c->state != C_FREE && c->deadline <= now)
+				on_deadline(c, now);
+		}
+	}
+	return NULL;
+}
+
+/* ---- start-up ---- */
+
+/* The URL actually served: with port 0 the kernel picked one. */
+static void describe(int fd, char *where, size_t wlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN + 2] = "[";
+	int port;
+
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host + 1, sizeof(host) - 2);
+		strcat(host, "]");
+		port = ntohs(s6->sin6_port);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		port = ntohs(s4->sin_port);
+	}
+	snprintf(where, wlen, "http://%s:%d/debug/pprof/", host, port);
+}
+
+static int listen_tcp(const struct lp_http_addr *a, char *where, size_t wlen)
+{
+	struct addrinfo hints = {
+		.ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST,
+		.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	}, *res, *ai;
+	int fd = -1, err = 0, one = 1;
+
+	if (getaddrinfo(a->host, a->port, &hints, &res) != 0) {
+		hints.ai_flags &= ~AI_NUMERICHOST;
+		if (getaddrinfo(a->host, a->port, &hints, &res) != 0) {
+			errno = EADDRNOTAVAIL;
+			return -1;
+		}
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			err = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, SOMAXCONN) == 0)
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		errno = err;
+		return -1;
+	}
+	describe(fd, where, wlen);
+	return fd;
+}
+
+static int listen_unix(const struct lp_http_addr *a, char *where, size_t wlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, tries;
+
+	memcpy(sa.sun_path, a->path, strlen(a->path) + 1);
+	for (tries = 0; tries < 2; tries++) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+		    listen(fd, SOMAXCONN) == 0) {
+			snprintf(where, wlen, "unix:%s", a->path);
+			return fd;
+		}
+		close(fd);
+		if (errno != EADDRINUSE || tries > 0)
+			return -1;
+		/* A socket file nobody listens on is left from a dead process. */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+		    errno != ECONNREFUSED) {
+			close(fd);
+			errno = EADDRINUSE;
+			return -1;
+		}
+		close(fd);
+		unlink(a->path);
+	}
+	return -1;
+}
+
+int lp_http_start(const struct lp_http_addr *addr, int root)
+{
+	char where[LP_ADDR_PATH_MAX + 64];
+	pthread_t th;
+
+	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++)
+		srv.conns[i].fd = -1;
+	srv.listen_fd = addr->kind == LP_ADDR_UNIX ? listen_unix(addr, where, sizeof(where))
+						   : listen_tcp(addr, where, sizeof(where));
+	if (srv.listen_fd < 0) {
+		if (root || errno != EADDRINUSE)
+			say("lockprof: LOCKPROF_HTTP: cannot listen on %s%s%s: %s; "
+			    "no endpoint\n", addr->kind == LP_ADDR_UNIX ? addr->path :
+			    addr->host, addr->kind == LP_ADDR_UNIX ? "" : ":",
+			    addr->port, strerror(errno));
+		return -1;
+	}
+	if (lp_live_thread(&th, "lockprof-http", serve, NULL) != 0) {
+		say("lockprof: LOCKPROF_HTTP: %s: cannot start a thread; no endpoint\n",
+		    where);
+		close(srv.listen_fd);
+		srv.listen_fd = -1;
+		return -1;
+	}
+	say("lockprof: serving profiles at %s\n", where);
+	return 0;
+}
+
+void lp_http_after_fork_child(void)
+{
+	if (srv.listen_fd < 0)
+		return;
+	close(srv.listen_fd);
+	srv.listen_fd = -1;
+	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++)
+		if (srv.conns[i].fd >= 0)
+			close(srv.conns[i].fd);
+}
