@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "primitives.h"
 #include "sbuf.h"
@@ -188,7 +189,7 @@ oom:
  * apart is the leaf frame: waits in one, releases in the other. Only a
  * clear majority of the delay decides.
  */
-static enum lp_pkind guess_kind(const struct lp_model *m)
+static enum lp_pkind guess_kind_from_leaves(const struct lp_model *m)
 {
 	double rel = 0, acq = 0, all = 0;
 
@@ -210,6 +211,43 @@ static enum lp_pkind guess_kind(const struct lp_model *m)
 		return LP_PKIND_MUTEX;
 	if (acq >= 0.9 * all)
 		return LP_PKIND_BLOCK;
+	return LP_PKIND_UNKNOWN;
+}
+
+static enum lp_pkind kind_word(const char *s)
+{
+	if (strstr(s, "kind=block"))
+		return LP_PKIND_BLOCK;
+	if (strstr(s, "kind=mutex"))
+		return LP_PKIND_MUTEX;
+	return LP_PKIND_UNKNOWN;
+}
+
+/*
+ * Which of the two profiles a file holds. Nothing in Go's format says, so:
+ * a "kind=block"/"kind=mutex" comment when the writer left one; else the
+ * leaf frames, when they are primitives; else the file name, as written by
+ * lockprof and Go's tooling (block.pprof, mutex.1234.pprof).
+ */
+static enum lp_pkind guess_kind(const struct lp_model *m)
+{
+	const lp_profile *p = m->prof;
+	const char *base = strrchr(m->path, '/');
+	enum lp_pkind k;
+
+	for (size_t i = 0; i < p->n_comment; i++) {
+		k = kind_word(p->string_table[p->comment[i]]);
+		if (k != LP_PKIND_UNKNOWN)
+			return k;
+	}
+	k = guess_kind_from_leaves(m);
+	if (k != LP_PKIND_UNKNOWN)
+		return k;
+	base = base ? base + 1 : m->path;
+	if (!strncasecmp(base, "block", 5))
+		return LP_PKIND_BLOCK;
+	if (!strncasecmp(base, "mutex", 5))
+		return LP_PKIND_MUTEX;
 	return LP_PKIND_UNKNOWN;
 }
 
@@ -270,9 +308,8 @@ int lp_model_compatible(const struct lp_model *a, const struct lp_model *b,
 	if (a->kind == LP_PKIND_UNKNOWN || b->kind == LP_PKIND_UNKNOWN ||
 	    a->kind == b->kind)
 		return 0;
-	snprintf(err, errlen, "%s is a %s profile but %s is a %s profile "
-		 "(stacks end in %s): compare profiles of one kind", a->path,
-		 lp_kind_name(a->kind), b->path, lp_kind_name(b->kind),
-		 b->kind == LP_PKIND_MUTEX ? "releases" : "waits");
+	snprintf(err, errlen, "%s is a %s profile but %s is a %s profile: "
+		 "compare profiles of one kind", a->path, lp_kind_name(a->kind),
+		 b->path, lp_kind_name(b->kind));
 	return -1;
 }

@@ -1,0 +1,59 @@
+"""The proof of issue 4 on lockprof's own profiles: twosites run under
+`lockprof run` three times, two alike and one with site A's hold doubled.
+diff must rank A first with factor ~2, check must fail on it and pass on
+the two alike runs. argv: TWOSITES LIBLOCKPROF"""
+import os
+import subprocess
+import sys
+
+from clitest import check, close, done, lockprof, run, run_json, tmpdir
+
+twosites, library = sys.argv[1], sys.argv[2]
+d = tmpdir()
+
+
+def profile(name, hold_a, hold_b):
+    out = os.path.join(d, name)
+    os.mkdir(out)
+    p = subprocess.run([lockprof(), "run", "--library", library, "--block-rate", "1",
+                        "--mutex-fraction", "1", "--dir", out, "--",
+                        twosites, str(hold_a), str(hold_b), "40", "12000"],
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, f"lockprof run twosites: {p.returncode} {p.stderr}")
+    return os.path.join(out, "block.pprof")
+
+
+base = profile("base", 2000, 2000)
+same = profile("same", 2000, 2000)
+slow = profile("slow", 4000, 2000)
+
+df = run_json("diff", base, slow)
+rows = df.get("sites", [])
+check(df.get("per_second") is True, "lockprof's profiles have durations: rates compared")
+check(rows and rows[0]["site"] == "wait_on_a", f"diff ranks wait_on_a first: {rows}")
+if rows:
+    close(rows[0]["factor"], 2.0, 0.15, "wait_on_a factor")
+b = [r for r in rows if r["site"] == "wait_on_b"]
+check(b and abs(b[0]["factor"] - 1) < 0.15, f"wait_on_b unchanged: {b}")
+
+p = run("check", "--max-increase", "30", base, slow, expect=1)
+check("wait_on_a" in p.stdout and "wait_on_b" not in p.stdout, f"check names A only:\n{p.stdout}")
+run("check", "--max-increase", "30", base, same, expect=0)
+run("check", "--max-increase", "30", "--by", "line", base, same, expect=0)
+
+# The per-process files of one run merge into a profile that reads back.
+merged = os.path.join(d, "merged.pprof")
+run("merge", "-o", merged, base, same, expect=0)
+t = run_json("top", merged)
+tb, ts = run_json("top", base), run_json("top", same)
+close(t.get("total", {}).get("delay_ns"), tb["total"]["delay_ns"] + ts["total"]["delay_ns"], 1e-9,
+      "merged delay is the sum")
+
+# The differential flame graph paints A red and leaves B pale.
+svg = os.path.join(d, "diff.svg")
+run("flame", "--base", base, "-o", svg, slow, expect=0)
+text = open(svg).read()
+a = text.split("<title>wait_on_a:")[1].split("fill=\"rgb(")[1].split(")")[0]
+r, g, _ = map(int, a.split(","))
+check(r == 255 and g < 170, f"wait_on_a is red: rgb({a})")
+done()

@@ -1,0 +1,88 @@
+"""Profiles written by Go's runtime: read, ranked and compared like ours,
+and `lockprof top` agrees with `go tool pprof -top` on the same files.
+argv: GOPROG_MAIN_GO [FIXTURES_DIR]"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from clitest import check, close, done, run, run_json, skip, tmpdir
+
+if not shutil.which("go"):
+    skip("go is not installed (Debian golang-go): Go-written profiles not tested")
+main_go = sys.argv[1]
+fixtures = sys.argv[2] if len(sys.argv) > 2 else ""
+d = tmpdir()
+env = dict(os.environ, GOCACHE=os.path.join(d, "gocache"), GOPATH=os.path.join(d, "gopath"),
+           GOFLAGS="-mod=mod", GO111MODULE="off", GOTOOLCHAIN="local", HOME=d)
+exe = os.path.join(d, "goprog")
+p = subprocess.run(["go", "build", "-o", exe, main_go], capture_output=True, text=True, env=env)
+if p.returncode:
+    print(p.stderr)
+    sys.exit(1)
+
+
+def profiles(name, a):
+    out = os.path.join(d, name)
+    os.mkdir(out)
+    subprocess.run([exe, "-a", a, "-b", "2ms", "-rounds", "30", "-dir", out], check=True)
+    return os.path.join(out, "block.pprof"), os.path.join(out, "mutex.pprof")
+
+
+def pprof_top(path, sample):
+    """{function: flat} and the total from `go tool pprof -top`."""
+    r = subprocess.run(["go", "tool", "pprof", "-top", "-nodecount=1000", "-nodefraction=0",
+                        "-edgefraction=0", "-unit=ns",
+                        "-sample_index=" + sample, path],
+                       capture_output=True, text=True, env=env)
+    check(r.returncode == 0, f"go tool pprof -top {path}: {r.stderr}")
+    total = re.search(r"of ([\d.]+)(ns)? total", r.stdout)
+    flat = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*([\d.]+)(?:ns)?\s+[\d.]+%\s+[\d.]+%\s+[\d.]+(?:ns)?\s+[\d.]+%\s+(.+?)( \(inline\))?$", line)
+        if m and float(m.group(1)):
+            flat[m.group(2)] = float(m.group(1))
+    return flat, float(total.group(1)) if total else None
+
+
+def agree(path):
+    """lockprof top --by leaf == pprof -top's flat column, for both values."""
+    for sample, key in (("delay", "delay_ns"), ("contentions", "contentions")):
+        flat, total = pprof_top(path, sample)
+        t = run_json("top", "--by", "leaf", "--type", sample, "-n", "0", path)
+        mine = {s["site"]: s[key] for s in t.get("sites", []) if s[key]}
+        check(mine == flat, f"{path} {sample}: lockprof {mine} != pprof {flat}")
+        check(total == t.get("total", {}).get(key), f"{path} {sample}: totals {total} vs {t.get('total')}")
+
+
+base_b, base_m = profiles("base", "2ms")
+same_b, _ = profiles("same", "2ms")
+slow_b, slow_m = profiles("slow", "4ms")
+
+for f in (base_b, base_m, slow_b):
+    agree(f)
+if fixtures and os.path.isdir(fixtures):
+    for name in ("block.pprof", "mutex.pprof", "block-delta.pprof", "mutex-delta.pprof"):
+        agree(os.path.join(fixtures, name))
+else:
+    print("note: shared/fixtures/go not found: Go 1.19 reference files not compared")
+
+# Go writes no duration_nanos: totals are compared, and the tool says so.
+df = run_json("diff", base_b, slow_b)
+rows = df.get("sites", [])
+check(df.get("per_second") is False and "no duration_nanos" in (df.get("note") or ""),
+      "diff of Go profiles notes the missing duration")
+check(rows and rows[0]["site"] == "sync.(*Mutex).Lock in main.waitA", f"Go diff ranks waitA first: {rows}")
+if rows:
+    close(rows[0]["factor"], 2.0, 0.15, "Go waitA factor")
+p = run("check", "--max-increase", "30", base_b, slow_b, expect=1)
+check("main.waitA" in p.stdout and "main.waitB" not in p.stdout, f"Go check:\n{p.stdout}")
+run("check", "--max-increase", "30", base_b, same_b, expect=0)
+
+# Go's mutex profile charges the holder's Unlock in main.hold.
+mt = run_json("top", base_m)
+check(mt.get("kind") == "mutex" and mt.get("sites", [{}])[0].get("site") ==
+      "sync.(*Mutex).Unlock in main.hold", f"Go mutex top: {mt.get('sites')}")
+run("diff", base_b, base_m, expect=2)
+done()
