@@ -83,7 +83,8 @@ static void delta_color(const struct lp_fnode *n, int rgb[3])
 {
 	double d = n->value - n->base;
 	double big = n->value > n->base ? n->value : n->base;
-	int fade = big > 0 ? (int)lround(210 * fabs(d) / big) : 0;
+	/* sqrt: a +50% change should already show clearly. */
+	int fade = big > 0 ? (int)lround(210 * sqrt(fabs(d) / big)) : 0;
 
 	if (d > 0)
 		rgb[0] = 255, rgb[1] = rgb[2] = 250 - fade;
