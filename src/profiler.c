@@ -80,21 +80,24 @@ void lp_wait_end(struct lp_wait *w, int waited)
 void lp_release_slow(const void *obj)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
-	int64_t charged, fraction;
+	struct lp_charge c;
+	struct lp_stack *sample;
+	int64_t fraction;
 	int saved, n, truncated;
 
 	if (lp_guarded())
 		return;
 	saved = lp_guard_enter();
-	charged = lp_waitstate_charge((uintptr_t)obj);
-	fraction = __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED);
-	if (charged > 0 && fraction > 0 &&
-	    __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) &&
-	    lp_mutex_sample(fraction, lp_rand())) {
+	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
+		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
+	if (lp_waitstate_charge((uintptr_t)obj, fraction, &c) && c.sampled) {
 		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
-		lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
-				truncated ? LP_STACK_TRUNCATED : 0,
-				(uint64_t)fraction << LP_FX_SHIFT, fraction * charged);
+		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
+					 truncated ? LP_STACK_TRUNCATED : 0,
+					 (uint64_t)fraction << LP_FX_SHIFT,
+					 fraction * c.charged);
+		if (c.waiters_left)
+			lp_waitstate_attach((uintptr_t)obj, &c, sample, fraction);
 	}
 	lp_guard_leave(saved);
 }

@@ -7,7 +7,7 @@
 #include "arena.h"
 #include "stacktab.h"
 
-struct stack_entry {
+struct lp_stack {
 	struct cds_lfht_node node;
 	uint64_t contentions_fx;
 	int64_t delay;
@@ -21,7 +21,7 @@ struct lp_stacktab {
 	struct cds_lfht *ht;
 	int64_t max_stacks;
 	int64_t count;
-	struct stack_entry overflow;
+	struct lp_stack overflow;
 };
 
 struct stack_key {
@@ -46,7 +46,7 @@ static uint64_t hash_stack(const uintptr_t *pcs, uint32_t depth, uint32_t flags)
 
 static int match_stack(struct cds_lfht_node *node, const void *key)
 {
-	const struct stack_entry *e = caa_container_of(node, struct stack_entry, node);
+	const struct lp_stack *e = caa_container_of(node, struct lp_stack, node);
 	const struct stack_key *k = key;
 
 	return e->depth == k->depth && e->flags == k->flags &&
@@ -75,17 +75,17 @@ struct lp_stacktab *lp_stacktab_new(int64_t max_stacks)
 	return t;
 }
 
-static void count_into(struct stack_entry *e, uint64_t contentions_fx, int64_t delay)
+static void count_into(struct lp_stack *e, uint64_t contentions_fx, int64_t delay)
 {
 	__atomic_fetch_add(&e->contentions_fx, contentions_fx, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&e->delay, delay, __ATOMIC_RELAXED);
 }
 
 /* A new entry, or NULL when the table is full or memory ran out. */
-static struct stack_entry *new_entry(struct lp_stacktab *t, const struct stack_key *k,
+static struct lp_stack *new_entry(struct lp_stacktab *t, const struct stack_key *k,
 				     uint64_t hash)
 {
-	struct stack_entry *e;
+	struct lp_stack *e;
 
 	if (__atomic_fetch_add(&t->count, 1, __ATOMIC_RELAXED) >= t->max_stacks) {
 		__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
@@ -104,38 +104,44 @@ static struct stack_entry *new_entry(struct lp_stacktab *t, const struct stack_k
 	return e;
 }
 
-void lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
-		     uint32_t depth, uint32_t flags, uint64_t contentions_fx,
-		     int64_t delay)
+struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
+				 uint32_t depth, uint32_t flags,
+				 uint64_t contentions_fx, int64_t delay)
 {
 	struct stack_key k = { pcs, depth, flags };
 	uint64_t hash = hash_stack(pcs, depth, flags);
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
-	struct stack_entry *e;
+	struct lp_stack *e;
 
 	urcu_bp_read_lock();
 	cds_lfht_lookup(t->ht, hash, match_stack, &k, &iter);
 	node = cds_lfht_iter_get_node(&iter);
 	if (node) {
-		e = caa_container_of(node, struct stack_entry, node);
+		e = caa_container_of(node, struct lp_stack, node);
 	} else if ((e = new_entry(t, &k, hash)) != NULL) {
 		node = cds_lfht_add_unique(t->ht, hash, match_stack, &k, &e->node);
 		if (node != &e->node) {
 			/* Another thread added the same stack first; the
 			 * arena block stays unused (rare, bounded). */
 			__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
-			e = caa_container_of(node, struct stack_entry, node);
+			e = caa_container_of(node, struct lp_stack, node);
 		}
 	} else {
 		e = &t->overflow;
 	}
 	count_into(e, contentions_fx, delay);
 	urcu_bp_read_unlock();
+	return e;
+}
+
+void lp_stack_add_delay(struct lp_stack *s, int64_t delay)
+{
+	__atomic_fetch_add(&s->delay, delay, __ATOMIC_RELAXED);
 }
 
 static int append(struct lp_snapshot *out, size_t *cap, uintptr_t **pcs_buf,
-		  size_t *pcs_len, size_t *pcs_cap, const struct stack_entry *e)
+		  size_t *pcs_len, size_t *pcs_cap, const struct lp_stack *e)
 {
 	struct lp_record *r;
 	uint64_t c = __atomic_load_n(&e->contentions_fx, __ATOMIC_RELAXED);
@@ -176,7 +182,7 @@ static int append(struct lp_snapshot *out, size_t *cap, uintptr_t **pcs_buf,
 int lp_stacktab_snapshot(struct lp_stacktab *t, struct lp_snapshot *out)
 {
 	struct cds_lfht_iter iter;
-	struct stack_entry *e;
+	struct lp_stack *e;
 	uintptr_t *pcs = NULL;
 	size_t cap = 0, pcs_len = 0, pcs_cap = 0, i;
 	int rc = 0;
@@ -209,7 +215,7 @@ int lp_stacktab_snapshot(struct lp_stacktab *t, struct lp_snapshot *out)
 void lp_stacktab_reset(struct lp_stacktab *t)
 {
 	struct cds_lfht_iter iter;
-	struct stack_entry *e;
+	struct lp_stack *e;
 
 	urcu_bp_read_lock();
 	cds_lfht_for_each_entry(t->ht, &iter, e, node) {

@@ -14,15 +14,21 @@
 #include "snapshot.h"
 
 struct lp_stacktab;
+struct lp_stack; /* one entry: a stack and its counters */
 
 /* NULL when out of memory. Called once at start, where malloc is safe. */
 struct lp_stacktab *lp_stacktab_new(int64_t max_stacks);
 
-/* Add one sampled event. Never allocates with malloc; signal-safe under
- * the guard. */
-void lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
-		     uint32_t depth, uint32_t flags, uint64_t contentions_fx,
-		     int64_t delay);
+/* Add one sampled event; returns the stack's entry (the overflow entry when
+ * the table is full). Never allocates with malloc; signal-safe under the
+ * guard. */
+struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
+				 uint32_t depth, uint32_t flags,
+				 uint64_t contentions_fx, int64_t delay);
+
+/* Add delay to an entry already counted (entries live as long as the
+ * process). */
+void lp_stack_add_delay(struct lp_stack *s, int64_t delay);
 
 /* Copy the entries with nonzero counters. Returns 0 or -1 (out of memory).
  * Fills records, n and storage of `out`; the caller sets the rest. */

@@ -5,7 +5,9 @@
 
 #include "arena.h"
 #include "clock.h"
+#include "sampling.h"
 #include "spin.h"
+#include "stacktab.h"
 #include "waitstate.h"
 
 struct lp_lockstate {
@@ -16,6 +18,12 @@ struct lp_lockstate {
 	__int128 sum_since;      /* S: n times up to 2^63 each */
 	int64_t last_charge;     /* L */
 	int64_t pending;         /* P */
+	uintptr_t pending_owner; /* the one thread whose wait P is, or 0 */
+	/* The last release, for its waiters' late time. */
+	int last_sampled;
+	int64_t late;                 /* late time until the sample is known */
+	struct lp_stack *last_sample; /* NULL until attached */
+	int64_t last_scale;
 	struct lp_lockstate *next_free;
 };
 
@@ -27,6 +35,10 @@ static int64_t allocated;
 static int free_lock;
 static struct lp_lockstate *free_list;
 static int sweeping;
+
+/* A cheap identity of the calling thread. */
+static __thread char thread_tag __attribute__((tls_model("initial-exec")));
+#define SELF ((uintptr_t)&thread_tag)
 
 static uint64_t hash_lock(uintptr_t lock)
 {
@@ -190,8 +202,32 @@ struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
 			fresh->sum_since = 0;
 			fresh->last_charge = 0;
 			fresh->pending = 0;
+			fresh->last_sampled = 0;
+			fresh->late = 0;
+			fresh->last_sample = NULL;
 		}
 	}
+}
+
+/* Late time of a waiter charged by the last release, under e->spin. */
+static void add_late(struct lp_lockstate *e, int64_t late)
+{
+	if (!e->last_sampled)
+		return;
+	if (e->last_sample)
+		lp_stack_add_delay(e->last_sample, e->last_scale * late);
+	else
+		e->late += late;
+}
+
+/* Time no release has charged yet, under e->spin. */
+static void add_pending(struct lp_lockstate *e, int64_t t)
+{
+	if (e->pending == 0)
+		e->pending_owner = SELF;
+	else if (e->pending_owner != SELF)
+		e->pending_owner = 0;
+	e->pending += t;
 }
 
 int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival)
@@ -205,41 +241,87 @@ int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival)
 	since = arrival > e->last_charge ? arrival : e->last_charge;
 	e->n--;
 	e->sum_since -= since;
-	if (now > since)
-		e->pending += now - since;
+	if (now > since) {
+		if (arrival < e->last_charge)
+			add_late(e, now - since);
+		else
+			add_pending(e, now - since);
+	}
 	filter_adjust(e->lock, busy_weight(e) - before);
 	lp_spin_unlock(&e->spin);
 	return now;
 }
 
-int64_t lp_waitstate_charge(uintptr_t lock)
+/* The live entry of `lock`, with its spinlock held, or NULL. Under RCU. */
+static struct lp_lockstate *find_locked(uintptr_t lock)
 {
-	uint64_t hash = hash_lock(lock);
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
 	struct lp_lockstate *e;
-	int64_t charged = 0, now;
+
+	cds_lfht_lookup(table, hash_lock(lock), match_lock, &lock, &iter);
+	node = cds_lfht_iter_get_node(&iter);
+	if (!node)
+		return NULL;
+	e = caa_container_of(node, struct lp_lockstate, node);
+	lp_spin_lock(&e->spin);
+	if (e->lock == lock)
+		return e;
+	lp_spin_unlock(&e->spin);
+	return NULL;
+}
+
+int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
+{
+	struct lp_lockstate *e;
 	int before;
 
+	c->charged = 0;
 	urcu_bp_read_lock();
-	cds_lfht_lookup(table, hash, match_lock, &lock, &iter);
-	node = cds_lfht_iter_get_node(&iter);
-	if (node) {
-		e = caa_container_of(node, struct lp_lockstate, node);
-		lp_spin_lock(&e->spin);
-		if (e->lock == lock) {
-			before = busy_weight(e);
-			now = lp_now();
-			charged = (int64_t)(e->pending + (__int128)e->n * now - e->sum_since);
-			e->sum_since = (__int128)e->n * now;
-			e->last_charge = now;
-			e->pending = 0;
-			filter_adjust(lock, busy_weight(e) - before);
+	e = find_locked(lock);
+	if (e) {
+		/* A thread's own wait is never charged to its own release: it
+		 * took the lock before its releaser got to charge, and that
+		 * releaser's charge is on its way. */
+		int64_t pending = e->pending_owner == SELF ? 0 : e->pending;
+
+		before = busy_weight(e);
+		c->time = lp_now();
+		c->charged = (int64_t)(pending + (__int128)e->n * c->time - e->sum_since);
+		c->sampled = c->charged > 0 && fraction > 0 &&
+			     lp_mutex_sample(fraction, lp_rand());
+		c->waiters_left = e->n > 0;
+		e->sum_since = (__int128)e->n * c->time;
+		e->last_charge = c->time;
+		e->pending -= pending;
+		e->last_sampled = c->sampled;
+		e->late = 0;
+		e->last_sample = NULL;
+		filter_adjust(lock, busy_weight(e) - before);
+		lp_spin_unlock(&e->spin);
+	}
+	urcu_bp_read_unlock();
+	return c->charged > 0;
+}
+
+void lp_waitstate_attach(uintptr_t lock, const struct lp_charge *c,
+			 struct lp_stack *sample, int64_t fraction)
+{
+	struct lp_lockstate *e;
+
+	urcu_bp_read_lock();
+	e = find_locked(lock);
+	if (e) {
+		if (e->last_charge == c->time && e->last_sampled) {
+			e->last_sample = sample;
+			e->last_scale = fraction;
+			if (e->late)
+				lp_stack_add_delay(sample, fraction * e->late);
+			e->late = 0;
 		}
 		lp_spin_unlock(&e->spin);
 	}
 	urcu_bp_read_unlock();
-	return charged > 0 ? charged : 0;
 }
 
 void lp_waitstate_after_fork_child(void)
@@ -256,6 +338,9 @@ void lp_waitstate_after_fork_child(void)
 		e->n = 0;
 		e->sum_since = 0;
 		e->pending = 0;
+		e->last_sampled = 0;
+		e->late = 0;
+		e->last_sample = NULL;
 	}
 	urcu_bp_read_unlock();
 	for (i = 0; i < sizeof(lp_waiter_filter) / sizeof(lp_waiter_filter[0]); i++)

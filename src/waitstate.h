@@ -5,13 +5,19 @@
  * and the waiting time P of waiters that left before a release charged it.
  *
  *   a waiter arrives at t:          n += 1, S += t
- *   a waiter leaves at t:           since = max(arrival, L); P += t - since;
- *                                   n -= 1, S -= since
  *   a release at T is charged:      P + n*T - S;  then S = n*T, L = T, P = 0
+ *   a waiter leaves at t:           since = max(arrival, L); n -= 1,
+ *                                   S -= since, and t - since is "late" time
  *
- * Every nanosecond of waiting is charged exactly once, to the release that
- * follows it. Clocks are read under the entry's spinlock, so times on one
- * lock are ordered.
+ * Late time is the wake-up after a release: a waiter that a release at L
+ * charged (arrival < L) goes on waiting until it runs. It belongs to that
+ * release, and is added to its sample if the release was sampled (dropped
+ * with it otherwise, as sampling drops the rest of an unsampled release).
+ * A waiter no release has charged yet (it took the lock before its releaser
+ * got to charge, or timed out) leaves its time in P for the next release.
+ *
+ * Every nanosecond of waiting is thus charged once. Clocks are read under
+ * the entry's spinlock, so times on one lock are ordered.
  *
  * Entries live in a cds_lfht keyed by lock address. Locks initialized
  * statically, freed without destroy or reused at the same address need
@@ -28,6 +34,7 @@
 #include <stdint.h>
 
 struct lp_lockstate;
+struct lp_stack;
 
 #define LP_FILTER_BITS 12
 extern uint32_t lp_waiter_filter[1u << LP_FILTER_BITS];
@@ -58,10 +65,25 @@ struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now);
  * time it left. */
 int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival);
 
-/* A release of `lock`: the waiting time to charge to it (0 if none).
+struct lp_charge {
+	int64_t charged;  /* waiting time charged to the release */
+	int64_t time;     /* when (T) */
+	int sampled;      /* the release is kept in the mutex profile */
+	int waiters_left; /* someone still waits: late time may follow */
+};
+
+/*
+ * A release of `lock`: what it is charged, and whether it is sampled (1 in
+ * `fraction`; 0 never). Returns 0 when there was nothing to charge.
  * Signal-safe: it allocates nothing and the guard keeps a handler from
- * meeting its own thread inside an entry. */
-int64_t lp_waitstate_charge(uintptr_t lock);
+ * meeting its own thread inside an entry.
+ */
+int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c);
+
+/* The sampled release `c` of `lock` was recorded as `sample`: late time of
+ * its waiters goes there from now on, scaled by `fraction`. */
+void lp_waitstate_attach(uintptr_t lock, const struct lp_charge *c,
+			 struct lp_stack *sample, int64_t fraction);
 
 /* A forked child has no waiters: clear every entry. */
 void lp_waitstate_after_fork_child(void);
