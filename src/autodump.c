@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "dump.h"
 #include "live.h"
+#include "sigchain.h"
 
 #define MARK_DUMP 'd'
 #define MARK_EXIT 'x'
@@ -18,8 +19,6 @@
 static const int exit_signals[] = { SIGTERM, SIGINT };
 
 static int64_t interval;
-static int dump_signal;
-static struct sigaction chained;   /* what dump_signal did before us */
 static int wake[2] = { -1, -1 };   /* handlers -> thread */
 static int done[2] = { -1, -1 };   /* thread -> exit handlers: dump written */
 static volatile sig_atomic_t running; /* a thread reads `wake` */
@@ -38,19 +37,15 @@ static void on_dump_signal(int sig, siginfo_t *si, void *uc)
 	if (running)
 		wake_thread(MARK_DUMP);
 	errno = saved;
-	if (chained.sa_flags & SA_SIGINFO) {
-		if (chained.sa_sigaction)
-			chained.sa_sigaction(sig, si, uc);
-	} else if (chained.sa_handler != SIG_DFL && chained.sa_handler != SIG_IGN) {
-		chained.sa_handler(sig);
-	}
+	lp_sigchain_forward(sig, si, uc);
 }
 
 /*
  * SIGTERM/SIGINT whose action was "terminate": have the profiles written,
- * then terminate by the same signal, so the exit status is unchanged. A
- * handler the program installed since then and that calls this one gets a
- * dump but keeps control of the exit.
+ * then terminate by the same signal, so the exit status is unchanged.
+ * Called by a handler the program installed since (through a raw system
+ * call: sigaction() hides this one), it asks for a dump and leaves the exit
+ * to the program.
  */
 static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 {
@@ -60,7 +55,7 @@ static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 
 	(void)si;
 	(void)uc;
-	if (sigaction(sig, NULL, &cur) == 0 && cur.sa_sigaction != on_exit_signal) {
+	if (lp_sigaction_real(sig, NULL, &cur) == 0 && cur.sa_sigaction != on_exit_signal) {
 		if (running)
 			wake_thread(MARK_DUMP);
 		errno = saved;
@@ -71,18 +66,9 @@ static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 		while (poll(&p, 1, LP_EXIT_DUMP_WAIT_MS) < 0 && errno == EINTR)
 			;
 	}
-	sigaction(sig, &dfl, NULL);
+	lp_sigaction_real(sig, &dfl, NULL);
 	raise(sig); /* pending until this handler returns, then fatal */
 	errno = saved;
-}
-
-static void install(int sig, void (*fn)(int, siginfo_t *, void *), struct sigaction *old)
-{
-	struct sigaction sa = { .sa_sigaction = fn,
-				.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, old);
 }
 
 /* ---- the thread ---- */
@@ -169,10 +155,7 @@ static int start_thread(void)
 
 int lp_autodump_start(const struct lp_config *cfg)
 {
-	struct sigaction cur;
-
 	interval = cfg->interval;
-	dump_signal = cfg->dump_signal;
 	if (start_thread() != 0) {
 		static const char msg[] = "lockprof: cannot start the dump thread; "
 					  "no interval, signal or SIGTERM dumps\n";
@@ -181,14 +164,12 @@ int lp_autodump_start(const struct lp_config *cfg)
 		}
 		return -1;
 	}
-	if (dump_signal)
-		install(dump_signal, on_dump_signal, &chained);
+	if (cfg->dump_signal)
+		lp_sigchain_dump(cfg->dump_signal, on_dump_signal);
 	/* Only where the program left "terminate": an ignored or handled
 	 * signal is the program's. */
 	for (size_t i = 0; i < sizeof(exit_signals) / sizeof(exit_signals[0]); i++)
-		if (sigaction(exit_signals[i], NULL, &cur) == 0 &&
-		    !(cur.sa_flags & SA_SIGINFO) && cur.sa_handler == SIG_DFL)
-			install(exit_signals[i], on_exit_signal, NULL);
+		lp_sigchain_exit(exit_signals[i], on_exit_signal);
 	return 0;
 }
 

@@ -100,27 +100,39 @@ static void conn_finish(struct conn *c, int64_t now)
 	set_state(c, C_LINGER, now, LP_HTTP_LINGER_MS);
 }
 
-static void conn_open(int fd, int64_t now)
+/*
+ * The slot for a newcomer: a free one, else one to drop: lingering first,
+ * then whoever has waited longest for a request, if it had at least
+ * LP_HTTP_EVICT_AFTER_MS to send it. NULL when none; *when then says when
+ * one will be (or INT64_MAX: when a connection ends).
+ */
+static struct conn *slot_for_newcomer(int64_t now, int64_t *when)
 {
-	struct conn *c = NULL, *victim = NULL;
+	struct conn *victim = NULL;
 
 	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
 		struct conn *k = &srv.conns[i];
-		if (k->state == C_FREE) {
-			c = k;
-			break;
-		}
-		/* Lingering first, then whoever has waited longest for a request. */
+		if (k->state == C_FREE)
+			return k;
 		if ((k->state == C_LINGER || k->state == C_READ) &&
 		    (!victim || (k->state == C_LINGER && victim->state != C_LINGER) ||
 		     (k->state == victim->state && k->since < victim->since)))
 			victim = k;
 	}
-	if (!c && victim) {
-		conn_close(victim);
-		c = victim;
+	*when = INT64_MAX;
+	if (victim && victim->state == C_READ &&
+	    victim->since + LP_HTTP_EVICT_AFTER_MS * MS > now) {
+		*when = victim->since + LP_HTTP_EVICT_AFTER_MS * MS;
+		return NULL;
 	}
-	if (!c || (!c->in && !(c->in = malloc(LP_HTTP_HEAD_MAX)))) {
+	return victim;
+}
+
+static void conn_open(struct conn *c, int fd, int64_t now)
+{
+	if (c->state != C_FREE)
+		conn_close(c);
+	if (!c->in && !(c->in = malloc(LP_HTTP_HEAD_MAX))) {
 		close(fd);
 		return;
 	}
@@ -449,13 +461,17 @@ static void on_deadline(struct conn *c, int64_t now)
 
 /* ---- the loop ---- */
 
+/* Newcomers wait in the kernel's backlog while no slot can be had. */
 static void accept_all(int64_t now)
 {
-	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
+	int64_t when;
+	struct conn *c;
+
+	while ((c = slot_for_newcomer(now, &when))) {
 		int fd = accept4(srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
-			conn_open(fd, now);
+			conn_open(c, fd, now);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
@@ -474,14 +490,18 @@ static void *serve(void *arg)
 
 	(void)arg;
 	for (;;) {
-		int64_t now = lp_now(), next = now + 1000 * MS;
+		int64_t now = lp_now(), next = now + 1000 * MS, when = INT64_MAX;
 		int n = 0, timeout;
 
-		if (now >= srv.accept_after) {
+		if (now < srv.accept_after)
+			when = srv.accept_after;
+		else if (slot_for_newcomer(now, &when))
+			when = now;
+		if (when <= now) {
 			pfd[n] = (struct pollfd){ .fd = srv.listen_fd, .events = POLLIN };
 			idx[n++] = -1;
-		} else if (srv.accept_after < next) {
-			next = srv.accept_after;
+		} else if (when < next) {
+			next = when;
 		}
 		for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
 			struct conn *c = &srv.conns[i];
@@ -508,7 +528,9 @@ static void *serve(void *arg)
 		if (poll(pfd, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			continue;
 		now = lp_now();
-		for (int j = 0; j < n; j++) {
+		/* Connections first: a request already sent is read before a
+		 * newcomer could take its slot. */
+		for (int j = n - 1; j >= 0; j--) {
 			struct conn *c;
 
 			if (!pfd[j].revents)

@@ -3,8 +3,8 @@
  * blocked) serving /debug/pprof/ on LOCKPROF_HTTP with a poll loop. Bounded:
  * at most LP_HTTP_MAX_CONNS sockets; a request head must arrive whole within
  * a deadline; when full, the connection that has waited longest for its
- * request is dropped for a newcomer; ?seconds=N waits are timers, not
- * sleeping threads.
+ * request is dropped for a newcomer (once it had a moment to send it);
+ * ?seconds=N waits are timers, not sleeping threads.
  */
 #ifndef LP_HTTP_SERVER_H
 #define LP_HTTP_SERVER_H
@@ -18,6 +18,7 @@
 #define LP_HTTP_WRITE_IDLE_MS 10000   /* no progress sending an answer */
 #define LP_HTTP_WRITE_MAX_MS 60000    /* whole answer */
 #define LP_HTTP_LINGER_MS 500         /* drain before close, so no RST eats a 4xx */
+#define LP_HTTP_EVICT_AFTER_MS 100    /* a newcomer may drop a connection this old */
 
 /* Listen on `addr` and start serving. `root`: the first process of the
  * tree, which reports every failure; others stay quiet when the address is
