@@ -2,11 +2,18 @@
  * Ping-pong between two threads, either through a condition variable (one
  * mutex, a turn variable) or through two semaphores. Every round trip is
  * two real waits: the block profile's path runs on each one, and with
- * semaphores the mutex profile's charge at each post too.
+ * semaphores the mutex profile's charge at each post too. Everything the
+ * profiler does on a wake-up is on the critical path.
  *
- * usage: pingpong cond|sem [round-trips]
+ * Both threads run on one CPU unless "spread" is given: a wake-up across
+ * CPUs of a virtual machine costs anything from 2 to 30 us from run to run,
+ * which drowns the profiler's cost; on one CPU a hand-off is a steady
+ * futex wake and context switch.
+ *
+ * usage: pingpong cond|sem [round-trips] [spread]
  */
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,10 +58,17 @@ int main(int argc, char **argv)
 	double secs;
 
 	if (argc < 2 || (!use_sem && strcmp(argv[1], "cond") != 0)) {
-		fprintf(stderr, "usage: pingpong cond|sem [round-trips]\n");
+		fprintf(stderr, "usage: pingpong cond|sem [round-trips] [spread]\n");
 		return 2;
 	}
 	rounds = bench_arg(argc, argv, 2, 100000);
+	if (argc < 4 || strcmp(argv[3], "spread") != 0) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(sched_getcpu(), &one);
+		sched_setaffinity(0, sizeof(one), &one); /* threads inherit it */
+	}
 	sem_init(&sems[0], 0, 1);
 	sem_init(&sems[1], 0, 0);
 	secs = bench_run_threads(2, use_sem ? sem_player : cond_player);
