@@ -13,6 +13,26 @@ double bench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void bench_start(struct bench_clock *c)
+{
+	c->wall = bench_now();
+	c->cpu = cpu_now();
+}
+
+void bench_stop(struct bench_clock *c)
+{
+	c->wall = bench_now() - c->wall;
+	c->cpu = cpu_now() - c->cpu;
+}
+
 long bench_arg(int argc, char **argv, int i, long dflt)
 {
 	char *end;
@@ -55,23 +75,22 @@ long bench_peak_rss_kb(void)
 	return kb;
 }
 
-void bench_report(double seconds, long ops, const char *extra)
+void bench_report(const struct bench_clock *c, long ops, const char *extra)
 {
-	printf("seconds=%.6f ops=%ld rss_kb=%ld%s%s\n", seconds, ops,
-	       bench_peak_rss_kb(), extra ? " " : "", extra ? extra : "");
+	printf("seconds=%.6f cpu=%.6f ops=%ld rss_kb=%ld%s%s\n", c->wall, c->cpu,
+	       ops, bench_peak_rss_kb(), extra ? " " : "", extra ? extra : "");
 }
 
-double bench_run_threads(int n, void *(*fn)(void *))
+void bench_run_threads(int n, void *(*fn)(void *), struct bench_clock *c)
 {
 	pthread_t th[256];
-	double t0;
 	int i;
 
 	if (n < 1 || n > 256) {
 		fprintf(stderr, "threads: 1 to 256\n");
 		exit(2);
 	}
-	t0 = bench_now();
+	bench_start(c);
 	for (i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, fn, (void *)(long)i) != 0) {
 			perror("pthread_create");
@@ -79,5 +98,5 @@ double bench_run_threads(int n, void *(*fn)(void *))
 		}
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
-	return bench_now() - t0;
+	bench_stop(c);
 }

@@ -56,7 +56,7 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	int threads = (int)bench_arg(argc, argv, 1, 4);
-	double secs;
+	struct bench_clock c;
 
 	ops = bench_arg(argc, argv, 2, 300000);
 	nlocks = bench_arg(argc, argv, 3, 10000);
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < nlocks; i++)
 		pthread_mutex_init(&locks[i], NULL);
-	secs = bench_run_threads(threads, worker);
-	bench_report(secs, threads * ops, NULL);
+	bench_run_threads(threads, worker, &c);
+	bench_report(&c, threads * ops, NULL);
 	return 0;
 }

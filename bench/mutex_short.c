@@ -30,12 +30,12 @@ static void *worker(void *arg)
 int main(int argc, char **argv)
 {
 	int threads = (int)bench_arg(argc, argv, 1, 4);
-	double secs;
+	struct bench_clock c;
 
 	iterations = bench_arg(argc, argv, 2, 500000);
 	inside = bench_arg(argc, argv, 3, 20);
 	outside = bench_arg(argc, argv, 4, 200);
-	secs = bench_run_threads(threads, worker);
-	bench_report(secs, threads * iterations, NULL);
+	bench_run_threads(threads, worker, &c);
+	bench_report(&c, threads * iterations, NULL);
 	return 0;
 }

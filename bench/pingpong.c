@@ -55,7 +55,7 @@ static void *sem_player(void *arg)
 int main(int argc, char **argv)
 {
 	int use_sem = argc > 1 && strcmp(argv[1], "sem") == 0;
-	double secs;
+	struct bench_clock c;
 
 	if (argc < 2 || (!use_sem && strcmp(argv[1], "cond") != 0)) {
 		fprintf(stderr, "usage: pingpong cond|sem [round-trips] [spread]\n");
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	}
 	sem_init(&sems[0], 0, 1);
 	sem_init(&sems[1], 0, 0);
-	secs = bench_run_threads(2, use_sem ? sem_player : cond_player);
-	bench_report(secs, 2 * rounds, NULL);
+	bench_run_threads(2, use_sem ? sem_player : cond_player, &c);
+	bench_report(&c, 2 * rounds, NULL);
 	return 0;
 }

@@ -29,11 +29,11 @@ static void *reader(void *arg)
 int main(int argc, char **argv)
 {
 	int threads = (int)bench_arg(argc, argv, 1, 4);
-	double secs;
+	struct bench_clock c;
 
 	iterations = bench_arg(argc, argv, 2, 2000000);
 	outside = bench_arg(argc, argv, 3, 20);
-	secs = bench_run_threads(threads, reader);
-	bench_report(secs, threads * iterations, NULL);
+	bench_run_threads(threads, reader, &c);
+	bench_report(&c, threads * iterations, NULL);
 	return 0;
 }

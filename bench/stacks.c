@@ -94,13 +94,14 @@ int main(int argc, char **argv)
 {
 	const char *dir = argc > 3 ? argv[3] : ".";
 	char block[4096], mutex[4096], extra[64] = "";
-	double secs, t0;
+	struct bench_clock c;
+	double t0;
 
 	ids = bench_arg(argc, argv, 1, 10000);
 	hold_us = bench_arg(argc, argv, 2, 20);
 	while ((1l << levels) < ids)
 		levels++;
-	secs = bench_run_threads(2, player);
+	bench_run_threads(2, player, &c);
 	if (lockprof_dump) {
 		snprintf(block, sizeof(block), "%s/bench-block.pb.gz", dir);
 		snprintf(mutex, sizeof(mutex), "%s/bench-mutex.pb.gz", dir);
@@ -111,6 +112,6 @@ int main(int argc, char **argv)
 		}
 		snprintf(extra, sizeof(extra), "dump_ms=%.3f", (bench_now() - t0) * 1e3);
 	}
-	bench_report(secs, ids, extra);
+	bench_report(&c, ids, extra);
 	return 0;
 }

@@ -30,11 +30,11 @@ static void *loop(void *arg)
 int main(int argc, char **argv)
 {
 	int threads;
-	double secs;
+	struct bench_clock c;
 
 	pairs = bench_arg(argc, argv, 1, 20000000);
 	threads = (int)bench_arg(argc, argv, 2, 1);
-	secs = bench_run_threads(threads, loop);
-	bench_report(secs, threads * pairs, NULL);
+	bench_run_threads(threads, loop, &c);
+	bench_report(&c, threads * pairs, NULL);
 	return 0;
 }
