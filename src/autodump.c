@@ -22,6 +22,7 @@ static int64_t interval;
 static int wake[2] = { -1, -1 };   /* handlers -> thread */
 static int done[2] = { -1, -1 };   /* thread -> exit handlers: dump written */
 static volatile sig_atomic_t running; /* a thread reads `wake` */
+static void (*tick)(void);
 
 static void wake_thread(char mark)
 {
@@ -105,6 +106,9 @@ static void *dumper(void *arg)
 		int64_t now = lp_now();
 		int timeout = next == INT64_MAX ? -1 :
 			next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+
+		if (tick && (timeout < 0 || timeout > 1000))
+			timeout = 1000;
 		char marks[64];
 		int want = 0, leave = 0;
 		ssize_t n;
@@ -122,6 +126,8 @@ static void *dumper(void *arg)
 		}
 		if (want && !exited)
 			dump_now(&failing);
+		if (tick)
+			tick();
 		if (leave && !exited) {
 			exited = 1; /* the process is going: no more dumps */
 			if (write(done[1], "", 1) < 0) {
@@ -171,6 +177,11 @@ int lp_autodump_start(const struct lp_config *cfg)
 	for (size_t i = 0; i < sizeof(exit_signals) / sizeof(exit_signals[0]); i++)
 		lp_sigchain_exit(exit_signals[i], on_exit_signal);
 	return 0;
+}
+
+void lp_autodump_set_tick(void (*fn)(void))
+{
+	tick = fn;
 }
 
 void lp_autodump_after_fork_child(void)

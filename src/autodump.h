@@ -25,4 +25,8 @@ int lp_autodump_start(const struct lp_config *cfg);
  * files; the handlers it inherited stay. */
 void lp_autodump_after_fork_child(void);
 
+/* Have the dump thread call `fn` about every second (NULL: stop). Set it
+ * before the thread starts (lp_autodump_after_fork_child). */
+void lp_autodump_set_tick(void (*fn)(void));
+
 #endif /* LP_AUTODUMP_H */

@@ -562,8 +562,9 @@ static void *serve(void *arg)
 
 /* ---- start-up ---- */
 
-/* The URL actually served: with port 0 the kernel picked one. */
-static void describe(int fd, char *where, size_t wlen)
+/* The URL actually served: with port 0 the kernel picked one, which is
+ * written back into `a`. */
+static void describe(int fd, struct lp_http_addr *a, char *where, size_t wlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -582,9 +583,10 @@ static void describe(int fd, char *where, size_t wlen)
 		port = ntohs(s4->sin_port);
 	}
 	snprintf(where, wlen, "http://%s:%d/debug/pprof/", host, port);
+	snprintf(a->port, sizeof(a->port), "%d", port);
 }
 
-static int listen_tcp(const struct lp_http_addr *a, char *where, size_t wlen)
+static int listen_tcp(struct lp_http_addr *a, char *where, size_t wlen)
 {
 	struct addrinfo hints = {
 		.ai_flags = AI_PASSIVE | AI_NUMERICSERV | AI_NUMERICHOST,
@@ -619,7 +621,7 @@ static int listen_tcp(const struct lp_http_addr *a, char *where, size_t wlen)
 		errno = err;
 		return -1;
 	}
-	describe(fd, where, wlen);
+	describe(fd, a, where, wlen);
 	return fd;
 }
 
@@ -657,7 +659,7 @@ static int listen_unix(const struct lp_http_addr *a, char *where, size_t wlen)
 	return -1;
 }
 
-int lp_http_start(const struct lp_http_addr *addr, int root)
+int lp_http_start(struct lp_http_addr *addr, int root)
 {
 	char where[LP_ADDR_PATH_MAX + 64];
 	pthread_t th;
@@ -667,11 +669,14 @@ int lp_http_start(const struct lp_http_addr *addr, int root)
 	srv.listen_fd = addr->kind == LP_ADDR_UNIX ? listen_unix(addr, where, sizeof(where))
 						   : listen_tcp(addr, where, sizeof(where));
 	if (srv.listen_fd < 0) {
-		if (root || errno != EADDRINUSE)
+		int err = errno;
+
+		if (root || err != EADDRINUSE)
 			say("lockprof: LOCKPROF_HTTP: cannot listen on %s%s%s: %s; "
 			    "no endpoint\n", addr->kind == LP_ADDR_UNIX ? addr->path :
 			    addr->host, addr->kind == LP_ADDR_UNIX ? "" : ":",
-			    addr->port, strerror(errno));
+			    addr->port, strerror(err));
+		errno = err;
 		return -1;
 	}
 	if (lp_live_thread(&th, "lockprof-http", serve, NULL) != 0) {
@@ -691,7 +696,23 @@ void lp_http_after_fork_child(void)
 		return;
 	close(srv.listen_fd);
 	srv.listen_fd = -1;
-	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++)
-		if (srv.conns[i].fd >= 0)
-			close(srv.conns[i].fd);
+	/* Back to nothing, for lp_http_start in this process later. */
+	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
+		struct conn *c = &srv.conns[i];
+		if (c->fd >= 0)
+			close(c->fd);
+		if (c->state == C_WAIT)
+			lp_snapshot_free(&c->before);
+		free(c->out);
+		c->out = NULL;
+		c->state = C_FREE;
+		c->fd = -1;
+		c->in_len = 0;
+	}
+	srv.waits = 0;
+	for (int k = 0; k < 2; k++) {
+		if (srv.has_last[k])
+			lp_snapshot_free(&srv.last[k]);
+		srv.has_last[k] = 0;
+	}
 }

@@ -20,13 +20,14 @@
 #define LP_HTTP_LINGER_MS 500         /* drain before close, so no RST eats a 4xx */
 #define LP_HTTP_EVICT_AFTER_MS 100    /* a newcomer may drop a connection this old */
 
-/* Listen on `addr` and start serving. `root`: the first process of the
+/* Listen on `addr` and start serving; port 0 in `addr` becomes the port
+ * the kernel picked. `root`: the first process of the
  * tree, which reports every failure; others stay quiet when the address is
- * taken (an ancestor serves it). Returns 0, or -1 (said on stderr). */
-int lp_http_start(const struct lp_http_addr *addr, int root);
+ * taken (an ancestor serves it). Returns 0, or -1 with errno. */
+int lp_http_start(struct lp_http_addr *addr, int root);
 
 /* A forked child: the endpoint's thread is not there; close its sockets,
- * which belong to the parent. The child does not serve. */
+ * which belong to the parent, and forget its state. */
 void lp_http_after_fork_child(void);
 
 #endif /* LP_HTTP_SERVER_H */

@@ -7,13 +7,14 @@
  *	              contend_b ("done a" / "done b")
  *	fork MS       a child contends MS ms in contend_child and exits
  *	              ("child N")
+ *	detach        as daemon() does: fork, the parent exits, the child goes
+ *	              on reading commands ("detached PID")
  *	own-usr2      install the service's own SIGUSR2 handler ("ok")
  *	own-term      install a SIGTERM handler that makes main return 0 ("ok")
  *	usr2-count    how many times that handler ran ("usr2 N")
  *	quit          exit normally
  *
- * Lines on stdout are flushed; a "tick N" command answers how much work
- * the service did so far (the tests check abuse does not stall it).
+ * "tick" answers how much work the service did so far ("tick N").
  */
 #include <pthread.h>
 #include <signal.h>
@@ -126,6 +127,10 @@ int main(void)
 			}
 			waitpid(pid, NULL, 0);
 			printf("child %ld\n", (long)pid);
+		} else if (strcmp(line, "detach\n") == 0) {
+			if (fork() > 0)
+				_exit(0);
+			printf("detached %ld\n", (long)getpid());
 		} else if (strcmp(line, "own-usr2\n") == 0) {
 			signal(SIGUSR2, on_usr2);
 			printf("ok\n");

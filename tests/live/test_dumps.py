@@ -66,7 +66,7 @@ def test_signal():
     check(svc.cmd("usr2-count", "usr2") == "usr2 1", "signal: the program's handler ran once")
     check(svc.stop() == 0, "signal: exit 0")
     svc = Service(http=None, env={"LOCKPROF_SIGNAL": "TERM"}, cwd=d)
-    check(any("LOCKPROF_SIGNAL='TERM'" in l for l in svc.err), "signal: TERM refused: %s" % svc.err)
+    check(wait_for(lambda: svc.err, 3) and any("LOCKPROF_SIGNAL='TERM'" in l for l in svc.err), "signal: TERM refused: %s" % svc.err)
     svc.stop()
 
 
@@ -133,6 +133,29 @@ def test_fork():
     check(not os.path.exists(d + "/block.pprof.tmp"), "fork: no temporary files")
 
 
+def test_detach():
+    """daemon(): the parent exits, the child takes the endpoint over."""
+    d = tempfile.mkdtemp()
+    svc = Service(cwd=d)
+    port, first = svc.port, svc.pid
+    svc.url = None
+    line = svc.cmd("detach", "detached")
+    kid = int(line.split()[1])
+    check(svc.proc.wait(10) == 0, "detach: the parent exited")
+    check(wait_for(lambda: svc.url is not None, 5), "detach: the child says it serves: %s" % svc.err)
+    svc.cmd("a 200", "done a")
+    from livelib import get
+    st, _, body = get(port, "/debug/pprof/mutex")
+    check(st == 200 and Profile(body).total("contend_a")[1] > 0,
+          "detach: the child answers on the same port with its profile")
+    svc.proc.stdin.write("quit\n")
+    svc.proc.stdin.flush()
+    check(wait_for(lambda: not os.path.exists("/proc/%d" % kid) or
+                   open("/proc/%d/stat" % kid).read().split()[2] == "Z", 10),
+          "detach: the child exits")
+    del first
+
+
 def children(pid):
     try:
         with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
@@ -146,6 +169,7 @@ def main():
     test_signal()
     test_exit_signals()
     test_fork()
+    test_detach()
     done()
 
 
