@@ -2,7 +2,9 @@
 shared/fixtures/go/http/), deltas hold only their window, and two
 cumulative scrapes (what Alloy and Parca do) differ consistently."""
 import os
+import shutil
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -22,10 +24,11 @@ def fixture_body(name):
         return f.read()
 
 
-def same_head(got_status, got, name):
+def same_head(got_status, got, name, via=""):
     """Status, header names in order and values, but Date and
     Content-Length, which vary."""
     want_status, want = fixture_headers(name)
+    name += via
     norm = lambda hs: [(k, "*" if k in ("Date", "Content-Length") else v) for k, v in hs]
     ok = check(got_status == want_status, "%s: status %d, want %d" % (name, got_status, want_status))
     return check(norm(got) == norm(want), "%s: headers\n  %s\nwant\n  %s" % (name, got, want)) and ok
@@ -72,6 +75,26 @@ def test_fixtures(svc):
         same_head(st, hs, name)
         check(body == fixture_body(name), "%s: body %r" % (path, body))
         length_ok(hs, body, path)
+
+
+def test_curl(svc):
+    """The same answers as curl reads them (the fixtures were taken so)."""
+    if not shutil.which("curl"):
+        print("note: curl is not installed (Debian curl): curl checks not run")
+        return
+    for path, name in (("/debug/pprof/mutex", "mutex_http"),
+                       ("/debug/pprof/mutex?debug=1", "mutex_debug1"),
+                       ("/debug/pprof/block?seconds=1", "block_delta"),
+                       ("/debug/pprof/block?seconds=1&debug=1", "err1"),
+                       ("/debug/pprof/block?seconds=0", "err2"),
+                       ("/debug/pprof/nosuch", "err3")):
+        r = subprocess.run(["curl", "-s", "-m", "20", "-D", "-", "-o", "/dev/null",
+                            "http://127.0.0.1:%d%s" % (svc.port, path)],
+                           capture_output=True, timeout=30)
+        lines = r.stdout.decode("latin-1").split("\r\n")
+        st = int(lines[0].split()[1]) if lines[0].startswith("HTTP/") else 0
+        same_head(st, [tuple(l.split(": ", 1)) for l in lines[1:] if ": " in l],
+                  name, " (curl)")
 
 
 def test_other_answers(svc):
@@ -244,6 +267,7 @@ def main():
     try:
         svc.cmd("a 400", "done a")
         test_fixtures(svc)
+        test_curl(svc)
         test_other_answers(svc)
         test_delta_window(svc, "mutex")
         test_delta_window(svc, "block")
