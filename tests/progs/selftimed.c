@@ -162,7 +162,7 @@ static NOINLINE void post_sem(struct site *s, int round, long us)
 	await_round(&s->finished, round);
 }
 
-static NOINLINE void wait_sem(struct site *s, int round)
+static NOINLINE void wait_sem(struct site *s, int round __attribute__((unused)))
 {
 	long long t0;
 	reach_round(&s->announced);
@@ -186,7 +186,7 @@ static NOINLINE void signal_cond(struct site *s, int round, long us)
 	await_round(&s->finished, round);
 }
 
-static NOINLINE void wait_cond(struct site *s, int round)
+static NOINLINE void wait_cond(struct site *s, int round __attribute__((unused)))
 {
 	long long t0;
 	pthread_mutex_lock(&s->mutex);

@@ -1,0 +1,158 @@
+"""Helpers for the integration tests: run programs under the preloaded
+library, read the profiles with `go tool pprof -raw` (a reader we did not
+write) and with our own decoder (`lockprof folded`), and compare."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+BUILD = os.environ.get("LOCKPROF_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+LIB = os.path.abspath(os.environ.get("LOCKPROF_LIB", os.path.join(BUILD, "liblockprof.so")))
+CLI = os.path.abspath(os.environ.get("LOCKPROF_CLI", os.path.join(BUILD, "lockprof")))
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+def skip(msg):
+    print("SKIP: " + msg)
+    sys.exit(SKIP)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    print("ok: " + msg)
+
+
+def preload_env(extra=None):
+    """The environment for a profiled run. LOCKPROF_PRELOAD_FIRST names
+    libraries that must come before ours (a sanitizer runtime)."""
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("LOCKPROF_") and k not in ("LOCKPROF_PRELOAD_FIRST",):
+            del env[k]
+    first = os.environ.get("LOCKPROF_PRELOAD_FIRST", "")
+    env["LD_PRELOAD"] = ":".join(x for x in (first, LIB) if x)
+    env.update(extra or {})
+    return env
+
+
+def run(argv, env=None, cwd=None, timeout=120, check_rc=True):
+    p = subprocess.run(argv, env=env, cwd=cwd, timeout=timeout,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check_rc and p.returncode != 0:
+        fail("%s exited %d\nstdout: %s\nstderr: %s" % (argv, p.returncode, p.stdout, p.stderr))
+    return p
+
+
+def tmpdir():
+    d = tempfile.mkdtemp(prefix="lockprof-test-")
+    return d
+
+
+def have_go():
+    return shutil.which("go") is not None
+
+
+class Profile:
+    """A profile as `go tool pprof -raw` shows it: samples of
+    (contentions, delay, [function of each frame, leaf first])."""
+
+    def __init__(self, samples, duration_line, mappings):
+        self.samples = samples
+        self.duration_line = duration_line
+        self.mappings = mappings
+
+    def total(self, index=1):
+        return sum(s[index] for s in self.samples)
+
+    def by_leaf(self, index=1):
+        out = {}
+        for s in self.samples:
+            leaf = s[2][0] if s[2] else "?"
+            out[leaf] = out.get(leaf, 0) + s[index]
+        return out
+
+    def by_frame(self, name, index=1):
+        """Sum of samples whose stack has a frame whose function starts
+        with `name` (gcc may add .constprop/.isra suffixes)."""
+        return sum(s[index] for s in self.samples
+                   if any(base(f) == name for f in s[2]))
+
+
+def base(function):
+    return function.split(".")[0] if function else function
+
+
+def go_raw(path):
+    """Parse `go tool pprof -raw PATH`."""
+    if not have_go():
+        skip("go is not installed (Debian golang-go): cannot read profiles with go tool pprof")
+    p = run(["go", "tool", "pprof", "-raw", path], timeout=120)
+    lines = p.stdout.splitlines()
+    section = None
+    raw_samples, locations, mappings = [], {}, []
+    duration = None
+    current = None
+    for line in lines:
+        if line.startswith("Duration:"):
+            duration = line
+        if line in ("Samples:", "Locations", "Mappings"):
+            section = line
+            continue
+        if section == "Samples:":
+            m = re.match(r"\s*(\d+)\s+(\d+):((?:\s+\d+)*)\s*$", line)
+            if m:
+                raw_samples.append((int(m.group(1)), int(m.group(2)),
+                                    [int(x) for x in m.group(3).split()]))
+        elif section == "Locations":
+            # "  3: 0x4b4964 M=1 name file:line s=0"; M= is absent for
+            # locations without a mapping, names may hold spaces.
+            m = re.match(r"\s*(\d+): (0x[0-9a-f]+)(?: M=\d+)?\s*(.*?)\s+s=\d+(?:\(.*\))?$", line)
+            if m:
+                current = int(m.group(1))
+                locations[current] = m.group(3).rsplit(" ", 1)[0] if " " in m.group(3) else m.group(3)
+        elif section == "Mappings":
+            if line.strip():
+                mappings.append(line.strip())
+    samples = [(c, d, [locations.get(i, "?") for i in ids]) for c, d, ids in raw_samples]
+    return Profile(samples, duration, mappings)
+
+
+def folded(path, kind="delay"):
+    """Our own decoder's view: {stack (root first, ';'): value}."""
+    p = run([CLI, "folded", "--type", kind, path])
+    out = {}
+    for line in p.stdout.splitlines():
+        stack, _, value = line.rpartition(" ")
+        out[stack] = out.get(stack, 0) + int(value)
+    return out
+
+
+def agree(path):
+    """go tool pprof and our decoder must see the same totals."""
+    prof = go_raw(path)
+    ours = folded(path)
+    check(sum(ours.values()) == prof.total(1),
+          "%s: our decoder's delay total %d equals go tool pprof's %d"
+          % (os.path.basename(path), sum(ours.values()), prof.total(1)))
+    return prof
+
+
+def within(actual, expected, tol):
+    if expected == 0:
+        return actual == 0
+    return abs(actual - expected) <= tol * expected
+
+
+def compile_prog(src, out, extra=(), cxx=False):
+    cc = os.environ.get("CXX" if cxx else "CC", "g++" if cxx else "cc")
+    run([cc, "-O2", "-g", "-fno-optimize-sibling-calls", "-o", out, src, "-pthread"] + list(extra))
+    return out

@@ -1,0 +1,71 @@
+/* The sampling rules: exact expectations over every random outcome, and
+ * the bias correction on a mix of durations. */
+#include "sampling.h"
+#include "snapshot.h"
+#include "unit.h"
+
+/* Over all r outcomes of the random number, the kept events of a wait of
+ * d < r must add up to exactly one event of d ns on average. */
+static void exhaustive(int64_t d, int64_t r)
+{
+	uint64_t count = 0;
+	int64_t delay = 0, kept = 0;
+
+	for (uint64_t rnd = 0; rnd < (uint64_t)r; rnd++) {
+		uint64_t c;
+		int64_t dl;
+		if (lp_block_sample(d, r, rnd, &c, &dl)) {
+			count += c;
+			delay += dl;
+			kept++;
+		}
+	}
+	EXPECT(kept == d);
+	EXPECT(delay == d * r);
+	/* r times one event, up to the fixed point's rounding per event */
+	EXPECT(count <= (uint64_t)r * LP_FX_ONE && count + (uint64_t)d >= (uint64_t)r * LP_FX_ONE);
+}
+
+int main(void)
+{
+	uint64_t c;
+	int64_t dl;
+
+	EXPECT(lp_block_sample(500, 100, 12345, &c, &dl) && c == LP_FX_ONE && dl == 500);
+	EXPECT(lp_block_sample(100, 100, 99, &c, &dl) && c == LP_FX_ONE && dl == 100);
+	EXPECT(lp_block_sample(0, 1, 0, &c, &dl) && c == LP_FX_ONE && dl == 1);
+	EXPECT(lp_block_sample(-5, 1, 0, &c, &dl) && dl == 1);
+	exhaustive(1, 1000);
+	exhaustive(37, 1000);
+	exhaustive(999, 1000);
+	exhaustive(3, 10000);
+
+	/* A mix: many short waits, few long ones, at rate 500us. The
+	 * estimates of count and delay must be unbiased (within 1% here). */
+	{
+		const int64_t r = 500000;
+		const int64_t durations[] = { 2000, 20000, 100000, 400000, 3000000 };
+		double est_count = 0, est_delay = 0, true_count = 0, true_delay = 0;
+
+		for (int i = 0; i < 2000000; i++) {
+			int64_t d = durations[i % 5];
+			true_count += 1;
+			true_delay += (double)d;
+			if (lp_block_sample(d, r, lp_rand(), &c, &dl)) {
+				est_count += (double)c / LP_FX_ONE;
+				est_delay += (double)dl;
+			}
+		}
+		EXPECT(est_count > 0.99 * true_count && est_count < 1.01 * true_count);
+		EXPECT(est_delay > 0.99 * true_delay && est_delay < 1.01 * true_delay);
+	}
+
+	{
+		int kept = 0;
+		for (uint64_t rnd = 0; rnd < 1000; rnd++)
+			kept += lp_mutex_sample(5, rnd);
+		EXPECT(kept == 200);
+		EXPECT(lp_mutex_sample(1, 7));
+	}
+	return unit_summary();
+}
