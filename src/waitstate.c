@@ -284,10 +284,13 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 		 * took the lock before its releaser got to charge, and that
 		 * releaser's charge is on its way. */
 		int64_t pending = e->pending_owner == SELF ? 0 : e->pending;
+		/* Late time of a sampled release that has not attached its
+		 * sample yet: this release takes it rather than lose it. */
+		int64_t orphan = e->last_sampled && !e->last_sample ? e->late : 0;
 
 		before = busy_weight(e);
 		c->time = lp_now();
-		c->charged = (int64_t)(pending + (__int128)e->n * c->time - e->sum_since);
+		c->charged = (int64_t)(pending + orphan + (__int128)e->n * c->time - e->sum_since);
 		c->sampled = c->charged > 0 && fraction > 0 &&
 			     lp_mutex_sample(fraction, lp_rand());
 		c->waiters_left = e->n > 0;
