@@ -10,76 +10,65 @@
 #include "real.h"
 #include "wrap.h"
 
-/* The trylock's answer: 1 when it is final (the lock is taken, or owner-dead
- * which also means taken), 0 when the lock was busy, -1 when only the
- * blocking call can say (EINVAL, EAGAIN, ...: it reports its own error). */
-static int try_final(int rc)
+/* One of the blocking forms, with its arguments. */
+struct mutex_call {
+	int (*untimed)(pthread_mutex_t *);
+	int (*timed)(pthread_mutex_t *, const struct timespec *);
+	int (*clocked)(pthread_mutex_t *, clockid_t, const struct timespec *);
+	clockid_t clock;
+	const struct timespec *abstime;
+};
+
+static int call_real(const struct mutex_call *c, pthread_mutex_t *m)
 {
+	if (c->untimed)
+		return c->untimed(m);
+	if (c->timed)
+		return c->timed(m, c->abstime);
+	return c->clocked(m, c->clock, c->abstime);
+}
+
+static int acquire(pthread_mutex_t *m, const struct mutex_call *c)
+{
+	struct lp_wait w;
+	int rc = lp_real_basic()->mutex_trylock(m);
+
+	/* Taken (owner-dead also means taken): the trylock's answer is final. */
 	if (rc == 0 || rc == EOWNERDEAD)
-		return 1;
-	return rc == EBUSY ? 0 : -1;
+		return rc;
+	/* EINVAL, EAGAIN, ...: only the blocking call can say, and it reports
+	 * its own error. */
+	if (rc != EBUSY || !lp_wait_begin(&w, m, LP_WAIT_HELD))
+		return call_real(c, m);
+	rc = call_real(c, m);
+	lp_wait_end(&w, lp_waited(rc));
+	return rc;
 }
 
 LP_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	const struct lp_real *real = lp_real_basic();
-	struct lp_wait w;
-	int rc = real->mutex_trylock(m);
+	struct mutex_call c = { .untimed = lp_real_basic()->mutex_lock };
 
-	switch (try_final(rc)) {
-	case 1:
-		return rc;
-	case -1:
-		return real->mutex_lock(m);
-	}
-	if (!lp_wait_begin(&w, m, LP_WAIT_HELD))
-		return real->mutex_lock(m);
-	rc = real->mutex_lock(m);
-	lp_wait_end(&w, lp_waited(rc));
-	return rc;
+	return acquire(m, &c);
 }
 
 LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
-	const struct lp_real *real = lp_real_get();
-	struct lp_wait w;
-	int rc = real->mutex_trylock(m);
+	struct mutex_call c = { .timed = lp_real_get()->mutex_timedlock, .abstime = abstime };
 
-	switch (try_final(rc)) {
-	case 1:
-		return rc;
-	case -1:
-		return real->mutex_timedlock(m, abstime);
-	}
-	if (!lp_wait_begin(&w, m, LP_WAIT_HELD))
-		return real->mutex_timedlock(m, abstime);
-	rc = real->mutex_timedlock(m, abstime);
-	lp_wait_end(&w, lp_waited(rc));
-	return rc;
+	return acquire(m, &c);
 }
 
 LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 				      const struct timespec *abstime)
 {
-	const struct lp_real *real = lp_real_get();
-	struct lp_wait w;
-	int rc;
+	struct mutex_call c = { .clocked = lp_real_get()->mutex_clocklock,
+				.clock = clock, .abstime = abstime };
 
 	/* glibc rejects an unsupported clock before trying the lock. */
 	if (!lp_clock_valid(clock))
-		return real->mutex_clocklock(m, clock, abstime);
-	rc = real->mutex_trylock(m);
-	switch (try_final(rc)) {
-	case 1:
-		return rc;
-	case -1:
-		return real->mutex_clocklock(m, clock, abstime);
-	}
-	if (!lp_wait_begin(&w, m, LP_WAIT_HELD))
-		return real->mutex_clocklock(m, clock, abstime);
-	rc = real->mutex_clocklock(m, clock, abstime);
-	lp_wait_end(&w, lp_waited(rc));
-	return rc;
+		return c.clocked(m, clock, abstime);
+	return acquire(m, &c);
 }
 
 LP_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
