@@ -19,6 +19,8 @@ static int is_root;
 /* One symbolizer for the process: it caches parsed ELF files. */
 static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lp_symbolizer *sym;
+/* Held while a profile is written to its file (lp_dump_snapshot_path). */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void lp_dump_init(const struct lp_config *cfg)
 {
@@ -45,6 +47,7 @@ void lp_dump_after_fork_child(void)
 	is_root = 0;
 	/* The parent's symbolizer lock may have been held at fork. */
 	pthread_mutex_init(&sym_lock, NULL);
+	pthread_mutex_init(&write_lock, NULL);
 }
 
 static int write_all(int fd, const uint8_t *buf, size_t len)
@@ -103,9 +106,17 @@ int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
+	/* The exit dump, an interval or signal dump and the C API may write
+	 * the same file at once: one at a time, or both write into one
+	 * temporary file and rename it garbled. */
+	pthread_mutex_lock(&write_lock);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
+	if (fd < 0) {
+		err = errno;
+		pthread_mutex_unlock(&write_lock);
+		errno = err;
 		return -1;
+	}
 	rc = lp_dump_snapshot_fd(s, fd);
 	if (rc == 0)
 		rc = fsync(fd);
@@ -120,6 +131,7 @@ int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path)
 	}
 	if (rc != 0)
 		unlink(tmp); /* never a half-written profile under any name */
+	pthread_mutex_unlock(&write_lock);
 	errno = err;
 	return rc;
 }
@@ -187,4 +199,8 @@ void lp_dump_at_exit(void)
 			}
 		}
 	}
+	/* The process is going: a dump that another thread (the interval
+	 * dumps) started now would be cut short by the exit and leave its
+	 * temporary file behind. */
+	pthread_mutex_lock(&write_lock);
 }
