@@ -21,6 +21,10 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	memcached libmemcached-tools sysbench stress-ng rocksdb-tools \
-	dpkg-dev gdb >/dev/null
+	dpkg-dev binutils gdb golang-go golang-github-google-pprof-dev >/dev/null
 # Build dependencies of memcached (libevent-dev and friends).
 apt-get build-dep -y -qq memcached >/dev/null
+# libstdc++'s debug build (named libstdc++ frames in test_rocksdb.py); its
+# name follows the gcc version, so only where it exists.
+apt-get install -y -qq --no-install-recommends libstdc++6-12-dbg >/dev/null 2>&1 ||
+	echo "install-packages.sh: no libstdc++6-12-dbg here; that check will be skipped"

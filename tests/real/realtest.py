@@ -48,7 +48,12 @@ def need(prog, package):
 
 
 def tmpdir(name):
-    return tempfile.mkdtemp(prefix=f"lockprof-real-{name}-")
+    """A fresh directory for one run's files, kept after the test under
+    REAL_WORK/runs/ to be looked at (and replaced by the next run)."""
+    d = os.path.join(WORK, "runs", f"{os.path.basename(sys.argv[0])[:-3]}-{name}")
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
 
 
 def preload_env(outdir, **extra):
