@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "demangle.h"
 #include "primitives.h"
 #include "sbuf.h"
 
@@ -92,18 +93,29 @@ static int64_t intern_frame(struct lp_model *m, const char *func,
 	return (int64_t)idx;
 }
 
-static const char *func_name(const lp_profile *p,
+/*
+ * The name pprof shows for fn: one the writer set apart from the system
+ * name is final; else the system name, demangled and simplified. Kept per
+ * string in shown[], so that a C++ name is demangled once, not per frame.
+ * NULL when out of memory.
+ */
+static const char *func_name(const lp_profile *p, char **shown,
 			     const Perftools__Profiles__Function *f)
 {
 	const char *name = p->string_table[f->name];
 
-	return name[0] ? name : p->string_table[f->system_name];
+	if (name[0] && strcmp(name, p->string_table[f->system_name]))
+		return name;
+	if (!shown[f->system_name])
+		shown[f->system_name] =
+			lp_demangle(p->string_table[f->system_name]);
+	return shown[f->system_name];
 }
 
 /* Frames of one location, innermost (leaf) first, appended to out. */
 static int location_frames(struct lp_model *m,
-			   const struct lp_pprof_index *ix, uint64_t id,
-			   uint32_t *out, size_t *n)
+			   const struct lp_pprof_index *ix, char **shown,
+			   uint64_t id, uint32_t *out, size_t *n)
 {
 	const lp_profile *p = m->prof;
 	const Perftools__Profiles__Location *l = lp_pprof_location(ix, id);
@@ -113,8 +125,10 @@ static int location_frames(struct lp_model *m,
 	for (size_t i = 0; i < l->n_line; i++) {
 		const Perftools__Profiles__Function *fn =
 			lp_pprof_function(ix, l->line[i]->function_id);
-		const char *name = func_name(p, fn);
+		const char *name = func_name(p, shown, fn);
 
+		if (!name)
+			return -1;
 		if (!name[0]) {
 			snprintf(addr, sizeof(addr), "0x%" PRIx64, l->address);
 			name = addr;
@@ -140,7 +154,7 @@ static int location_frames(struct lp_model *m,
 #define MAX_TOTAL_FRAMES ((size_t)1 << 26)
 
 static int build_stacks(struct lp_model *m, const struct lp_pprof_index *ix,
-			char *err, size_t errlen)
+			char **shown, char *err, size_t errlen)
 {
 	const lp_profile *p = m->prof;
 	size_t total = 0;
@@ -170,7 +184,7 @@ static int build_stacks(struct lp_model *m, const struct lp_pprof_index *ix,
 		if (!st->frames)
 			goto oom;
 		for (size_t j = 0; j < s->n_location_id; j++)
-			if (location_frames(m, ix, s->location_id[j],
+			if (location_frames(m, ix, shown, s->location_id[j],
 					    st->frames, &st->n))
 				goto oom;
 		st->contentions = (double)s->value[m->ci];
@@ -251,12 +265,29 @@ static enum lp_pkind guess_kind(const struct lp_model *m)
 	return LP_PKIND_UNKNOWN;
 }
 
+/* Stacks from the samples, with the index and the name cache they need. */
+static int load_stacks(struct lp_model *m, char *err, size_t errlen)
+{
+	size_t n = m->prof->n_string_table;
+	struct lp_pprof_index *ix = lp_pprof_index_new(m->prof);
+	char **shown = calloc(n ? n : 1, sizeof(*shown));
+	int rc = -1;
+
+	if (ix && shown)
+		rc = build_stacks(m, ix, shown, err, errlen);
+	else
+		snprintf(err, errlen, "%s: out of memory", m->path);
+	for (size_t i = 0; shown && i < n; i++)
+		free(shown[i]);
+	free(shown);
+	lp_pprof_index_free(ix);
+	return rc;
+}
+
 int lp_model_load(const char *path, struct lp_model *m, char *err,
 		  size_t errlen)
 {
-	struct lp_pprof_index *ix;
 	char types[160];
-	int rc;
 
 	memset(m, 0, sizeof(*m));
 	m->path = path;
@@ -274,12 +305,7 @@ int lp_model_load(const char *path, struct lp_model *m, char *err,
 		return -1;
 	}
 	m->duration_ns = m->prof->duration_nanos;
-	ix = lp_pprof_index_new(m->prof);
-	if (!ix)
-		snprintf(err, errlen, "%s: out of memory", path);
-	rc = ix ? build_stacks(m, ix, err, errlen) : -1;
-	lp_pprof_index_free(ix);
-	if (rc) {
+	if (load_stacks(m, err, errlen)) {
 		lp_model_free(m);
 		return -1;
 	}

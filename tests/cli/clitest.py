@@ -1,6 +1,8 @@
 """Shared helpers of the lockprof CLI tests: run the tool, check, skip."""
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,12 +53,50 @@ def fail(what):
 
 
 def skip(why):
+    """Exit 77, unless checks made before failed."""
+    if failures:
+        done()
     print("SKIP:", why)
     sys.exit(SKIP)
 
 
 def tmpdir():
     return tempfile.mkdtemp(prefix="lockprof-cli-")
+
+
+def go_env(d):
+    """An environment for go commands with its caches under d; skips the
+    test when go is not installed."""
+    if not shutil.which("go"):
+        skip("go is not installed (Debian golang-go): not compared with go tool pprof")
+    return dict(os.environ, GOCACHE=os.path.join(d, "gocache"), GOPATH=os.path.join(d, "gopath"),
+                GOFLAGS="-mod=mod", GO111MODULE="off", GOTOOLCHAIN="local", HOME=d)
+
+
+def pprof_top(path, sample, env):
+    """{function: flat} and the total from `go tool pprof -top`."""
+    r = subprocess.run(["go", "tool", "pprof", "-top", "-nodecount=1000", "-nodefraction=0",
+                        "-edgefraction=0", "-unit=ns",
+                        "-sample_index=" + sample, path],
+                       capture_output=True, text=True, env=env)
+    check(r.returncode == 0, f"go tool pprof -top {path}: {r.stderr}")
+    total = re.search(r"of ([\d.]+)(ns)? total", r.stdout)
+    flat = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r"\s*([\d.]+)(?:ns)?\s+[\d.]+%\s+[\d.]+%\s+[\d.]+(?:ns)?\s+[\d.]+%\s+(.+?)( \(inline\))?$", line)
+        if m and float(m.group(1)):
+            flat[m.group(2)] = float(m.group(1))
+    return flat, float(total.group(1)) if total else None
+
+
+def pprof_agree(path, env):
+    """lockprof top --by leaf == pprof -top's flat column, for both values."""
+    for sample, key in (("delay", "delay_ns"), ("contentions", "contentions")):
+        flat, total = pprof_top(path, sample, env)
+        t = run_json("top", "--by", "leaf", "--type", sample, "-n", "0", path)
+        mine = {s["site"]: s[key] for s in t.get("sites", []) if s[key]}
+        check(mine == flat, f"{path} {sample}: lockprof {mine} != pprof {flat}")
+        check(total == t.get("total", {}).get(key), f"{path} {sample}: totals {total} vs {t.get('total')}")
 
 
 def done():

@@ -23,7 +23,7 @@ clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	"$build/profile.pb-c.c" "$src/src/cli/profile_model.c" \
 	"$src/src/cli/sites.c" "$src/src/cli/strmap.c" "$src/src/cli/sbuf.c" \
 	"$src/src/cli/primitives.c" "$src/src/cli/pprof_build.c" \
-	-lprotobuf-c -lz -lm -o "$work/fuzz_decode"
+	"$src/src/cli/demangle.c" -lprotobuf-c -lz -lm -lstdc++ -o "$work/fuzz_decode"
 mkdir "$work/corpus"
 PYTHONPATH="$src/tests/cli" python3 - "$work/corpus" <<'PY'
 import os, sys

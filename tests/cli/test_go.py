@@ -2,20 +2,15 @@
 and `lockprof top` agrees with `go tool pprof -top` on the same files.
 argv: GOPROG_MAIN_GO [FIXTURES_DIR]"""
 import os
-import re
-import shutil
 import subprocess
 import sys
 
-from clitest import check, close, done, run, run_json, skip, tmpdir
+from clitest import check, close, done, go_env, pprof_agree, run, run_json, tmpdir
 
-if not shutil.which("go"):
-    skip("go is not installed (Debian golang-go): Go-written profiles not tested")
 main_go = sys.argv[1]
 fixtures = sys.argv[2] if len(sys.argv) > 2 else ""
 d = tmpdir()
-env = dict(os.environ, GOCACHE=os.path.join(d, "gocache"), GOPATH=os.path.join(d, "gopath"),
-           GOFLAGS="-mod=mod", GO111MODULE="off", GOTOOLCHAIN="local", HOME=d)
+env = go_env(d)
 exe = os.path.join(d, "goprog")
 p = subprocess.run(["go", "build", "-o", exe, main_go], capture_output=True, text=True, env=env)
 if p.returncode:
@@ -30,41 +25,15 @@ def profiles(name, a):
     return os.path.join(out, "block.pprof"), os.path.join(out, "mutex.pprof")
 
 
-def pprof_top(path, sample):
-    """{function: flat} and the total from `go tool pprof -top`."""
-    r = subprocess.run(["go", "tool", "pprof", "-top", "-nodecount=1000", "-nodefraction=0",
-                        "-edgefraction=0", "-unit=ns",
-                        "-sample_index=" + sample, path],
-                       capture_output=True, text=True, env=env)
-    check(r.returncode == 0, f"go tool pprof -top {path}: {r.stderr}")
-    total = re.search(r"of ([\d.]+)(ns)? total", r.stdout)
-    flat = {}
-    for line in r.stdout.splitlines():
-        m = re.match(r"\s*([\d.]+)(?:ns)?\s+[\d.]+%\s+[\d.]+%\s+[\d.]+(?:ns)?\s+[\d.]+%\s+(.+?)( \(inline\))?$", line)
-        if m and float(m.group(1)):
-            flat[m.group(2)] = float(m.group(1))
-    return flat, float(total.group(1)) if total else None
-
-
-def agree(path):
-    """lockprof top --by leaf == pprof -top's flat column, for both values."""
-    for sample, key in (("delay", "delay_ns"), ("contentions", "contentions")):
-        flat, total = pprof_top(path, sample)
-        t = run_json("top", "--by", "leaf", "--type", sample, "-n", "0", path)
-        mine = {s["site"]: s[key] for s in t.get("sites", []) if s[key]}
-        check(mine == flat, f"{path} {sample}: lockprof {mine} != pprof {flat}")
-        check(total == t.get("total", {}).get(key), f"{path} {sample}: totals {total} vs {t.get('total')}")
-
-
 base_b, base_m = profiles("base", "2ms")
 same_b, _ = profiles("same", "2ms")
 slow_b, slow_m = profiles("slow", "4ms")
 
 for f in (base_b, base_m, slow_b):
-    agree(f)
+    pprof_agree(f, env)
 if fixtures and os.path.isdir(fixtures):
     for name in ("block.pprof", "mutex.pprof", "block-delta.pprof", "mutex-delta.pprof"):
-        agree(os.path.join(fixtures, name))
+        pprof_agree(os.path.join(fixtures, name), env)
 else:
     print("note: shared/fixtures/go not found: Go 1.19 reference files not compared")
 
