@@ -9,6 +9,12 @@
  * sem_post is async-signal-safe and so is its wrapper: lp_release allocates
  * nothing and takes no lock a handler could find held by its own thread.
  */
+/* The cleanup handler must be the setjmp-based kind that plain C programs
+ * register: with -fexceptions, pthread_cleanup_push becomes an unwinder
+ * landing pad, and a cancellation in a program built without -fexceptions
+ * longjmps to the program's own handler past it, leaving the waiter
+ * registered (tests/safety/cancel.c). The setjmp kind chains with both. */
+#undef __EXCEPTIONS
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
