@@ -75,10 +75,10 @@ static int is_operator(const char *s, size_t i)
 static size_t operator_symbol(const char *s)
 {
 	static const char *const ops[] = {
-		"<<=", ">>=", "->*", "<=>", "()", "[]", "->", "<<", ">>", "<=",
-		">=", "==", "!=", "&&", "||", "++", "--", "+=", "-=", "*=", "/=",
-		"%=", "&=", "|=", "^=", "+", "-", "*", "/", "%", "^", "&", "|",
-		"~", "!", "=", "<", ">", ",",
+		"<<=", ">>=", "->*", "<=>", "()", "[]", "->", "<<", ">>",
+		"<=", ">=", "==", "!=", "&&", "||", "++", "--", "+=", "-=",
+		"*=", "/=", "%=", "&=", "|=", "^=", "+", "-", "*", "/", "%",
+		"^", "&", "|", "~", "!", "=", "<", ">", ",",
 	};
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -133,11 +133,12 @@ static void simplify(struct sbuf *b, const char *s)
 		add_untemplated(b, s, 0, strlen(s));
 		return;
 	}
+	/* Lambdas and unnamed types ({lambda(int)#1}) are kept whole. */
 	while (s[i]) {
 		if (!strncmp(s + i, ANON, strlen(ANON))) {
 			sb_str(b, ANON);
 			i += strlen(ANON);
-		} else if (s[i] == '{') { /* {lambda(int)#1}, {unnamed type#1} */
+		} else if (s[i] == '{') {
 			j = closing(s, i);
 			j += s[j] != '\0';
 			add_untemplated(b, s, i, j);
@@ -147,11 +148,11 @@ static void simplify(struct sbuf *b, const char *s)
 			i += s[i] != '\0';
 		} else if (s[i] == '(') {
 			j = scope_after(s, closing(s, i));
-			if (!j)
-				return; /* the parameters, qualifiers, clone suffix */
+			if (!j) /* the parameters, qualifiers, clone suffix */
+				return;
 			add_untemplated(b, s, i, j);
 			i = j;
-		} else if (s[i] == ' ') { /* what came before is a return type */
+		} else if (s[i] == ' ') { /* what came before: return type */
 			b->len = 0;
 			sb_add(b, "", 0); /* terminates it there */
 			i++;
