@@ -35,32 +35,28 @@ static const char usage[] =
 	"  -h, --help            this help\n";
 
 struct check_args {
-	enum lp_by by;
-	enum lp_vtype type;
-	int json, have_pct;
+	struct lp_opts o;
+	int have_pct;
 	double pct, min_delay, min_cont;
 	const char *base, *new_;
 };
 
-static int parse_value(int c, struct check_args *a)
+static int own_option(int c, const char *arg, void *ctx)
 {
+	struct check_args *a = ctx;
 	int64_t ns;
 
 	switch (c) {
 	case LP_OPT_MAX_INCREASE:
 		a->have_pct = 1;
-		return lp_parse_number(optarg, &a->pct);
+		return lp_parse_number(arg, &a->pct);
 	case LP_OPT_MIN_DELAY:
-		if (lp_parse_duration(optarg, &ns))
+		if (lp_parse_duration(arg, &ns))
 			return -1;
 		a->min_delay = (double)ns;
 		return 0;
 	case LP_OPT_MIN_CONTENTIONS:
-		return lp_parse_number(optarg, &a->min_cont);
-	case LP_OPT_BY:
-		return lp_parse_by(optarg, &a->by);
-	case LP_OPT_TYPE:
-		return lp_parse_type(optarg, &a->type);
+		return lp_parse_number(arg, &a->min_cont);
 	}
 	return -1;
 }
@@ -72,36 +68,20 @@ static int parse(int argc, char **argv, struct check_args *a)
 		{ "min-delay", required_argument, NULL, LP_OPT_MIN_DELAY },
 		{ "min-contentions", required_argument, NULL,
 		  LP_OPT_MIN_CONTENTIONS },
-		{ "by", required_argument, NULL, LP_OPT_BY },
-		{ "type", required_argument, NULL, LP_OPT_TYPE },
-		{ "json", no_argument, NULL, LP_OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	int c, li;
+	const struct lp_cmdline cl = {
+		.cmd = "check", .usage = usage, .longs = longs,
+		.takes = LP_TAKES_BY | LP_TAKES_TYPE | LP_TAKES_JSON,
+		.own = own_option, .ctx = a,
+	};
+	int rc;
 
 	*a = (struct check_args){ .min_delay = 1e6, .min_cont = 1 };
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longs, &li)) != -1) {
-		switch (c) {
-		case LP_OPT_JSON:
-			a->json = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		case ':':
-			return lp_usage_error("check", "option needs a value");
-		case '?':
-			return lp_usage_error("check", "unknown option '%s'",
-					      argv[optind - 1]);
-		default:
-			if (parse_value(c, a))
-				return lp_usage_error("check", "bad --%s '%s'",
-						      longs[li].name, optarg);
-		}
-	}
+	rc = lp_parse_options(&cl, argc, argv, &a->o);
+	if (rc)
+		return rc;
+	/* Before the operands: the option is what a bare `check A B` lacks. */
 	if (!a->have_pct)
 		return lp_usage_error("check", "--max-increase PCT is required");
 	if (argc - optind != 2)
@@ -113,7 +93,7 @@ static int parse(int argc, char **argv, struct check_args *a)
 
 static int regressed(const struct check_args *a, double base, double new_)
 {
-	double floor = a->type == LP_VT_DELAY ? a->min_delay : a->min_cont;
+	double floor = a->o.type == LP_VT_DELAY ? a->min_delay : a->min_cont;
 
 	if (new_ - base < floor || new_ <= base)
 		return 0;
@@ -143,22 +123,23 @@ static void json_item(struct lp_json *j, const char *site, double b, double n)
 
 static int report(const struct check_args *a, const struct lp_cmp *c)
 {
-	double bt = lp_cmp_pick(&c->base_total, a->type);
-	double nt = lp_cmp_pick(&c->new_total, a->type);
-	double floor = a->type == LP_VT_DELAY ? a->min_delay : a->min_cont;
+	enum lp_vtype t = a->o.type;
+	double bt = lp_cmp_pick(&c->base_total, t);
+	double nt = lp_cmp_pick(&c->new_total, t);
+	double floor = t == LP_VT_DELAY ? a->min_delay : a->min_cont;
 	int total_bad = regressed(a, bt, nt);
 	size_t bad = (size_t)total_bad;
 	char x[3][48], what[64];
 	struct lp_json j;
 
 	for (size_t i = 0; i < c->n; i++)
-		bad += (size_t)regressed(a, lp_cmp_pick(&c->rows[i].base, a->type),
-					 lp_cmp_pick(&c->rows[i].new_, a->type));
-	if (a->json) {
+		bad += (size_t)regressed(a, lp_cmp_pick(&c->rows[i].base, t),
+					 lp_cmp_pick(&c->rows[i].new_, t));
+	if (a->o.json) {
 		lp_json_init(&j, stdout);
 		lp_json_open(&j, NULL, '{');
 		lp_json_bool(&j, "ok", bad == 0);
-		lp_json_str(&j, "type", lp_type_name(a->type));
+		lp_json_str(&j, "type", lp_type_name(t));
 		lp_json_bool(&j, "per_second", c->rates);
 		if (c->note[0])
 			lp_json_str(&j, "note", c->note);
@@ -172,8 +153,8 @@ static int report(const struct check_args *a, const struct lp_cmp *c)
 		lp_json_open(&j, "regressions", '[');
 		for (size_t i = 0; i < c->n; i++) {
 			const struct lp_cmp_row *r = &c->rows[i];
-			double b = lp_cmp_pick(&r->base, a->type);
-			double n = lp_cmp_pick(&r->new_, a->type);
+			double b = lp_cmp_pick(&r->base, t);
+			double n = lp_cmp_pick(&r->new_, t);
 
 			if (regressed(a, b, n))
 				json_item(&j, r->site, b, n);
@@ -188,7 +169,7 @@ static int report(const struct check_args *a, const struct lp_cmp *c)
 	lp_fmt_cmp_value(c, floor, 0, x[1], 48);
 	if (!bad) {
 		printf("ok: total %s %s -> %s (%s); nothing grew more than "
-		       "%g%% (noise floor %s)\n", lp_type_name(a->type),
+		       "%g%% (noise floor %s)\n", lp_type_name(t),
 		       lp_fmt_cmp_value(c, bt, 0, x[0], 48),
 		       lp_fmt_cmp_value(c, nt, 0, x[2], 48),
 		       lp_fmt_change_pct(bt, nt, what, sizeof(what)), a->pct,
@@ -198,13 +179,13 @@ static int report(const struct check_args *a, const struct lp_cmp *c)
 	printf("FAIL: %zu regression%s beyond +%g%% (noise floor %s):\n", bad,
 	       bad == 1 ? "" : "s", a->pct, x[1]);
 	if (total_bad) {
-		snprintf(what, sizeof(what), "total %s", lp_type_name(a->type));
+		snprintf(what, sizeof(what), "total %s", lp_type_name(t));
 		describe(c, what, bt, nt);
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		const struct lp_cmp_row *r = &c->rows[i];
-		double b = lp_cmp_pick(&r->base, a->type);
-		double n = lp_cmp_pick(&r->new_, a->type);
+		double b = lp_cmp_pick(&r->base, t);
+		double n = lp_cmp_pick(&r->new_, t);
 
 		if (regressed(a, b, n))
 			describe(c, r->site, b, n);
@@ -224,7 +205,7 @@ int lp_cmd_check(int argc, char **argv)
 	rc = lp_load_pair("check", a.base, a.new_, m);
 	if (rc)
 		return rc;
-	if (lp_compare(&m[0], &m[1], a.by, a.type, &c))
+	if (lp_compare(&m[0], &m[1], a.o.by, a.o.type, &c))
 		rc = lp_input_error("check", "out of memory");
 	else
 		rc = report(&a, &c);

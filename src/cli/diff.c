@@ -32,68 +32,27 @@ static const char usage[] =
 	"  -h, --help    this help\n";
 
 struct diff_args {
-	long n;
-	enum lp_by by;
-	enum lp_vtype type;
-	int json;
-	const char *out, *base, *new_;
+	struct lp_opts o;
+	const char *base, *new_;
 };
 
 static int parse(int argc, char **argv, struct diff_args *a)
 {
-	static const struct option longs[] = {
-		{ "by", required_argument, NULL, LP_OPT_BY },
-		{ "type", required_argument, NULL, LP_OPT_TYPE },
-		{ "json", no_argument, NULL, LP_OPT_JSON },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
+	static const struct lp_cmdline cl = {
+		.cmd = "diff", .usage = usage, .operands = 2,
+		.takes = LP_TAKES_N | LP_TAKES_BY | LP_TAKES_TYPE |
+			 LP_TAKES_JSON | LP_TAKES_OUT,
+		.operands_error = "expected BASE and NEW profiles",
 	};
-	char *end;
-	int c;
+	int rc;
 
-	*a = (struct diff_args){ .n = 20 };
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			a->n = strtol(optarg, &end, 10);
-			if (*end || end == optarg || a->n < 0)
-				return lp_usage_error("diff", "bad -n '%s'",
-						      optarg);
-			break;
-		case 'o':
-			a->out = optarg;
-			break;
-		case LP_OPT_BY:
-			if (lp_parse_by(optarg, &a->by))
-				return lp_usage_error("diff", "bad --by '%s'",
-						      optarg);
-			break;
-		case LP_OPT_TYPE:
-			if (lp_parse_type(optarg, &a->type))
-				return lp_usage_error("diff", "bad --type '%s'",
-						      optarg);
-			break;
-		case LP_OPT_JSON:
-			a->json = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		case ':':
-			return lp_usage_error("diff", "option needs a value");
-		default:
-			return lp_usage_error("diff", "unknown option '%s'",
-					      argv[optind - 1]);
-		}
+	*a = (struct diff_args){ .o.n = 20 };
+	rc = lp_parse_options(&cl, argc, argv, &a->o);
+	if (!rc) {
+		a->base = argv[optind];
+		a->new_ = argv[optind + 1];
 	}
-	if (argc - optind != 2)
-		return lp_usage_error("diff", "expected BASE and NEW profiles");
-	a->base = argv[optind];
-	a->new_ = argv[optind + 1];
-	return 0;
+	return rc;
 }
 
 static void json_file(struct lp_json *j, const char *key,
@@ -121,16 +80,16 @@ static void json_values(struct lp_json *j, const char *key,
 static void print_json(const struct diff_args *a, const struct lp_model *m,
 		       const struct lp_cmp *c, size_t shown)
 {
-	double bt = lp_cmp_pick(&c->base_total, a->type);
-	double nt = lp_cmp_pick(&c->new_total, a->type);
+	double bt = lp_cmp_pick(&c->base_total, a->o.type);
+	double nt = lp_cmp_pick(&c->new_total, a->o.type);
 	struct lp_json j;
 
 	lp_json_init(&j, stdout);
 	lp_json_open(&j, NULL, '{');
 	json_file(&j, "base_file", &m[0]);
 	json_file(&j, "new_file", &m[1]);
-	lp_json_str(&j, "by", lp_by_name(a->by));
-	lp_json_str(&j, "type", lp_type_name(a->type));
+	lp_json_str(&j, "by", lp_by_name(a->o.by));
+	lp_json_str(&j, "type", lp_type_name(a->o.type));
 	lp_json_bool(&j, "per_second", c->rates);
 	if (c->note[0])
 		lp_json_str(&j, "note", c->note);
@@ -149,7 +108,7 @@ static void print_json(const struct diff_args *a, const struct lp_model *m,
 
 		lp_json_open(&j, NULL, '{');
 		lp_json_str(&j, "site", r->site);
-		lp_json_str(&j, "status", lp_row_status(r, a->type));
+		lp_json_str(&j, "status", lp_row_status(r, a->o.type));
 		json_values(&j, "base", &r->base);
 		json_values(&j, "new", &r->new_);
 		lp_json_num(&j, "change", r->change);
@@ -176,8 +135,8 @@ static void print_file(const char *label, const struct lp_model *m)
 static void print_table(const struct diff_args *a, const struct lp_model *m,
 			const struct lp_cmp *c, size_t shown)
 {
-	double bt = lp_cmp_pick(&c->base_total, a->type);
-	double nt = lp_cmp_pick(&c->new_total, a->type);
+	double bt = lp_cmp_pick(&c->base_total, a->o.type);
+	double nt = lp_cmp_pick(&c->new_total, a->o.type);
 	size_t counts[3] = { 0 };
 	char b[5][48];
 
@@ -185,10 +144,10 @@ static void print_table(const struct diff_args *a, const struct lp_model *m,
 	print_file("New: ", &m[1]);
 	if (c->rates)
 		printf("Compared: %s per second of each profile's duration\n",
-		       lp_type_name(a->type));
+		       lp_type_name(a->o.type));
 	else
 		printf("Note: %s\n", c->note);
-	printf("Total %s: %s -> %s, %s (%s)\n", lp_type_name(a->type),
+	printf("Total %s: %s -> %s, %s (%s)\n", lp_type_name(a->o.type),
 	       lp_fmt_cmp_value(c, bt, 0, b[0], 48),
 	       lp_fmt_cmp_value(c, nt, 0, b[1], 48),
 	       lp_fmt_cmp_value(c, nt - bt, 1, b[2], 48),
@@ -197,8 +156,8 @@ static void print_table(const struct diff_args *a, const struct lp_model *m,
 	       "change%", "factor");
 	for (size_t i = 0; i < shown; i++) {
 		const struct lp_cmp_row *r = &c->rows[i];
-		double rb = lp_cmp_pick(&r->base, a->type);
-		double rn = lp_cmp_pick(&r->new_, a->type);
+		double rb = lp_cmp_pick(&r->base, a->o.type);
+		double rn = lp_cmp_pick(&r->new_, a->o.type);
 
 		printf("%12s %12s %13s %8s %8s  %s\n",
 		       rb ? lp_fmt_cmp_value(c, rb, 0, b[0], 48) : "-",
@@ -208,7 +167,7 @@ static void print_table(const struct diff_args *a, const struct lp_model *m,
 		       lp_fmt_factor(r, b[4], 48), r->site);
 	}
 	for (size_t i = 0; i < c->n; i++) {
-		const char *st = lp_row_status(&c->rows[i], a->type);
+		const char *st = lp_row_status(&c->rows[i], a->o.type);
 
 		counts[!strcmp(st, "new") ? 1 : !strcmp(st, "gone") ? 2 : 0]++;
 	}
@@ -252,17 +211,17 @@ int lp_cmd_diff(int argc, char **argv)
 	rc = lp_load_pair("diff", a.base, a.new_, m);
 	if (rc)
 		return rc;
-	if (lp_compare(&m[0], &m[1], a.by, a.type, &c)) {
+	if (lp_compare(&m[0], &m[1], a.o.by, a.o.type, &c)) {
 		rc = lp_input_error("diff", "out of memory");
 		goto out;
 	}
-	shown = a.n && (size_t)a.n < c.n ? (size_t)a.n : c.n;
-	if (a.out)
-		rc = write_diff(a.out, m, &c);
+	shown = a.o.n && (size_t)a.o.n < c.n ? (size_t)a.o.n : c.n;
+	if (a.o.out)
+		rc = write_diff(a.o.out, m, &c);
 	/* With the diff on standard output, the table would corrupt it. */
-	if (!rc && a.json && !(a.out && !strcmp(a.out, "-")))
+	if (!rc && a.o.json && !(a.o.out && !strcmp(a.o.out, "-")))
 		print_json(&a, m, &c, shown);
-	else if (!rc && !(a.out && !strcmp(a.out, "-")))
+	else if (!rc && !(a.o.out && !strcmp(a.o.out, "-")))
 		print_table(&a, m, &c, shown);
 	lp_compare_free(&c);
 out:

@@ -193,8 +193,8 @@ static void footer(const struct flame *g, int height)
 }
 
 struct flame_args {
-	const char *path, *base, *out, *title;
-	enum lp_vtype type;
+	struct lp_opts o;
+	const char *path, *base, *title;
 	long width;
 };
 
@@ -206,12 +206,12 @@ static void subtitle(const struct flame_args *a, const struct lp_model *m,
 
 	n = snprintf(buf, len, "%s profile, %s in all",
 		     lp_kind_name(m[1].kind),
-		     a->type == LP_VT_DELAY ?
+		     a->o.type == LP_VT_DELAY ?
 			     lp_fmt_duration(m[1].delay, v, sizeof(v)) :
 			     lp_fmt_count(m[1].contentions, v, sizeof(v)));
 	if (n < 0 || (size_t)n >= len)
 		return;
-	if (a->type == LP_VT_CONTENTIONS)
+	if (a->o.type == LP_VT_CONTENTIONS)
 		n += snprintf(buf + n, len - (size_t)n, " contentions");
 	if (m[1].duration_ns && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " over %s",
@@ -226,7 +226,7 @@ static void subtitle(const struct flame_args *a, const struct lp_model *m,
 static int render(const struct flame_args *a, struct lp_model *m)
 {
 	struct lp_fnode root = { .name = "all" };
-	struct flame g = { .type = a->type, .diff = a->base != NULL,
+	struct flame g = { .type = a->o.type, .diff = a->base != NULL,
 			   .width = (int)a->width };
 	struct lp_cmp c = { .base_scale = 1, .new_scale = 1 };
 	char title[512], sub[1024];
@@ -234,8 +234,8 @@ static int render(const struct flame_args *a, struct lp_model *m)
 
 	if (g.diff)
 		lp_cmp_scales(&c, &m[0], &m[1]);
-	if (lp_ftree_add(&root, &m[1], a->type, 1.0, 0) ||
-	    (g.diff && lp_ftree_add(&root, &m[0], a->type,
+	if (lp_ftree_add(&root, &m[1], a->o.type, 1.0, 0) ||
+	    (g.diff && lp_ftree_add(&root, &m[0], a->o.type,
 				    c.base_scale / c.new_scale, 1))) {
 		rc = lp_input_error("flame", "out of memory");
 		goto out;
@@ -249,11 +249,11 @@ static int render(const struct flame_args *a, struct lp_model *m)
 	if (!a->title)
 		snprintf(title, sizeof(title), "%s%s: %s", g.diff ?
 			 "Differential flame graph, " : "Flame graph, ",
-			 lp_type_name(a->type), m[1].path);
+			 lp_type_name(a->o.type), m[1].path);
 	subtitle(a, m, &c, sub, sizeof(sub));
-	g.f = a->out && strcmp(a->out, "-") ? fopen(a->out, "w") : stdout;
+	g.f = a->o.out && strcmp(a->o.out, "-") ? fopen(a->o.out, "w") : stdout;
 	if (!g.f) {
-		snprintf(sub, sizeof(sub), "%s: %s", a->out, strerror(errno));
+		snprintf(sub, sizeof(sub), "%s: %s", a->o.out, strerror(errno));
 		rc = lp_input_error("flame", sub);
 		goto out;
 	}
@@ -262,7 +262,7 @@ static int render(const struct flame_args *a, struct lp_model *m)
 	footer(&g, height);
 	if ((g.f == stdout ? fflush(g.f) : fclose(g.f)) != 0) {
 		snprintf(sub, sizeof(sub), "%s: write failed: %s",
-			 a->out ? a->out : "<stdout>", strerror(errno));
+			 a->o.out ? a->o.out : "<stdout>", strerror(errno));
 		rc = lp_input_error("flame", sub);
 	}
 out:
@@ -270,60 +270,49 @@ out:
 	return rc;
 }
 
+static int own_option(int c, const char *arg, void *ctx)
+{
+	struct flame_args *a = ctx;
+	char *end;
+
+	switch (c) {
+	case LP_OPT_BASE:
+		a->base = arg;
+		return 0;
+	case LP_OPT_TITLE:
+		a->title = arg;
+		return 0;
+	case LP_OPT_WIDTH:
+		a->width = strtol(arg, &end, 10);
+		if (*end || end == arg || a->width < 200 || a->width > 100000)
+			return lp_usage_error("flame", "bad --width '%s' "
+					      "(200 to 100000)", arg);
+		return 0;
+	}
+	return -1;
+}
+
 static int parse(int argc, char **argv, struct flame_args *a)
 {
 	static const struct option longs[] = {
 		{ "base", required_argument, NULL, LP_OPT_BASE },
-		{ "type", required_argument, NULL, LP_OPT_TYPE },
 		{ "title", required_argument, NULL, LP_OPT_TITLE },
 		{ "width", required_argument, NULL, LP_OPT_WIDTH },
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	char *end;
-	int c;
+	const struct lp_cmdline cl = {
+		.cmd = "flame", .usage = usage, .longs = longs,
+		.takes = LP_TAKES_TYPE | LP_TAKES_OUT,
+		.own = own_option, .ctx = a, .operands = 1,
+		.operands_error = "expected one profile file",
+	};
+	int rc;
 
 	*a = (struct flame_args){ .width = 1200 };
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			a->out = optarg;
-			break;
-		case LP_OPT_BASE:
-			a->base = optarg;
-			break;
-		case LP_OPT_TITLE:
-			a->title = optarg;
-			break;
-		case LP_OPT_TYPE:
-			if (lp_parse_type(optarg, &a->type))
-				return lp_usage_error("flame", "bad --type '%s'",
-						      optarg);
-			break;
-		case LP_OPT_WIDTH:
-			a->width = strtol(optarg, &end, 10);
-			if (*end || end == optarg || a->width < 200 ||
-			    a->width > 100000)
-				return lp_usage_error("flame", "bad --width '%s' "
-						      "(200 to 100000)", optarg);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		case ':':
-			return lp_usage_error("flame", "option needs a value");
-		default:
-			return lp_usage_error("flame", "unknown option '%s'",
-					      argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return lp_usage_error("flame", "expected one profile file");
-	a->path = argv[optind];
-	return 0;
+	rc = lp_parse_options(&cl, argc, argv, &a->o);
+	if (!rc)
+		a->path = argv[optind];
+	return rc;
 }
 
 int lp_cmd_flame(int argc, char **argv)

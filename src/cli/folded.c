@@ -27,38 +27,18 @@ static int cmp_name(const void *a, const void *b)
 
 int lp_cmd_folded(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "type", required_argument, NULL, LP_OPT_TYPE },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
+	static const struct lp_cmdline cl = {
+		.cmd = "folded", .usage = usage, .takes = LP_TAKES_TYPE,
+		.operands = 1, .operands_error = "expected one profile file",
 	};
-	enum lp_vtype type = LP_VT_DELAY;
+	struct lp_opts o = { .type = LP_VT_DELAY };
 	struct lp_model m;
 	struct lp_sites s;
 	char err[512];
-	int c;
+	int rc = lp_parse_options(&cl, argc, argv, &o);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
-		switch (c) {
-		case LP_OPT_TYPE:
-			if (lp_parse_type(optarg, &type))
-				return lp_usage_error("folded", "bad --type '%s'",
-						      optarg);
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return LP_EXIT_OK;
-		case ':':
-			return lp_usage_error("folded", "option needs a value");
-		default:
-			return lp_usage_error("folded", "unknown option '%s'",
-					      argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return lp_usage_error("folded", "expected one profile file");
+	if (rc)
+		return rc < 0 ? LP_EXIT_OK : rc;
 	if (lp_model_load(argv[optind], &m, err, sizeof(err)))
 		return lp_input_error("folded", err);
 	if (lp_sites_build(&m, LP_BY_STACK, &s)) {
@@ -69,7 +49,7 @@ int lp_cmd_folded(int argc, char **argv)
 	if (s.n)
 		qsort(s.v, s.n, sizeof(*s.v), cmp_name);
 	for (size_t i = 0; i < s.n; i++) {
-		double v = lp_site_value(&s.v[i], type);
+		double v = lp_site_value(&s.v[i], o.type);
 
 		if (v)
 			printf("%s %.0f\n", s.v[i].name, v);

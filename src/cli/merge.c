@@ -103,35 +103,18 @@ static int merge(struct lp_model *m, int n, const char *out)
 
 int lp_cmd_merge(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
+	static const struct lp_cmdline cl = {
+		.cmd = "merge", .usage = usage, .takes = LP_TAKES_OUT,
 	};
-	const char *out = NULL;
+	struct lp_opts o = { 0 };
 	struct lp_model *m;
 	char err[512];
-	int c, n, rc = 0;
+	int n, rc = lp_parse_options(&cl, argc, argv, &o);
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return LP_EXIT_OK;
-		case ':':
-			return lp_usage_error("merge", "option needs a value");
-		default:
-			return lp_usage_error("merge", "unknown option '%s'",
-					      argv[optind - 1]);
-		}
-	}
+	if (rc)
+		return rc < 0 ? LP_EXIT_OK : rc;
 	n = argc - optind;
-	if (!out)
+	if (!o.out)
 		return lp_usage_error("merge", "-o OUT is required");
 	if (n < 1)
 		return lp_usage_error("merge", "expected profile files");
@@ -142,7 +125,7 @@ int lp_cmd_merge(int argc, char **argv)
 		if (lp_model_load(argv[optind + i], &m[i], err, sizeof(err)))
 			rc = lp_input_error("merge", err);
 	if (!rc)
-		rc = merge(m, n, out);
+		rc = merge(m, n, o.out);
 	for (int i = 0; i < n; i++)
 		lp_model_free(&m[i]);
 	free(m);

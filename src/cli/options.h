@@ -1,6 +1,8 @@
-/* Option values and diagnostics shared by the analysis commands. */
+/* Option parsing and diagnostics shared by the analysis commands. */
 #ifndef LP_CLI_OPTIONS_H
 #define LP_CLI_OPTIONS_H
+
+#include <getopt.h>
 
 #include "sites.h"
 
@@ -17,6 +19,51 @@ enum {
 	LP_OPT_TITLE,
 	LP_OPT_WIDTH,
 };
+
+/* Values of the options that several commands take; each command sets
+ * its defaults before parsing and lists the options it takes. */
+struct lp_opts {
+	long n;             /* -n: rows shown, 0 for all */
+	enum lp_by by;      /* --by */
+	enum lp_vtype type; /* --type */
+	int json;           /* --json */
+	const char *out;    /* -o, --output */
+};
+
+/* The shared options a command takes. */
+enum {
+	LP_TAKES_N = 1 << 0,    /* -n N */
+	LP_TAKES_BY = 1 << 1,   /* --by KEY */
+	LP_TAKES_TYPE = 1 << 2, /* --type T */
+	LP_TAKES_JSON = 1 << 3, /* --json */
+	LP_TAKES_OUT = 1 << 4,  /* -o, --output FILE */
+};
+
+/* A command's own options, past the shared ones: 0, -1 for a bad value
+ * (said as "bad --NAME 'VALUE'"), or the status of an error it said. */
+typedef int lp_own_option(int c, const char *arg, void *ctx);
+
+/* A command's command line; -h and --help are always taken. */
+struct lp_cmdline {
+	const char *cmd, *usage;
+	unsigned takes;             /* LP_TAKES_* */
+	const struct option *longs; /* its own long options, or NULL */
+	lp_own_option *own;
+	void *ctx;
+	int operands;               /* how many must follow; 0: not checked */
+	const char *operands_error; /* the usage error when not */
+};
+
+/* The most own long options a command may have. */
+#define LP_OWN_OPTIONS_MAX 8
+
+/*
+ * getopt_long over argv, operands left from optind on: --help prints the
+ * usage, shared options go to o, others to cl->own. 0; -1 after the help;
+ * or 2 after a usage error, said on stderr.
+ */
+int lp_parse_options(const struct lp_cmdline *cl, int argc, char **argv,
+		     struct lp_opts *o);
 
 int lp_parse_by(const char *s, enum lp_by *by);
 int lp_parse_type(const char *s, enum lp_vtype *t);

@@ -29,63 +29,25 @@ static const char usage[] =
 	"  -h, --help    this help\n";
 
 struct top_args {
-	long n;
-	enum lp_by by;
-	enum lp_vtype type;
-	int json;
+	struct lp_opts o;
 	const char *path;
 };
 
 static int parse(int argc, char **argv, struct top_args *a)
 {
-	static const struct option longs[] = {
-		{ "by", required_argument, NULL, LP_OPT_BY },
-		{ "type", required_argument, NULL, LP_OPT_TYPE },
-		{ "json", no_argument, NULL, LP_OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0, 0, 0, 0 },
+	static const struct lp_cmdline cl = {
+		.cmd = "top", .usage = usage, .operands = 1,
+		.takes = LP_TAKES_N | LP_TAKES_BY | LP_TAKES_TYPE |
+			 LP_TAKES_JSON,
+		.operands_error = "expected one profile file",
 	};
-	char *end;
-	int c;
+	int rc;
 
-	*a = (struct top_args){ .n = 20 };
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":n:h", longs, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			a->n = strtol(optarg, &end, 10);
-			if (*end || end == optarg || a->n < 0)
-				return lp_usage_error("top", "bad -n '%s'",
-						      optarg);
-			break;
-		case LP_OPT_BY:
-			if (lp_parse_by(optarg, &a->by))
-				return lp_usage_error("top", "bad --by '%s'",
-						      optarg);
-			break;
-		case LP_OPT_TYPE:
-			if (lp_parse_type(optarg, &a->type))
-				return lp_usage_error("top", "bad --type '%s'",
-						      optarg);
-			break;
-		case LP_OPT_JSON:
-			a->json = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		case ':':
-			return lp_usage_error("top", "option needs a value");
-		default:
-			return lp_usage_error("top", "unknown option '%s'",
-					      argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return lp_usage_error("top", "expected one profile file");
-	a->path = argv[optind];
-	return 0;
+	*a = (struct top_args){ .o.n = 20 };
+	rc = lp_parse_options(&cl, argc, argv, &a->o);
+	if (!rc)
+		a->path = argv[optind];
+	return rc;
 }
 
 static void print_json(const struct top_args *a, const struct lp_model *m,
@@ -94,13 +56,13 @@ static void print_json(const struct top_args *a, const struct lp_model *m,
 	double secs = m->duration_ns / 1e9, total;
 	struct lp_json j;
 
-	total = a->type == LP_VT_DELAY ? m->delay : m->contentions;
+	total = a->o.type == LP_VT_DELAY ? m->delay : m->contentions;
 	lp_json_init(&j, stdout);
 	lp_json_open(&j, NULL, '{');
 	lp_json_str(&j, "file", m->path);
 	lp_json_str(&j, "kind", lp_kind_name(m->kind));
-	lp_json_str(&j, "by", lp_by_name(a->by));
-	lp_json_str(&j, "type", lp_type_name(a->type));
+	lp_json_str(&j, "by", lp_by_name(a->o.by));
+	lp_json_str(&j, "type", lp_type_name(a->o.type));
 	if (m->duration_ns)
 		lp_json_num(&j, "duration_ns", (double)m->duration_ns);
 	else
@@ -121,8 +83,8 @@ static void print_json(const struct top_args *a, const struct lp_model *m,
 		lp_json_str(&j, "site", x->name);
 		lp_json_num(&j, "delay_ns", x->delay);
 		lp_json_num(&j, "contentions", x->contentions);
-		lp_json_num(&j, "share", total ? lp_site_value(x, a->type) / total
-					       : NAN);
+		lp_json_num(&j, "share",
+			    total ? lp_site_value(x, a->o.type) / total : NAN);
 		lp_json_num(&j, "avg_wait_ns", x->contentions ?
 			    x->delay / x->contentions : NAN);
 		lp_json_num(&j, "delay_ns_per_s",
@@ -144,8 +106,8 @@ static void print_header(const struct top_args *a, const struct lp_model *m,
 
 	printf("File: %s\n", m->path);
 	printf("Type: %s profile, %zu sites by %s, ranked by %s\n",
-	       lp_kind_name(m->kind), nsites, lp_by_name(a->by),
-	       lp_type_name(a->type));
+	       lp_kind_name(m->kind), nsites, lp_by_name(a->o.by),
+	       lp_type_name(a->o.type));
 	lp_fmt_duration(m->delay, d, sizeof(d));
 	lp_fmt_count(m->contentions, c, sizeof(c));
 	if (!m->duration_ns) {
@@ -164,7 +126,7 @@ static void print_table(const struct top_args *a, const struct lp_model *m,
 			const struct lp_sites *s, size_t shown)
 {
 	double secs = m->duration_ns / 1e9;
-	double total = a->type == LP_VT_DELAY ? m->delay : m->contentions;
+	double total = a->o.type == LP_VT_DELAY ? m->delay : m->contentions;
 	double rest = 0;
 	char b[6][32];
 
@@ -179,7 +141,7 @@ static void print_table(const struct top_args *a, const struct lp_model *m,
 
 		if (total)
 			snprintf(b[0], 32, "%.1f%%",
-				 100 * lp_site_value(x, a->type) / total);
+				 100 * lp_site_value(x, a->o.type) / total);
 		else
 			strcpy(b[0], "-");
 		if (x->contentions)
@@ -197,10 +159,11 @@ static void print_table(const struct top_args *a, const struct lp_model *m,
 		printf("  %s\n", x->name);
 	}
 	for (size_t i = shown; i < s->n; i++)
-		rest += lp_site_value(&s->v[i], a->type);
+		rest += lp_site_value(&s->v[i], a->o.type);
 	if (shown < s->n)
 		printf("(%zu more sites: %.1f%% of %s)\n", s->n - shown,
-		       total ? 100 * rest / total : 0.0, lp_type_name(a->type));
+		       total ? 100 * rest / total : 0.0,
+		       lp_type_name(a->o.type));
 }
 
 int lp_cmd_top(int argc, char **argv)
@@ -216,13 +179,13 @@ int lp_cmd_top(int argc, char **argv)
 		return rc < 0 ? LP_EXIT_OK : rc;
 	if (lp_model_load(a.path, &m, err, sizeof(err)))
 		return lp_input_error("top", err);
-	if (lp_sites_build(&m, a.by, &s) || lp_sites_sort(&s, a.type)) {
+	if (lp_sites_build(&m, a.o.by, &s) || lp_sites_sort(&s, a.o.type)) {
 		lp_sites_free(&s);
 		lp_model_free(&m);
 		return lp_input_error("top", "out of memory");
 	}
-	shown = a.n && (size_t)a.n < s.n ? (size_t)a.n : s.n;
-	if (a.json)
+	shown = a.o.n && (size_t)a.o.n < s.n ? (size_t)a.o.n : s.n;
+	if (a.o.json)
 		print_json(&a, &m, &s, shown);
 	else
 		print_table(&a, &m, &s, shown);
