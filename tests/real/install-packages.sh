@@ -5,6 +5,9 @@
 # `meson test --suite real`; the tests skip (77) whatever is missing.
 set -eu
 export DEBIAN_FRONTEND=noninteractive
+if [ "$(id -u)" != 0 ]; then
+	exec sudo "$0" "$@"
+fi
 
 # deb-src for the same suites as the deb lines, so `apt-get source` gets the
 # memcached the machine runs (deb822 or one-line format).
