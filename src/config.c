@@ -160,11 +160,17 @@ int lp_parse_signal(const char *s, int *sig)
 static void warn_bad(lp_warn_fn warn, const char *name, const char *value,
 		     const char *expected, const char *dflt)
 {
-	char line[512];
+	char line[512], shown[101];
+	size_t i;
 
+	/* The value is outside input: no control characters (a newline would
+	 * make the warning two lines, or forge one). */
+	for (i = 0; i < sizeof(shown) - 1 && value[i]; i++)
+		shown[i] = (unsigned char)value[i] < 0x20 || value[i] == 0x7f ? '?' : value[i];
+	shown[i] = 0;
 	snprintf(line, sizeof(line),
-		 "lockprof: %s='%.100s' is not %s; using %s\n",
-		 name, value, expected, dflt);
+		 "lockprof: %s='%s' is not %s; using %s\n",
+		 name, shown, expected, dflt);
 	warn(line);
 }
 
