@@ -202,15 +202,11 @@ int lp_cmd_check(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? LP_EXIT_OK : rc;
-	rc = lp_load_pair("check", a.base, a.new_, m);
+	rc = lp_load_compare("check", a.base, a.new_, a.o.by, a.o.type, m,
+			     &c);
 	if (rc)
 		return rc;
-	if (lp_compare(&m[0], &m[1], a.o.by, a.o.type, &c))
-		rc = lp_input_error("check", "out of memory");
-	else
-		rc = report(&a, &c);
-	lp_compare_free(&c);
-	lp_model_free(&m[0]);
-	lp_model_free(&m[1]);
+	rc = report(&a, &c);
+	lp_load_compare_free(m, &c);
 	return rc;
 }

@@ -123,11 +123,8 @@ char *lp_fmt_cmp_value(const struct lp_cmp *c, double v, int sign, char *buf,
 {
 	char num[40];
 
-	if (c->type == LP_VT_DELAY)
-		lp_fmt_duration(v, num, sizeof(num));
-	else
-		lp_fmt_count(v, num, sizeof(num));
-	snprintf(buf, len, "%s%s%s", sign && v > 0 ? "+" : "", num,
+	snprintf(buf, len, "%s%s%s", sign && v > 0 ? "+" : "",
+		 lp_fmt_value(c->type, v, num, sizeof(num)),
 		 c->rates ? "/s" : "");
 	return buf;
 }
@@ -170,4 +167,27 @@ int lp_load_pair(const char *cmd, const char *base, const char *new_,
 		return lp_input_error(cmd, err);
 	}
 	return 0;
+}
+
+int lp_load_compare(const char *cmd, const char *base, const char *new_,
+		    enum lp_by by, enum lp_vtype type, struct lp_model m[2],
+		    struct lp_cmp *c)
+{
+	int rc = lp_load_pair(cmd, base, new_, m);
+
+	if (rc)
+		return rc;
+	if (lp_compare(&m[0], &m[1], by, type, c)) {
+		lp_model_free(&m[0]);
+		lp_model_free(&m[1]);
+		return lp_input_error(cmd, "out of memory");
+	}
+	return 0;
+}
+
+void lp_load_compare_free(struct lp_model m[2], struct lp_cmp *c)
+{
+	lp_compare_free(c);
+	lp_model_free(&m[0]);
+	lp_model_free(&m[1]);
 }

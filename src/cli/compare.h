@@ -65,4 +65,12 @@ const char *lp_row_status(const struct lp_cmp_row *r, enum lp_vtype t);
 int lp_load_pair(const char *cmd, const char *base, const char *new_,
 		 struct lp_model m[2]);
 
+/* lp_load_pair, then lp_compare into c; on failure reports it for `cmd`,
+ * frees all and returns 2, else 0. */
+int lp_load_compare(const char *cmd, const char *base, const char *new_,
+		    enum lp_by by, enum lp_vtype type, struct lp_model m[2],
+		    struct lp_cmp *c);
+/* Frees what lp_load_compare made. */
+void lp_load_compare_free(struct lp_model m[2], struct lp_cmp *c);
+
 #endif

@@ -208,14 +208,10 @@ int lp_cmd_diff(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? LP_EXIT_OK : rc;
-	rc = lp_load_pair("diff", a.base, a.new_, m);
+	rc = lp_load_compare("diff", a.base, a.new_, a.o.by, a.o.type, m, &c);
 	if (rc)
 		return rc;
-	if (lp_compare(&m[0], &m[1], a.o.by, a.o.type, &c)) {
-		rc = lp_input_error("diff", "out of memory");
-		goto out;
-	}
-	shown = a.o.n && (size_t)a.o.n < c.n ? (size_t)a.o.n : c.n;
+	shown = lp_rows_shown(&a.o, c.n);
 	if (a.o.out)
 		rc = write_diff(a.o.out, m, &c);
 	/* With the diff on standard output, the table would corrupt it. */
@@ -223,9 +219,6 @@ int lp_cmd_diff(int argc, char **argv)
 		print_json(&a, m, &c, shown);
 	else if (!rc && !(a.o.out && !strcmp(a.o.out, "-")))
 		print_table(&a, m, &c, shown);
-	lp_compare_free(&c);
-out:
-	lp_model_free(&m[0]);
-	lp_model_free(&m[1]);
+	lp_load_compare_free(m, &c);
 	return rc;
 }

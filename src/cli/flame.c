@@ -48,19 +48,6 @@ struct flame {
 	int width;
 };
 
-static const char *fmt(const struct flame *g, double v, char *buf,
-		       size_t len)
-{
-	char num[40];
-
-	if (g->type == LP_VT_DELAY)
-		lp_fmt_duration(v, num, sizeof(num));
-	else
-		lp_fmt_count(v, num, sizeof(num));
-	snprintf(buf, len, "%s", num);
-	return buf;
-}
-
 /* A warm color from the name, as flamegraph.pl's "hot" palette: the same
  * function gets the same color in every graph. */
 static void hot(const char *name, int rgb[3])
@@ -100,13 +87,15 @@ static void tooltip(const struct flame *g, const struct lp_fnode *n)
 
 	fputs("<title>", g->f);
 	lp_xml_text(g->f, n->name);
-	fprintf(g->f, ": %s (%.2f%%)", fmt(g, n->value, a, sizeof(a)),
+	fprintf(g->f, ": %s (%.2f%%)",
+		lp_fmt_value(g->type, n->value, a, sizeof(a)),
 		g->total ? 100 * n->value / g->total : 0.0);
 	if (g->diff)
 		fprintf(g->f, "; base %s, change %s%s (%s)",
-			fmt(g, n->base, b, sizeof(b)),
+			lp_fmt_value(g->type, n->base, b, sizeof(b)),
 			n->value > n->base ? "+" : "",
-			fmt(g, n->value - n->base, c, sizeof(c)),
+			lp_fmt_value(g->type, n->value - n->base, c,
+				     sizeof(c)),
 			lp_fmt_change_pct(n->base, n->value, a, sizeof(a)));
 	fputs("</title>", g->f);
 }
@@ -206,9 +195,8 @@ static void subtitle(const struct flame_args *a, const struct lp_model *m,
 
 	n = snprintf(buf, len, "%s profile, %s in all",
 		     lp_kind_name(m[1].kind),
-		     a->o.type == LP_VT_DELAY ?
-			     lp_fmt_duration(m[1].delay, v, sizeof(v)) :
-			     lp_fmt_count(m[1].contentions, v, sizeof(v)));
+		     lp_fmt_value(a->o.type, lp_model_total(&m[1], a->o.type),
+				  v, sizeof(v)));
 	if (n < 0 || (size_t)n >= len)
 		return;
 	if (a->o.type == LP_VT_CONTENTIONS)

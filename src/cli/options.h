@@ -65,6 +65,12 @@ struct lp_cmdline {
 int lp_parse_options(const struct lp_cmdline *cl, int argc, char **argv,
 		     struct lp_opts *o);
 
+/* How many of n rows -n shows. */
+static inline size_t lp_rows_shown(const struct lp_opts *o, size_t n)
+{
+	return o->n && (size_t)o->n < n ? (size_t)o->n : n;
+}
+
 int lp_parse_by(const char *s, enum lp_by *by);
 int lp_parse_type(const char *s, enum lp_vtype *t);
 const char *lp_by_name(enum lp_by by);

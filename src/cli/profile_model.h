@@ -60,4 +60,10 @@ static inline double lp_stack_value(const struct lp_stack *s,
 	return t == LP_VT_DELAY ? s->delay : s->contentions;
 }
 
+static inline double lp_model_total(const struct lp_model *m,
+				    enum lp_vtype t)
+{
+	return t == LP_VT_DELAY ? m->delay : m->contentions;
+}
+
 #endif

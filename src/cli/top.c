@@ -53,10 +53,10 @@ static int parse(int argc, char **argv, struct top_args *a)
 static void print_json(const struct top_args *a, const struct lp_model *m,
 		       const struct lp_sites *s, size_t shown)
 {
-	double secs = m->duration_ns / 1e9, total;
+	double secs = m->duration_ns / 1e9;
+	double total = lp_model_total(m, a->o.type);
 	struct lp_json j;
 
-	total = a->o.type == LP_VT_DELAY ? m->delay : m->contentions;
 	lp_json_init(&j, stdout);
 	lp_json_open(&j, NULL, '{');
 	lp_json_str(&j, "file", m->path);
@@ -126,7 +126,7 @@ static void print_table(const struct top_args *a, const struct lp_model *m,
 			const struct lp_sites *s, size_t shown)
 {
 	double secs = m->duration_ns / 1e9;
-	double total = a->o.type == LP_VT_DELAY ? m->delay : m->contentions;
+	double total = lp_model_total(m, a->o.type);
 	double rest = 0;
 	char b[6][32];
 
@@ -184,7 +184,7 @@ int lp_cmd_top(int argc, char **argv)
 		lp_model_free(&m);
 		return lp_input_error("top", "out of memory");
 	}
-	shown = a.o.n && (size_t)a.o.n < s.n ? (size_t)a.o.n : s.n;
+	shown = lp_rows_shown(&a.o, s.n);
 	if (a.o.json)
 		print_json(&a, &m, &s, shown);
 	else

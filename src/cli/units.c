@@ -44,6 +44,12 @@ char *lp_fmt_count(double v, char *buf, size_t len)
 	return buf;
 }
 
+char *lp_fmt_value(enum lp_vtype t, double v, char *buf, size_t len)
+{
+	return t == LP_VT_DELAY ? lp_fmt_duration(v, buf, len) :
+				  lp_fmt_count(v, buf, len);
+}
+
 int lp_parse_number(const char *s, double *v)
 {
 	char *end;

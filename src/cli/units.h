@@ -5,10 +5,15 @@
 
 #include <stddef.h>
 
+#include "profile_model.h"
+
 /* "317.9ms", "2.004s", "-12.0us": nanoseconds with a unit, 4 digits. */
 char *lp_fmt_duration(double ns, char *buf, size_t len);
 /* "717", "358.5", "0.25". */
 char *lp_fmt_count(double v, char *buf, size_t len);
+
+/* A value of type t: a duration for delay, a count for contentions. */
+char *lp_fmt_value(enum lp_vtype t, double v, char *buf, size_t len);
 
 /* A finite number >= 0, optionally followed by '%'. 0 on success. */
 int lp_parse_number(const char *s, double *v);
