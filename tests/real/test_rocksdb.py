@@ -2,14 +2,18 @@
 write path and thread pool, pthread mutexes in its block cache), a small
 fillrandom + readrandom in a temporary directory, natively and under
 liblockprof: it completes the same way, the profiles are valid, and their
-top sites are rocksdb's own functions, with libstdc++'s frames named."""
+top sites are rocksdb's own functions, with libstdc++'s frames named.
+Then a long run stopped by SIGTERM: killed by it both ways, profiles
+written first."""
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 
-from realtest import (check, go_pprof, native_env, need, preload_env,
-                      profiles_in, read_profile, run, say, show_top, tmpdir)
+from realtest import (check, fail, go_pprof, native_env, need, preload_env,
+                      profiles_in, read_profile, run, say, show_top, tmpdir, top)
 
 db_bench = need("db_bench", "rocksdb-tools")
 # 4 threads; a small write buffer and a one-shard 1 MiB block cache, so
@@ -75,6 +79,36 @@ for f in profiles_in(d):
     out = go_pprof(path)
     if out is not None:
         check("rocksdb::" in out, f"db_bench {f}: go tool pprof reads it, demangled")
+# Stopped by SIGTERM in the middle of a long fillrandom: db_bench leaves
+# SIGTERM at its default action, so lockprof writes the profiles, then
+# lets the signal kill it: the same status as without the library.
+def terminated(preload, label):
+    d2 = tmpdir(label)
+    env = preload_env(d2) if preload else native_env()
+    p = subprocess.Popen([db_bench, f"--db={os.path.join(d2, 'db')}", "--benchmarks=fillrandom",
+                          "--num=5000000", "--threads=4", "--progress_reports=false"],
+                         env=env, cwd=d2, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    p.send_signal(signal.SIGTERM)
+    try:
+        _, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        fail(f"{label}: db_bench still running 30s after SIGTERM")
+    shutil.rmtree(os.path.join(d2, "db"), ignore_errors=True)
+    return p.returncode, d2
+
+
+rc0, _ = terminated(False, "sigterm-native")
+rc1, d2 = terminated(True, "sigterm")
+check(rc0 == rc1 == -signal.SIGTERM,
+      f"db_bench stopped by SIGTERM: status {rc0} natively, {rc1} under lockprof")
+check(profiles_in(d2) == ["block.pprof", "mutex.pprof"], "SIGTERM: both profiles written")
+t = top(os.path.join(d2, "block.pprof"))
+check(t["total"]["contentions"] > 0, "SIGTERM: the block profile has the run's waits")
+
 # Debian's libstdc++ keeps only dynamic symbols: std::thread's
 # execute_native_thread_routine is a local one, an address above. Its debug
 # build (libstdc++6-12-dbg) has a symbol table: lockprof then names it.
