@@ -186,17 +186,22 @@ void lp_dump_process_path(enum lp_kind kind, char *path, size_t len)
 void lp_dump_at_exit(void)
 {
 	char path[PATH_MAX + 64], line[PATH_MAX + 200];
-	int kind;
+	int kind, failed = 0, n = 0;
 
+	/* One line whatever failed: the first error, and how many profiles. */
 	for (kind = LP_BLOCK; kind <= LP_MUTEX; kind++) {
 		lp_dump_process_path((enum lp_kind)kind, path, sizeof(path));
-		if (lp_dump_profile_path((enum lp_kind)kind, path) != 0) {
-			int n = snprintf(line, sizeof(line),
-					 "lockprof: cannot write %s: %s\n",
-					 path, strerror(errno));
-			if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
-				/* stderr is gone too */
-			}
+		if (lp_dump_profile_path((enum lp_kind)kind, path) != 0 && !failed++)
+			n = snprintf(line, sizeof(line), "lockprof: cannot write %s: %s",
+				     path, strerror(errno));
+	}
+	if (failed && n > 0) {
+		if ((size_t)n > sizeof(line) - 40)
+			n = (int)sizeof(line) - 40;
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s\n",
+			      failed > 1 ? " (nor the mutex profile)" : "");
+		if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+			/* stderr is gone too */
 		}
 	}
 	/* The process is going: a dump that another thread (the interval
