@@ -7,7 +7,7 @@ usage: test_fork.py FORKER"""
 import os
 import time
 
-from safelib import ARGS, check, env, fail, folded, run, tmpdir, total_with
+from safelib import ARGS, SANITIZED, check, env, fail, folded, run, tmpdir, total_with
 
 forker = ARGS[0]
 
@@ -25,8 +25,14 @@ def own_samples_only(d, pid, mine, theirs):
         fail("child %d: has the parent's %s samples" % (pid, theirs))
 
 
-for mode, argv in (("fork", [forker, "fork", "20"]),
-                   ("spawn", [forker, "spawn", forker])):
+modes = [("fork", [forker, "fork", "20"]), ("spawn", [forker, "spawn", forker])]
+if SANITIZED:
+    # GCC 12's ASan allocator has no fork handlers: a child forked while
+    # another thread is in malloc deadlocks in ASan itself, not here.
+    # daemon() forks too, with the library's own threads running.
+    print("note: multi-threaded fork and daemon() not run under ASan")
+    modes = modes[1:]
+for mode, argv in modes:
     d = tmpdir()
     p = run(argv, env(block_rate="1us", mutex_fraction=1), d, timeout=240)
     pids = children(p.stdout)
@@ -38,6 +44,8 @@ for mode, argv in (("fork", [forker, "fork", "20"]),
     check(total_with(root, "hammer") > 0 and total_with(root, "child_work") == 0,
           "%s: the first process's block.pprof is its own" % mode)
 
+if SANITIZED:
+    raise SystemExit(0)
 d = tmpdir()
 p = run([forker, "daemon"], env(block_rate="1us", mutex_fraction=1), d, timeout=60)
 pids = children(p.stdout)
