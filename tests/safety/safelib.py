@@ -6,7 +6,9 @@ LOCKPROF_PRELOAD_FIRST names libraries that must come before the library
 in LD_PRELOAD (the ASan runtime for a sanitized build; tests/sanitize.sh
 sets it)."""
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +23,7 @@ ARGS = [os.path.abspath(a) for a in sys.argv[1:]]
 
 
 def fail(msg):
+    _failed.append(msg)
     print("FAIL: " + msg)
     sys.exit(1)
 
@@ -85,7 +88,22 @@ def total_with(prof, frame):
 
 
 def tmpdir():
-    return tempfile.mkdtemp(prefix="lockprof-safety-")
+    """A fresh directory, removed when the test ends (kept when it fails,
+    for a look at the profiles)."""
+    d = tempfile.mkdtemp(prefix="lockprof-safety-")
+    _dirs.append(d)
+    return d
+
+
+_dirs = []
+_failed = []
+
+
+@atexit.register
+def _cleanup():
+    if not _failed:
+        for d in _dirs:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def find_lib(name):
