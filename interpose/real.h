@@ -45,21 +45,13 @@ struct lp_real {
 
 extern struct lp_real lp_real;
 
-/* Start resolving if nobody has; never waits. Enough for the mutex and
- * rwlock entries, which are valid from the start. */
-void lp_real_kick(void);
-
-/* Resolve, or wait for the thread resolving; every entry is then valid. */
+/* Resolve, or wait for the thread resolving; every entry is then valid.
+ * The mutex and rwlock entries are valid from the start (glibc's own
+ * functions until the constructor chains them with dlsym), so their
+ * wrappers read lp_real directly and their fast paths test nothing. */
 void lp_real_resolve(void);
 
 extern int lp_real_ready;
-
-static inline const struct lp_real *lp_real_basic(void)
-{
-	if (__builtin_expect(!__atomic_load_n(&lp_real_ready, __ATOMIC_ACQUIRE), 0))
-		lp_real_kick();
-	return &lp_real;
-}
 
 static inline const struct lp_real *lp_real_get(void)
 {

@@ -28,35 +28,44 @@ static int call_real(const struct rwlock_call *c, pthread_rwlock_t *l)
 	return c->clocked(l, c->clock, c->abstime);
 }
 
-static int acquire(pthread_rwlock_t *l, int (*try)(pthread_rwlock_t *),
-		   const struct rwlock_call *c)
+/* The lock was busy: time the blocking call (out of line, as for mutexes). */
+static __attribute__((noinline)) int acquire_busy(pthread_rwlock_t *l,
+						 const struct rwlock_call *c)
 {
 	struct lp_wait w;
-	int rc = try(l);
+	int rc;
 
-	if (rc == 0)
-		return 0;
-	if (rc != EBUSY || !lp_wait_begin(&w, l, LP_WAIT_HELD))
+	if (!lp_wait_begin(&w, l, LP_WAIT_HELD))
 		return call_real(c, l);
 	rc = call_real(c, l);
 	lp_wait_end(&w, lp_waited(rc));
 	return rc;
 }
 
+static inline int acquire(pthread_rwlock_t *l, int (*try)(pthread_rwlock_t *),
+			  const struct rwlock_call *c)
+{
+	int rc = try(l);
+
+	if (__builtin_expect(rc == 0, 1))
+		return 0;
+	if (rc != EBUSY)
+		return call_real(c, l);
+	return acquire_busy(l, c);
+}
+
 LP_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	const struct lp_real *real = lp_real_basic();
-	struct rwlock_call c = { .untimed = real->rwlock_rdlock };
+	struct rwlock_call c = { .untimed = lp_real.rwlock_rdlock };
 
-	return acquire(l, real->rwlock_tryrdlock, &c);
+	return acquire(l, lp_real.rwlock_tryrdlock, &c);
 }
 
 LP_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	const struct lp_real *real = lp_real_basic();
-	struct rwlock_call c = { .untimed = real->rwlock_wrlock };
+	struct rwlock_call c = { .untimed = lp_real.rwlock_wrlock };
 
-	return acquire(l, real->rwlock_trywrlock, &c);
+	return acquire(l, lp_real.rwlock_trywrlock, &c);
 }
 
 LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
@@ -105,7 +114,7 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 
 LP_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-	int rc = lp_real_basic()->rwlock_unlock(l);
+	int rc = lp_real.rwlock_unlock(l);
 
 	if (rc == 0)
 		lp_release(l);

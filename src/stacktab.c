@@ -1,10 +1,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <urcu-bp.h>
-#include <urcu/rculfhash.h>
-
 #include "arena.h"
+#include "lfht.h"
 #include "stacktab.h"
 
 struct lp_stack {
@@ -56,16 +54,10 @@ static int match_stack(struct cds_lfht_node *node, const void *key)
 struct lp_stacktab *lp_stacktab_new(int64_t max_stacks)
 {
 	struct lp_stacktab *t = calloc(1, sizeof(*t));
-	unsigned long buckets = 1024;
 
 	if (!t)
 		return NULL;
-	/* A fixed bucket count, no resizing: resizes would run in a liburcu
-	 * worker thread and allocate on the lock paths. */
-	while (buckets < (unsigned long)max_stacks && buckets < (1ul << 20))
-		buckets <<= 1;
-	t->ht = cds_lfht_new_flavor(buckets, buckets, buckets, 0,
-				    &urcu_bp_flavor, NULL);
+	t->ht = lp_lfht_new(max_stacks);
 	if (!t->ht) {
 		free(t);
 		return NULL;

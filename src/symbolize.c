@@ -46,6 +46,8 @@ struct lp_elf {
 	char *names;
 	struct lp_load *loads;
 	size_t nloads;
+	char *path;                  /* to read the symbols when first needed */
+	bool syms_read;
 };
 
 /* Per executable mapping, parallel to lp_symbolizer.info. */
@@ -399,21 +401,22 @@ static int elf_read_loads(struct lp_elf *e, const struct elf_image *im)
 	return 0;
 }
 
-/* Read what we need of one file. An unreadable file yields an entry with no
- * symbols (cached too, so it is not retried on every refresh); NULL only on
- * out of memory. */
+/* Read what mapping needs of one file: build-id, load segments, identity.
+ * Its symbols are read when an address first asks for them: a dump names
+ * only the objects its stacks pass through. An unreadable file yields an
+ * entry with no symbols (cached too, so it is not retried on every
+ * refresh); NULL only on out of memory. */
 static struct lp_elf *elf_load(const char *path, uint64_t dev, uint64_t ino)
 {
 	struct lp_elf *e = calloc(1, sizeof(*e));
-	struct sym_vec sv = {0};
 	struct elf_image im;
 	struct stat st;
-	int tables, rc = 0;
 
 	if (!e)
 		return NULL;
 	e->key_dev = dev;
 	e->key_ino = ino;
+	e->syms_read = true;
 	if (elf_map(path, &im, &st) != 0)
 		return e;
 	if (!elf_header(&im)) {
@@ -423,28 +426,58 @@ static struct lp_elf *elf_load(const char *path, uint64_t dev, uint64_t ino)
 	e->file_dev = st.st_dev;
 	e->file_ino = st.st_ino;
 	elf_build_id(&im, e->build_id);
-	tables = add_symbols(&sv, &im, SHT_SYMTAB);
-	if (tables == 0 && e->build_id[0])
-		rc = add_debug_symbols(&sv, e->build_id);
-	if (tables < 0 || rc < 0 || add_symbols(&sv, &im, SHT_DYNSYM) < 0 ||
-	    elf_read_loads(e, &im) < 0) {
+	e->path = strdup(path);
+	if (!e->path || elf_read_loads(e, &im) < 0) {
 		elf_unmap(&im);
-		free(sv.v);
-		free(sv.names);
+		free(e->path);
 		free(e->loads);
 		free(e);
 		return NULL;
 	}
 	elf_unmap(&im);
+	e->syms_read = false;
+	return e;
+}
+
+/* The function symbols of `e`, from .symtab (or its separate debug file)
+ * and .dynsym. The file must still be the one read by elf_load. */
+static void elf_read_symbols(struct lp_elf *e)
+{
+	struct sym_vec sv = {0};
+	struct elf_image im;
+	struct stat st;
+	int tables, rc = 0;
+
+	if (elf_map(e->path, &im, &st) != 0) {
+		e->syms_read = true; /* gone: no names */
+		return;
+	}
+	if (st.st_dev != e->file_dev || st.st_ino != e->file_ino) {
+		elf_unmap(&im);
+		e->syms_read = true;
+		return;
+	}
+	tables = add_symbols(&sv, &im, SHT_SYMTAB);
+	if (tables == 0 && e->build_id[0])
+		rc = add_debug_symbols(&sv, e->build_id);
+	if (tables >= 0 && rc >= 0)
+		rc = add_symbols(&sv, &im, SHT_DYNSYM);
+	elf_unmap(&im);
+	if (tables < 0 || rc < 0) {
+		free(sv.v);
+		free(sv.names);
+		return; /* out of memory: try again next time */
+	}
 	sym_finish(&sv);
 	e->syms = sv.v;
 	e->nsyms = sv.n;
 	e->names = sv.names;
-	return e;
+	e->syms_read = true;
 }
 
 static void elf_free(struct lp_elf *e)
 {
+	free(e->path);
 	free(e->syms);
 	free(e->names);
 	free(e->loads);
@@ -725,6 +758,8 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr, const char **name,
 
 		if (addr < sym->info[i].start || addr >= sym->info[i].limit)
 			continue;
+		if (m->elf && !m->elf->syms_read)
+			elf_read_symbols(m->elf);
 		s = m->elf ? sym_find(m->elf, addr - m->bias) : NULL;
 		if (s) {
 			*name = m->elf->names + s->name;

@@ -1,10 +1,8 @@
 #include <stdlib.h>
 
-#include <urcu-bp.h>
-#include <urcu/rculfhash.h>
-
 #include "arena.h"
 #include "clock.h"
+#include "lfht.h"
 #include "sampling.h"
 #include "spin.h"
 #include "stacktab.h"
@@ -54,12 +52,7 @@ static int match_lock(struct cds_lfht_node *node, const void *key)
 
 int lp_waitstate_init(int64_t max_locks)
 {
-	unsigned long buckets = 1024;
-
-	while (buckets < (unsigned long)max_locks && buckets < (1ul << 20))
-		buckets <<= 1;
-	table = cds_lfht_new_flavor(buckets, buckets, buckets, 0,
-				    &urcu_bp_flavor, NULL);
+	table = lp_lfht_new(max_locks);
 	max_entries = max_locks;
 	return table ? 0 : -1;
 }
