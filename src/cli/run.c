@@ -75,7 +75,9 @@ static int set_preload(const char *lib)
 
 	if (!old || !*old)
 		return setenv("LD_PRELOAD", lib, 1);
-	if (asprintf(&value, "%s:%s", lib, old) < 0)
+	/* After what is there: a sanitizer runtime must stay first, and an
+	 * interposer ahead of us chains to us through RTLD_NEXT anyway. */
+	if (asprintf(&value, "%s:%s", old, lib) < 0)
 		return -1;
 	rc = setenv("LD_PRELOAD", value, 1);
 	free(value);
