@@ -45,7 +45,7 @@ static __attribute__((noinline)) int acquire_busy(pthread_mutex_t *m,
 
 static inline int acquire(pthread_mutex_t *m, const struct mutex_call *c)
 {
-	int rc = lp_real.mutex_trylock(m);
+	int rc = lp_real_basic()->mutex_trylock(m);
 
 	/* Taken (owner-dead also means taken): the trylock's answer is final. */
 	if (__builtin_expect(rc == 0 || rc == EOWNERDEAD, 1))
@@ -59,7 +59,7 @@ static inline int acquire(pthread_mutex_t *m, const struct mutex_call *c)
 
 LP_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	struct mutex_call c = { .untimed = lp_real.mutex_lock };
+	struct mutex_call c = { .untimed = lp_real_basic()->mutex_lock };
 
 	return acquire(m, &c);
 }
@@ -85,7 +85,7 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 
 LP_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	int rc = lp_real.mutex_unlock(m);
+	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)
 		lp_release(m);

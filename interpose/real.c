@@ -96,6 +96,12 @@ static int try_resolve(void)
 	return idle == 2;
 }
 
+void lp_real_kick(void)
+{
+	if (!resolving_here)
+		try_resolve();
+}
+
 void lp_real_resolve(void)
 {
 	/* A call made by dlsym itself on this thread: it gets the bootstrap

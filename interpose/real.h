@@ -45,13 +45,24 @@ struct lp_real {
 
 extern struct lp_real lp_real;
 
-/* Resolve, or wait for the thread resolving; every entry is then valid.
- * The mutex and rwlock entries are valid from the start (glibc's own
- * functions until the constructor chains them with dlsym), so their
- * wrappers read lp_real directly and their fast paths test nothing. */
+/* Start resolving if nobody has; never waits. Enough for the mutex and
+ * rwlock entries, which are valid from the start. The check stays on their
+ * fast path all the same: until resolution, those entries are glibc's
+ * exported aliases, which another interposer (ASan) may intercept with
+ * functions that do not work yet. */
+void lp_real_kick(void);
+
+/* Resolve, or wait for the thread resolving; every entry is then valid. */
 void lp_real_resolve(void);
 
 extern int lp_real_ready;
+
+static inline const struct lp_real *lp_real_basic(void)
+{
+	if (__builtin_expect(!__atomic_load_n(&lp_real_ready, __ATOMIC_ACQUIRE), 0))
+		lp_real_kick();
+	return &lp_real;
+}
 
 static inline const struct lp_real *lp_real_get(void)
 {

@@ -56,16 +56,18 @@ static inline int acquire(pthread_rwlock_t *l, int (*try)(pthread_rwlock_t *),
 
 LP_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	struct rwlock_call c = { .untimed = lp_real.rwlock_rdlock };
+	const struct lp_real *real = lp_real_basic();
+	struct rwlock_call c = { .untimed = real->rwlock_rdlock };
 
-	return acquire(l, lp_real.rwlock_tryrdlock, &c);
+	return acquire(l, real->rwlock_tryrdlock, &c);
 }
 
 LP_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	struct rwlock_call c = { .untimed = lp_real.rwlock_wrlock };
+	const struct lp_real *real = lp_real_basic();
+	struct rwlock_call c = { .untimed = real->rwlock_wrlock };
 
-	return acquire(l, lp_real.rwlock_trywrlock, &c);
+	return acquire(l, real->rwlock_trywrlock, &c);
 }
 
 LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
@@ -114,7 +116,7 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 
 LP_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
-	int rc = lp_real.rwlock_unlock(l);
+	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
 		lp_release(l);

@@ -102,7 +102,8 @@ int lp_snapshot_delta(const struct lp_snapshot *now,
 		}
 		if (lp_record_contentions(&d) == 0 && d.delay_ns == 0)
 			continue;
-		memcpy(pcs, r->pcs, r->depth * sizeof(*pcs));
+		if (r->depth)
+			memcpy(pcs, r->pcs, r->depth * sizeof(*pcs));
 		d.pcs = pcs;
 		pcs += r->depth;
 		out->records[out->n++] = d;
