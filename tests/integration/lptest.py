@@ -44,6 +44,18 @@ def preload_env(extra=None):
     return env
 
 
+def run_env():
+    """The environment for `lockprof run`: it adds the library to what
+    LD_PRELOAD holds, where a sanitizer runtime must already be first."""
+    env = dict(os.environ)
+    first = os.environ.get("LOCKPROF_PRELOAD_FIRST", "")
+    if first:
+        env["LD_PRELOAD"] = first
+    else:
+        env.pop("LD_PRELOAD", None)
+    return env
+
+
 def run(argv, env=None, cwd=None, timeout=120, check_rc=True):
     p = subprocess.run(argv, env=env, cwd=cwd, timeout=timeout,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
