@@ -15,6 +15,7 @@
 #include "live.h"
 #include "profiler.h"
 #include "sampling.h"
+#include "selfmap.h"
 #include "stacktab.h"
 
 struct lp_profiler lp_prof;
@@ -36,7 +37,8 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	int64_t rate, fraction;
 	int saved;
 
-	if (!__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) || lp_guarded())
+	if (!__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) || lp_guarded() ||
+	    lp_self_lock(obj))
 		return 0;
 	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
 	fraction = __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED);
@@ -85,7 +87,7 @@ void lp_release_slow(const void *obj)
 	int64_t fraction;
 	int saved, n, truncated;
 
-	if (lp_guarded())
+	if (lp_guarded() || lp_self_lock(obj))
 		return;
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
@@ -188,6 +190,7 @@ void lp_profiler_init(void)
 	lp_prof.precapture_below = 2000;
 	lp_dump_init(&cfg);
 	if (cfg.enabled) {
+		lp_selfmap_init();
 		lp_stackwalk_init();
 		tables[LP_BLOCK] = lp_stacktab_new(cfg.max_stacks);
 		tables[LP_MUTEX] = lp_stacktab_new(cfg.max_stacks);

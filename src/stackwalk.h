@@ -13,7 +13,7 @@
 /* Frames of the library that can sit above the program's caller. */
 #define LP_STACK_SLACK 16
 
-/* Where the library's own code is; call once at start. */
+/* Libunwind's caching; call once at start, after lp_selfmap_init. */
 void lp_stackwalk_init(void);
 
 /*
