@@ -47,9 +47,12 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	saved = lp_guard_enter();
 	w->npcs = -1;
 	w->entry = NULL;
-	/* A condvar waiter holds its mutex both before and after the wait, so
+	/* The stack of a lock's waiter is taken now, while it would wait
+	 * anyway: once the wait is over it holds the lock, and a walk there
+	 * (for every kept wait) would lengthen the program's critical section.
+	 * A condvar waiter holds its mutex both before and after the wait, so
 	 * its stack is taken only when the wait is kept. */
-	if (kind == LP_WAIT_HELD && rate > 0 && rate < lp_prof.precapture_below)
+	if (kind == LP_WAIT_HELD && rate > 0)
 		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
 	if (kind == LP_WAIT_HELD && fraction > 0)
 		w->entry = lp_waitstate_arrive((uintptr_t)obj, &w->start);
@@ -187,7 +190,6 @@ void lp_profiler_init(void)
 	lp_prof.stack_depth = cfg.stack_depth;
 	lp_prof.block_rate = cfg.block_rate;
 	lp_prof.mutex_fraction = cfg.mutex_fraction;
-	lp_prof.precapture_below = 2000;
 	lp_dump_init(&cfg);
 	if (cfg.enabled) {
 		lp_selfmap_init();

@@ -22,9 +22,6 @@ struct lp_profiler {
 	int64_t block_rate;      /* ns; <= 0 off */
 	int64_t mutex_fraction;  /* <= 0 off */
 	int stack_depth;
-	/* Below a block rate this small nearly every wait is kept: the stack is
-	 * then captured before blocking, not after the lock is held. */
-	int64_t precapture_below;
 };
 
 extern struct lp_profiler lp_prof;
