@@ -4,6 +4,7 @@
  * then the tables are laid out as protobuf-c messages, packed and gzipped.
  * The text form walks the same way and prints from the same location table.
  */
+#include "grow.h"
 #include "pprof_encode.h"
 
 #include <stdbool.h>
@@ -89,23 +90,6 @@ static int htab_reserve(struct htab *h)
 	return 0;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	q = realloc(*p, c * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 /* ---- the builder ---- */
 
 struct loc {
@@ -151,8 +135,8 @@ static int64_t str_intern(struct builder *b, const char *s)
 	struct hslot *slot;
 
 	if (htab_reserve(&b->str_h) ||
-	    grow((void **)&b->str, &b->str_cap, b->nstr + 1, sizeof(*b->str)) ||
-	    grow((void **)&b->str_fn, &b->str_fn_cap, b->nstr + 1,
+	    lp_grow((void **)&b->str, &b->str_cap, b->nstr + 1, sizeof(*b->str)) ||
+	    lp_grow((void **)&b->str_fn, &b->str_fn_cap, b->nstr + 1,
 		 sizeof(*b->str_fn)))
 		return -1;
 	slot = htab_find(&b->str_h, hash, str_eq, ctx);
@@ -174,7 +158,7 @@ static uint64_t fn_intern(struct builder *b, const char *s)
 		return 0;
 	if (b->str_fn[si])
 		return b->str_fn[si];
-	if (grow((void **)&b->fn_name, &b->fn_cap, b->nfn + 1,
+	if (lp_grow((void **)&b->fn_name, &b->fn_cap, b->nfn + 1,
 		 sizeof(*b->fn_name)))
 		return 0;
 	b->fn_name[b->nfn++] = (uint64_t)si;
@@ -218,7 +202,7 @@ static const struct loc *loc_intern(struct builder *b, uint64_t addr,
 	struct loc *l;
 
 	if (htab_reserve(&b->loc_h) ||
-	    grow((void **)&b->loc, &b->loc_cap, b->nloc + 1, sizeof(*b->loc)))
+	    lp_grow((void **)&b->loc, &b->loc_cap, b->nloc + 1, sizeof(*b->loc)))
 		return NULL;
 	slot = htab_find(&b->loc_h, hash, loc_eq, ctx);
 	if (slot->idx1)

@@ -6,6 +6,7 @@
  * cached by device and inode for the symbolizer's lifetime, names copied so
  * that a file changing on disk cannot change or fault them).
  */
+#include "grow.h"
 #include "symbolize.h"
 
 #include <elf.h>
@@ -219,31 +220,14 @@ struct sym_vec {
 	size_t nlen, ncap;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t c = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (c < need)
-		c *= 2;
-	q = realloc(*p, c * elem);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 static int sym_push(struct sym_vec *sv, const ElfW(Sym) *s, const char *name,
 		    size_t len)
 {
 	unsigned bind = ELF64_ST_BIND(s->st_info); /* same as ELF32's */
 	struct lp_sym *d;
 
-	if (grow((void **)&sv->v, &sv->cap, sv->n + 1, sizeof(*sv->v)) ||
-	    grow((void **)&sv->names, &sv->ncap, sv->nlen + len + 1, 1))
+	if (lp_grow((void **)&sv->v, &sv->cap, sv->n + 1, sizeof(*sv->v)) ||
+	    lp_grow((void **)&sv->names, &sv->ncap, sv->nlen + len + 1, 1))
 		return -1;
 	d = &sv->v[sv->n++];
 	d->start = s->st_value;
@@ -539,9 +523,9 @@ static int maps_line(struct map_list *ml, char *line)
 	    memcmp(path + len - strlen(DELETED_SUFFIX), DELETED_SUFFIX,
 		   strlen(DELETED_SUFFIX)) == 0)
 		len -= strlen(DELETED_SUFFIX);
-	if (grow((void **)&ml->info, &ml->info_cap, ml->n + 1,
+	if (lp_grow((void **)&ml->info, &ml->info_cap, ml->n + 1,
 		 sizeof(*ml->info)) ||
-	    grow((void **)&ml->map, &ml->map_cap, ml->n + 1, sizeof(*ml->map)))
+	    lp_grow((void **)&ml->map, &ml->map_cap, ml->n + 1, sizeof(*ml->map)))
 		return -1;
 	path = strndup(path, len);
 	if (!path)

@@ -57,6 +57,21 @@ int lp_waitstate_init(int64_t max_locks)
 	return table ? 0 : -1;
 }
 
+/* No waiters, nothing pending: as a lock nobody has waited for. */
+static void entry_clear(struct lp_lockstate *e)
+{
+	e->spin = 0;
+	e->n = 0;
+	e->sum_since = 0;
+	e->last_charge = 0;
+	e->pending = 0;
+	e->pending_owner = 0;
+	e->last_sampled = 0;
+	e->late = 0;
+	e->last_sample = NULL;
+	e->last_scale = 0;
+}
+
 /* The filter counts, per slot, waiters plus entries holding uncharged time. */
 static int busy_weight(const struct lp_lockstate *e)
 {
@@ -190,14 +205,7 @@ struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
 				return NULL;
 			cds_lfht_node_init(&fresh->node);
 			fresh->lock = lock;
-			fresh->spin = 0;
-			fresh->n = 0;
-			fresh->sum_since = 0;
-			fresh->last_charge = 0;
-			fresh->pending = 0;
-			fresh->last_sampled = 0;
-			fresh->late = 0;
-			fresh->last_sample = NULL;
+			entry_clear(fresh);
 		}
 	}
 }
@@ -330,13 +338,7 @@ void lp_waitstate_after_fork_child(void)
 	sweeping = 0;
 	urcu_bp_read_lock();
 	cds_lfht_for_each_entry(table, &iter, e, node) {
-		e->spin = 0;
-		e->n = 0;
-		e->sum_since = 0;
-		e->pending = 0;
-		e->last_sampled = 0;
-		e->late = 0;
-		e->last_sample = NULL;
+		entry_clear(e);
 	}
 	urcu_bp_read_unlock();
 	for (i = 0; i < sizeof(lp_waiter_filter) / sizeof(lp_waiter_filter[0]); i++)
