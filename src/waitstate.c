@@ -151,23 +151,60 @@ static void give_back(struct lp_lockstate *e)
 	lp_spin_unlock(&free_lock);
 }
 
-/* Join `e` as a waiter if it still stands for `lock`. */
-static int join(struct lp_lockstate *e, uintptr_t lock, int64_t *now)
+/* `e`, locked, if it still stands for `lock`; NULL otherwise. Entries are
+ * arena memory that is never unmapped, and an entry stands for a lock only
+ * while e->lock says so under its spinlock: any pointer that once found an
+ * entry may be checked here, without RCU. */
+static struct lp_lockstate *lock_if(struct lp_lockstate *e, uintptr_t lock)
 {
-	int before;
-
 	lp_spin_lock(&e->spin);
-	if (e->lock != lock) {
-		lp_spin_unlock(&e->spin);
-		return 0;
-	}
-	before = busy_weight(e);
+	if (e->lock == lock)
+		return e;
+	lp_spin_unlock(&e->spin);
+	return NULL;
+}
+
+/*
+ * A per-thread memo of the last entries found, by lock address: a thread
+ * that waits on or releases the same locks again skips the table lookup. A
+ * stale memo (the entry retired, or reused for another lock) is a miss.
+ */
+#define MEMO_SLOTS 8
+static __thread struct memo {
+	uintptr_t lock;
+	struct lp_lockstate *e;
+} memo[MEMO_SLOTS] __attribute__((tls_model("initial-exec")));
+
+static struct memo *memo_slot(uintptr_t lock)
+{
+	return &memo[(lock >> 4) & (MEMO_SLOTS - 1)];
+}
+
+static struct lp_lockstate *memo_locked(uintptr_t lock)
+{
+	struct memo *m = memo_slot(lock);
+
+	return m->lock == lock ? lock_if(m->e, lock) : NULL;
+}
+
+static void memo_put(uintptr_t lock, struct lp_lockstate *e)
+{
+	struct memo *m = memo_slot(lock);
+
+	m->lock = lock;
+	m->e = e;
+}
+
+/* Register a waiter on `e` (locked) and unlock it. */
+static void join_locked(struct lp_lockstate *e, int64_t *now)
+{
+	int before = busy_weight(e);
+
 	*now = lp_now();
 	e->n++;
 	e->sum_since += *now;
-	filter_adjust(lock, busy_weight(e) - before);
+	filter_adjust(e->lock, busy_weight(e) - before);
 	lp_spin_unlock(&e->spin);
-	return 1;
 }
 
 struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
@@ -177,6 +214,10 @@ struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
 	struct cds_lfht_node *node;
 	struct lp_lockstate *e, *fresh = NULL;
 
+	if ((e = memo_locked(lock)) != NULL) {
+		join_locked(e, now);
+		return e;
+	}
 	for (;;) {
 		urcu_bp_read_lock();
 		cds_lfht_lookup(table, hash, match_lock, &lock, &iter);
@@ -188,9 +229,11 @@ struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
 				fresh = NULL; /* it is in the table now */
 		}
 		if (node) {
-			e = caa_container_of(node, struct lp_lockstate, node);
-			if (join(e, lock, now)) {
+			e = lock_if(caa_container_of(node, struct lp_lockstate, node), lock);
+			if (e) {
+				join_locked(e, now);
 				urcu_bp_read_unlock();
+				memo_put(lock, e);
 				if (fresh)
 					give_back(fresh);
 				return e;
@@ -253,23 +296,23 @@ int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival)
 	return now;
 }
 
-/* The live entry of `lock`, with its spinlock held, or NULL. Under RCU. */
+/* The live entry of `lock`, with its spinlock held, or NULL. */
 static struct lp_lockstate *find_locked(uintptr_t lock)
 {
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
 	struct lp_lockstate *e;
 
+	if ((e = memo_locked(lock)) != NULL)
+		return e;
+	urcu_bp_read_lock();
 	cds_lfht_lookup(table, hash_lock(lock), match_lock, &lock, &iter);
 	node = cds_lfht_iter_get_node(&iter);
-	if (!node)
-		return NULL;
-	e = caa_container_of(node, struct lp_lockstate, node);
-	lp_spin_lock(&e->spin);
-	if (e->lock == lock)
-		return e;
-	lp_spin_unlock(&e->spin);
-	return NULL;
+	e = node ? lock_if(caa_container_of(node, struct lp_lockstate, node), lock) : NULL;
+	urcu_bp_read_unlock();
+	if (e)
+		memo_put(lock, e);
+	return e;
 }
 
 int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
@@ -278,7 +321,6 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 	int before;
 
 	c->charged = 0;
-	urcu_bp_read_lock();
 	e = find_locked(lock);
 	if (e) {
 		/* A thread's own wait is never charged to its own release: it
@@ -304,17 +346,14 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 		filter_adjust(lock, busy_weight(e) - before);
 		lp_spin_unlock(&e->spin);
 	}
-	urcu_bp_read_unlock();
 	return c->charged > 0;
 }
 
 void lp_waitstate_attach(uintptr_t lock, const struct lp_charge *c,
 			 struct lp_stack *sample, int64_t fraction)
 {
-	struct lp_lockstate *e;
+	struct lp_lockstate *e = find_locked(lock);
 
-	urcu_bp_read_lock();
-	e = find_locked(lock);
 	if (e) {
 		if (e->last_charge == c->time && e->last_sampled) {
 			e->last_sample = sample;
@@ -325,7 +364,6 @@ void lp_waitstate_attach(uintptr_t lock, const struct lp_charge *c,
 		}
 		lp_spin_unlock(&e->spin);
 	}
-	urcu_bp_read_unlock();
 }
 
 void lp_waitstate_after_fork_child(void)
