@@ -47,12 +47,17 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	saved = lp_guard_enter();
 	w->npcs = -1;
 	w->entry = NULL;
-	/* The stack of a lock's waiter is taken now, while it would wait
-	 * anyway: once the wait is over it holds the lock, and a walk there
-	 * (for every kept wait) would lengthen the program's critical section.
-	 * A condvar waiter holds its mutex both before and after the wait, so
-	 * its stack is taken only when the wait is kept. */
-	if (kind == LP_WAIT_HELD && rate > 0)
+	/* The block sample is drawn now: the wait will be kept if it lasts
+	 * longer than draw % rate (lp_block_sample). Once the wait is over a
+	 * lock's waiter holds the lock, and a stack walk then lengthens the
+	 * program's critical section: allowed only when the wait it records was
+	 * long enough to dwarf it. So a waiter whose wait may be kept when
+	 * shorter than that takes its stack now, while it would wait anyway.
+	 * A condvar waiter holds its mutex both before and after the wait: its
+	 * stack is taken only when the wait is kept. */
+	w->draw = lp_rand();
+	if (kind == LP_WAIT_HELD && rate > 0 &&
+	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
 		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
 	if (kind == LP_WAIT_HELD && fraction > 0)
 		w->entry = lp_waitstate_arrive((uintptr_t)obj, &w->start);
@@ -72,7 +77,7 @@ void lp_wait_end(struct lp_wait *w, int waited)
 	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
 	if (waited && rate > 0 &&
 	    __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) &&
-	    lp_block_sample(end - w->start, rate, lp_rand(), &contentions, &delay)) {
+	    lp_block_sample(end - w->start, rate, w->draw, &contentions, &delay)) {
 		if (w->npcs < 0)
 			w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
 		lp_stacktab_add(tables[LP_BLOCK], w->pcs, (uint32_t)w->npcs,

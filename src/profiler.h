@@ -32,8 +32,13 @@ enum lp_wait_kind {
 	LP_WAIT_COND,   /* a condition variable: block profile only */
 };
 
+/* A stack walk (a few hundred ns) may follow a wait inside the program's
+ * critical section only when that wait lasted at least this long (ns). */
+#define LP_WALK_AFTER_WAITS_OVER 5000
+
 struct lp_wait {
 	int64_t start;
+	uint64_t draw;              /* the block sample's random number */
 	struct lp_lockstate *entry; /* registered waiter, or NULL */
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
