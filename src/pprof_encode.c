@@ -97,13 +97,15 @@ struct loc {
 	uint64_t mapping;  /* mapping id, 0 for none */
 	uint64_t function; /* function id, 0 for none */
 	uintptr_t offset;  /* from the function's start */
+	const char *file;  /* source file, NULL when unknown */
+	int line;          /* source line, 0 when unknown */
 };
 
 struct builder {
 	struct lp_symbolizer *sym;
 	const struct lp_mapping_info *maps;
 	size_t nmaps;
-	bool *map_used, *map_unnamed;
+	bool *map_used, *map_unnamed, *map_unlined;
 
 	const char **str; /* borrowed: the symbolizer's, the snapshot's,
 			   * or literals; all outlive the builder */
@@ -112,7 +114,8 @@ struct builder {
 	struct htab str_h;
 
 	uint64_t *fn_name; /* string index of function id i+1 */
-	size_t nfn, fn_cap;
+	const char **fn_file; /* its source file (the first seen), or NULL */
+	size_t nfn, fn_cap, fn_file_cap;
 
 	struct loc *loc; /* location id i+1 */
 	size_t nloc, loc_cap;
@@ -159,8 +162,11 @@ static uint64_t fn_intern(struct builder *b, const char *s)
 	if (b->str_fn[si])
 		return b->str_fn[si];
 	if (lp_grow((void **)&b->fn_name, &b->fn_cap, b->nfn + 1,
-		 sizeof(*b->fn_name)))
+		 sizeof(*b->fn_name)) ||
+	    lp_grow((void **)&b->fn_file, &b->fn_file_cap, b->nfn + 1,
+		 sizeof(*b->fn_file)))
 		return 0;
+	b->fn_file[b->nfn] = NULL;
 	b->fn_name[b->nfn++] = (uint64_t)si;
 	return b->str_fn[si] = b->nfn;
 }
@@ -181,13 +187,21 @@ static int loc_fill(struct builder *b, struct loc *l, const char *pseudo)
 
 	if (!pseudo)
 		mi = lp_symbolize(b->sym, (uintptr_t)l->addr, &name, &l->offset);
+	if (mi >= 0 && name &&
+	    lp_symbolize_line(b->sym, (uintptr_t)l->addr, &l->file, &l->line) != 0) {
+		l->file = NULL;
+		l->line = 0;
+	}
 	if (mi >= 0 && (size_t)mi < b->nmaps) {
 		l->mapping = (uint64_t)mi + 1;
 		b->map_used[mi] = true;
 		b->map_unnamed[mi] |= !name;
+		b->map_unlined[mi] |= !l->line;
 	}
 	if (name && !(l->function = fn_intern(b, name)))
 		return -1;
+	if (l->file && !b->fn_file[l->function - 1])
+		b->fn_file[l->function - 1] = l->file;
 	return 0;
 }
 
@@ -222,7 +236,9 @@ static int builder_init(struct builder *b, struct lp_symbolizer *sym)
 	b->nmaps = lp_symbolizer_mappings(sym, &b->maps);
 	b->map_used = calloc(b->nmaps + 1, sizeof(bool));
 	b->map_unnamed = calloc(b->nmaps + 1, sizeof(bool));
-	if (!b->map_used || !b->map_unnamed || str_intern(b, "") != 0)
+	b->map_unlined = calloc(b->nmaps + 1, sizeof(bool));
+	if (!b->map_used || !b->map_unnamed || !b->map_unlined ||
+	    str_intern(b, "") != 0)
 		return -1;
 	return 0;
 }
@@ -231,10 +247,12 @@ static void builder_free(struct builder *b)
 {
 	free(b->map_used);
 	free(b->map_unnamed);
+	free(b->map_unlined);
 	free(b->str);
 	free(b->str_fn);
 	free(b->str_h.slot);
 	free(b->fn_name);
+	free(b->fn_file);
 	free(b->loc);
 	free(b->loc_h.slot);
 }
@@ -397,6 +415,10 @@ static int pb_mappings(struct builder *b, struct pb_parts *pp)
 		m->filename = str_intern(b, mi->path);
 		m->build_id = str_intern(b, mi->build_id);
 		m->has_functions = b->map_used[i] && !b->map_unnamed[i];
+		/* Lines for every address used: pprof -lines and list use them
+		 * as they are, as with Go's profiles. */
+		m->has_filenames = m->has_line_numbers =
+			m->has_functions && !b->map_unlined[i];
 		if (m->filename < 0 || m->build_id < 0)
 			return -1;
 		pp->mapp[i] = m;
@@ -422,6 +444,7 @@ static int pb_locations(struct builder *b, struct pb_parts *pp)
 		if (b->loc[i].function) {
 			perftools__profiles__line__init(&pp->line[i]);
 			pp->line[i].function_id = b->loc[i].function;
+			pp->line[i].line = b->loc[i].line;
 			pp->linep[i] = &pp->line[i];
 			l->line = &pp->linep[i];
 			l->n_line = 1;
@@ -443,6 +466,8 @@ static int pb_functions(struct builder *b, struct pb_parts *pp)
 		perftools__profiles__function__init(f);
 		f->id = i + 1;
 		f->name = f->system_name = (int64_t)b->fn_name[i];
+		if (b->fn_file[i] && (f->filename = str_intern(b, b->fn_file[i])) < 0)
+			return -1;
 		pp->fnp[i] = f;
 	}
 	return 0;
@@ -568,7 +593,12 @@ static int text_record(struct builder *b, FILE *f, const struct lp_record *r)
 
 		if (!l)
 			return -1;
-		if (l->function)
+		if (l->function && l->file)
+			fprintf(f, "#\t0x%llx\t%s+0x%llx\t%s:%d\n",
+				(unsigned long long)l->addr,
+				b->str[b->fn_name[l->function - 1]],
+				(unsigned long long)l->offset, l->file, l->line);
+		else if (l->function)
 			fprintf(f, "#\t0x%llx\t%s+0x%llx\n",
 				(unsigned long long)l->addr,
 				b->str[b->fn_name[l->function - 1]],

@@ -6,6 +6,7 @@
  * cached by device and inode for the symbolizer's lifetime, names copied so
  * that a file changing on disk cannot change or fault them).
  */
+#include "dwarf_lines.h"
 #include "grow.h"
 #include "symbolize.h"
 
@@ -49,6 +50,8 @@ struct lp_elf {
 	size_t nloads;
 	char *path;                  /* to read the symbols when first needed */
 	bool syms_read;
+	struct lp_dwarf *dwarf;      /* line tables, opened when first needed */
+	bool dwarf_tried;
 };
 
 /* Per executable mapping, parallel to lp_symbolizer.info. */
@@ -461,6 +464,7 @@ static void elf_read_symbols(struct lp_elf *e)
 
 static void elf_free(struct lp_elf *e)
 {
+	lp_dwarf_close(e->dwarf);
 	free(e->path);
 	free(e->syms);
 	free(e->names);
@@ -750,6 +754,43 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr, const char **name,
 			*sym_offset = addr - m->bias - s->start;
 		}
 		return (int)i;
+	}
+	return -1;
+}
+
+/* The line tables of `e`: the file's own, else its separate debug file. */
+static void elf_open_dwarf(struct lp_elf *e)
+{
+	char debug[sizeof(DEBUG_ROOT) + BUILD_ID_HEX + 8];
+	struct stat st;
+
+	e->dwarf_tried = true;
+	if (!e->path || stat(e->path, &st) != 0 || st.st_dev != e->file_dev ||
+	    st.st_ino != e->file_ino)
+		return;
+	e->dwarf = lp_dwarf_open(e->path);
+	if (!e->dwarf && strlen(e->build_id) >= 4) {
+		snprintf(debug, sizeof(debug), DEBUG_ROOT "%.2s/%s.debug",
+			 e->build_id, e->build_id + 2);
+		e->dwarf = lp_dwarf_open(debug);
+	}
+}
+
+int lp_symbolize_line(struct lp_symbolizer *sym, uintptr_t addr,
+		      const char **file, int *line)
+{
+	for (size_t i = 0; i < sym->n; i++) {
+		struct lp_elf *e = sym->map[i].elf;
+
+		if (addr < sym->info[i].start || addr >= sym->info[i].limit)
+			continue;
+		if (!e)
+			return -1;
+		if (!e->dwarf_tried)
+			elf_open_dwarf(e);
+		if (!e->dwarf)
+			return -1;
+		return lp_dwarf_line(e->dwarf, addr - sym->map[i].bias, file, line);
 	}
 	return -1;
 }

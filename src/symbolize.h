@@ -45,4 +45,13 @@ size_t lp_symbolizer_mappings(const struct lp_symbolizer *sym,
 int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr,
 		 const char **name, uintptr_t *sym_offset);
 
+/*
+ * The source file and line of a code address, from DWARF line tables (the
+ * object's own, or its separate debug file) when libdw can be loaded.
+ * Returns 0, or -1 when unknown. *file stays valid until the symbolizer is
+ * freed.
+ */
+int lp_symbolize_line(struct lp_symbolizer *sym, uintptr_t addr,
+		      const char **file, int *line);
+
 #endif /* LP_SYMBOLIZE_H */

@@ -212,7 +212,7 @@ static void check_ids(const Profile *p)
 		CHECK(l->n_line <= 1, "more than one line");
 		if (l->n_line)
 			CHECK(function(p, l->line[0]->function_id) &&
-				      l->line[0]->line == 0,
+				      l->line[0]->line >= 0,
 			      "bad line of location %lu", (unsigned long)l->id);
 	}
 	for (size_t i = 0; i < p->n_function; i++) {
@@ -225,10 +225,13 @@ static void check_ids(const Profile *p)
 			CHECK(p->function[k]->name != fn->name,
 			      "function name twice");
 	}
+	/* Lines are claimed only with functions, filenames with lines. */
 	for (size_t i = 0; i < p->n_mapping; i++)
 		CHECK(p->mapping[i]->id == i + 1 &&
-			      !p->mapping[i]->has_filenames &&
-			      !p->mapping[i]->has_line_numbers,
+			      p->mapping[i]->has_filenames ==
+				      p->mapping[i]->has_line_numbers &&
+			      (!p->mapping[i]->has_line_numbers ||
+			       p->mapping[i]->has_functions),
 		      "bad mapping %zu", i);
 }
 
@@ -358,20 +361,36 @@ static void test_text_format(struct fixture *f, const char *text)
 {
 	char want[512];
 
+	const char *fn[3] = { "lp_fn_a", "lp_fn_b", "lp_fn_c" };
+	uintptr_t at[3] = { f->a, f->b, f->c };
+	const char *p;
+
 	snprintf(want, sizeof(want),
 		 "%scycles/second=1000000000\n%s"
-		 "3000 3 @ 0x%lx 0x%lx 0x%lx\n"
-		 "#\t0x%lx\tlp_fn_a+0x8\n#\t0x%lx\tlp_fn_b+0x8\n"
-		 "#\t0x%lx\tlp_fn_c+0x8\n\n"
-		 "500 2 @ 0x%lx 0x%lx 0x2\n",
+		 "3000 3 @ 0x%lx 0x%lx 0x%lx\n",
 		 f->snap.kind == LP_MUTEX ? "--- mutex:\n" : "--- contention:\n",
 		 f->snap.kind == LP_MUTEX ? "sampling period=1\n" : "",
-		 (unsigned long)f->a, (unsigned long)f->b, (unsigned long)f->c,
-		 (unsigned long)f->a - 1, (unsigned long)f->b - 1,
-		 (unsigned long)f->c - 1, (unsigned long)f->b,
-		 (unsigned long)f->c + 8);
+		 (unsigned long)f->a, (unsigned long)f->b, (unsigned long)f->c);
 	CHECK(strncmp(text, want, strlen(want)) == 0,
 	      "text starts\n%.400s\nwant\n%s", text, want);
+	/* Then one "#" line a frame: address, function+offset and, built with
+	 * -g as this test is, the source file:line. */
+	p = text + strlen(want);
+	for (int i = 0; i < 3 && strncmp(text, want, strlen(want)) == 0; i++) {
+		int n = snprintf(want, sizeof(want), "#\t0x%lx\t%s+0x8\t",
+				 (unsigned long)at[i] - 1, fn[i]);
+		const char *eol = strchr(p, '\n');
+
+		CHECK(strncmp(p, want, (size_t)n) == 0 && eol &&
+			      memmem(p, (size_t)(eol - p), "test_encode.c:", 14),
+		      "frame line %d: %.*s", i, eol ? (int)(eol - p) : 40, p);
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	snprintf(want, sizeof(want), "\n500 2 @ 0x%lx 0x%lx 0x2\n",
+		 (unsigned long)f->b, (unsigned long)f->c + 8);
+	CHECK(strstr(text, want), "second record in\n%s", text);
 	CHECK(strstr(text, "\n77 1 @ 0x3\n#\t0x2\t" LP_FRAME_OVERFLOW "+0x0\n\n"),
 	      "overflow record in\n%s", text);
 	CHECK(strstr(text, "\n1 5 @ ") && strstr(text, "\n#\t0x1\t" LP_FRAME_TRUNCATED),

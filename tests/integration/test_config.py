@@ -30,6 +30,11 @@ def main():
                  and "contentions/count delay/nanoseconds" in raw,
                  "sample types and period type are Go's")
     lptest.check("Duration:" in raw, "duration_nanos is set")
+    lptest.check("selftimed.c:" in raw, "locations carry source file:line from DWARF")
+    listing = lptest.run(["go", "tool", "pprof", "-list", "^wait_mutex$",
+                          os.path.join(d, "block.pprof")]).stdout
+    lptest.check("pthread_mutex_lock(&s->mutex);" in listing,
+                 "go tool pprof -list shows the waiting source line")
 
     bad = {"LOCKPROF_BLOCK_RATE": "fast", "LOCKPROF_MUTEX_FRACTION": "-3",
            "LOCKPROF_STACK_DEPTH": "9999", "LOCKPROF_MAX_STACKS": "many", "LOCKPROF": "yes"}
