@@ -47,6 +47,12 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	saved = lp_guard_enter();
 	w->npcs = -1;
 	w->entry = NULL;
+	/* The wait starts before the walk below: the program sees the time
+	 * inside the call, and both profiles count it alike. */
+	if (kind == LP_WAIT_HELD && fraction > 0)
+		w->entry = lp_waitstate_arrive((uintptr_t)obj, &w->start);
+	if (!w->entry)
+		w->start = lp_now();
 	/* The block sample is drawn now: the wait will be kept if it lasts
 	 * longer than draw % rate (lp_block_sample). Once the wait is over a
 	 * lock's waiter holds the lock, and a stack walk then lengthens the
@@ -59,10 +65,6 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	if (kind == LP_WAIT_HELD && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
 		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
-	if (kind == LP_WAIT_HELD && fraction > 0)
-		w->entry = lp_waitstate_arrive((uintptr_t)obj, &w->start);
-	if (!w->entry)
-		w->start = lp_now();
 	lp_guard_leave(saved);
 	return 1;
 }
