@@ -96,6 +96,27 @@ static struct lp_stack *new_entry(struct lp_stacktab *t, const struct stack_key 
 	return e;
 }
 
+/*
+ * A per-thread memo of the stacks last counted: a thread that waits at the
+ * same places again skips the table. Entries are never removed, so a
+ * remembered one is always valid; it only has to be the same stack.
+ */
+#define MEMO_SLOTS 8
+static __thread struct memo {
+	struct lp_stacktab *t;
+	struct lp_stack *e;
+} memo[MEMO_SLOTS] __attribute__((tls_model("initial-exec")));
+
+static struct lp_stack *memo_find(struct lp_stacktab *t, const struct stack_key *k,
+				  uint64_t hash)
+{
+	struct memo *m = &memo[hash & (MEMO_SLOTS - 1)];
+
+	if (m->t == t && m->e->hash == hash && match_stack(&m->e->node, k))
+		return m->e;
+	return NULL;
+}
+
 struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
 				 uint32_t depth, uint32_t flags,
 				 uint64_t contentions_fx, int64_t delay)
@@ -104,8 +125,12 @@ struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
 	uint64_t hash = hash_stack(pcs, depth, flags);
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
-	struct lp_stack *e;
+	struct lp_stack *e = memo_find(t, &k, hash);
 
+	if (e) {
+		count_into(e, contentions_fx, delay);
+		return e;
+	}
 	urcu_bp_read_lock();
 	cds_lfht_lookup(t->ht, hash, match_stack, &k, &iter);
 	node = cds_lfht_iter_get_node(&iter);
@@ -124,6 +149,8 @@ struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
 	}
 	count_into(e, contentions_fx, delay);
 	urcu_bp_read_unlock();
+	if (e != &t->overflow)
+		memo[hash & (MEMO_SLOTS - 1)] = (struct memo){ t, e };
 	return e;
 }
 

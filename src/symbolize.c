@@ -758,10 +758,11 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr, const char **name,
 	return -1;
 }
 
-/* The line tables of `e`: the file's own, else its separate debug file. */
+/* The line tables in `e`'s own file. Not those of separate debug files:
+ * distributions compress them, and opening libc's alone costs some 200M
+ * instructions, at every process's exit. */
 static void elf_open_dwarf(struct lp_elf *e)
 {
-	char debug[sizeof(DEBUG_ROOT) + BUILD_ID_HEX + 8];
 	struct stat st;
 
 	e->dwarf_tried = true;
@@ -769,11 +770,6 @@ static void elf_open_dwarf(struct lp_elf *e)
 	    st.st_ino != e->file_ino)
 		return;
 	e->dwarf = lp_dwarf_open(e->path);
-	if (!e->dwarf && strlen(e->build_id) >= 4) {
-		snprintf(debug, sizeof(debug), DEBUG_ROOT "%.2s/%s.debug",
-			 e->build_id, e->build_id + 2);
-		e->dwarf = lp_dwarf_open(debug);
-	}
 }
 
 int lp_symbolize_line(struct lp_symbolizer *sym, uintptr_t addr,

@@ -46,8 +46,8 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr,
 		 const char **name, uintptr_t *sym_offset);
 
 /*
- * The source file and line of a code address, from DWARF line tables (the
- * object's own, or its separate debug file) when libdw can be loaded.
+ * The source file and line of a code address, from the DWARF line tables
+ * of the object's own file, when libdw can be loaded.
  * Returns 0, or -1 when unknown. *file stays valid until the symbolizer is
  * freed.
  */
