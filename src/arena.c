@@ -8,7 +8,6 @@
 
 static int arena_lock;
 static char *chunk_cur, *chunk_end;
-static size_t mapped;
 
 void *lp_arena_alloc(size_t size)
 {
@@ -24,18 +23,12 @@ void *lp_arena_alloc(size_t size)
 			goto out;
 		chunk_cur = c;
 		chunk_end = c + len;
-		mapped += len;
 	}
 	p = chunk_cur;
 	chunk_cur += size;
 out:
 	lp_spin_unlock(&arena_lock);
 	return p;
-}
-
-size_t lp_arena_mapped(void)
-{
-	return __atomic_load_n(&mapped, __ATOMIC_RELAXED);
 }
 
 void lp_arena_after_fork_child(void)

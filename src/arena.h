@@ -11,9 +11,6 @@
 /* Zeroed memory aligned to 16 bytes, or NULL when mmap fails. */
 void *lp_arena_alloc(size_t size);
 
-/* Bytes the arena has mapped (for tests and the docs' memory bound). */
-size_t lp_arena_mapped(void);
-
 /* In a forked child: the lock may have been held by a thread that is gone. */
 void lp_arena_after_fork_child(void);
 

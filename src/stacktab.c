@@ -245,8 +245,3 @@ void lp_stacktab_reset(struct lp_stacktab *t)
 	t->overflow.contentions_fx = 0;
 	t->overflow.delay = 0;
 }
-
-int64_t lp_stacktab_size(struct lp_stacktab *t)
-{
-	return __atomic_load_n(&t->count, __ATOMIC_RELAXED);
-}

@@ -37,7 +37,4 @@ int lp_stacktab_snapshot(struct lp_stacktab *t, struct lp_snapshot *out);
 /* Zero every counter (a forked child starts its own profile). */
 void lp_stacktab_reset(struct lp_stacktab *t);
 
-/* Distinct stacks held. */
-int64_t lp_stacktab_size(struct lp_stacktab *t);
-
 #endif /* LP_STACKTAB_H */

@@ -382,8 +382,3 @@ void lp_waitstate_after_fork_child(void)
 	for (i = 0; i < sizeof(lp_waiter_filter) / sizeof(lp_waiter_filter[0]); i++)
 		lp_waiter_filter[i] = 0;
 }
-
-int64_t lp_waitstate_size(void)
-{
-	return __atomic_load_n(&allocated, __ATOMIC_RELAXED);
-}

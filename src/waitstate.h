@@ -88,7 +88,5 @@ void lp_waitstate_attach(uintptr_t lock, const struct lp_charge *c,
 /* A forked child has no waiters: clear every entry. */
 void lp_waitstate_after_fork_child(void);
 
-/* Entries allocated (busy or idle). */
-int64_t lp_waitstate_size(void);
 
 #endif /* LP_WAITSTATE_H */
