@@ -5,13 +5,16 @@
 
 struct lp_selfmap lp_self;
 
-/* Libraries whose static locks belong to the profiler, by file name. */
+/* Libraries whose static locks belong to the profiler, by file name:
+ * liburcu's registry (taken when a thread exits) and libunwind's caches
+ * (freed when a thread exits). */
 static int ours(const char *path, int is_self)
 {
 	const char *base = strrchr(path, '/');
 
 	base = base ? base + 1 : path;
-	return is_self || strncmp(base, "liburcu", 7) == 0;
+	return is_self || strncmp(base, "liburcu", 7) == 0 ||
+	       strncmp(base, "libunwind", 9) == 0;
 }
 
 static int scan(struct dl_phdr_info *info, size_t size, void *arg)

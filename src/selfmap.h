@@ -1,8 +1,9 @@
 /*
  * Where the profiler itself is in memory: the code of liblockprof (frames
  * dropped from every stack) and the data of the libraries whose locks are
- * its own business (liburcu's registry and grace-period mutexes, taken for
- * instance when a program thread exits): waits on those are never profiled.
+ * its own business (liburcu's registry and grace-period mutexes, libunwind's
+ * caches, taken for instance when a program thread exits): waits on those
+ * are never profiled.
  */
 #ifndef LP_SELFMAP_H
 #define LP_SELFMAP_H

@@ -10,7 +10,7 @@ import sys
 
 import lptest
 
-FOREIGN = ("urcu", "__nptl_deallocate_tsd", "[lockprof")
+FOREIGN = ("urcu", "unw", "__nptl_deallocate_tsd", "[lockprof")
 
 
 def main():
