@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 
+from pbwire import fields, ints
+
 LIB = os.environ.get("LOCKPROF_LIB", "")
 SERVICE = os.environ.get("LIVE_SERVICE", "")
 FIXTURES = os.environ.get("LIVE_FIXTURES", "")
@@ -40,49 +42,6 @@ def skip(why):
 
 # ---- pprof ----
 
-def _varint(b, i):
-    v = shift = 0
-    while True:
-        c = b[i]
-        i += 1
-        v |= (c & 0x7F) << shift
-        shift += 7
-        if not c & 0x80:
-            return v, i
-
-
-def _fields(b):
-    i = 0
-    while i < len(b):
-        key, i = _varint(b, i)
-        num, wire = key >> 3, key & 7
-        if wire == 0:
-            v, i = _varint(b, i)
-        elif wire == 2:
-            n, i = _varint(b, i)
-            v = b[i:i + n]
-            i += n
-        elif wire == 1:
-            v = int.from_bytes(b[i:i + 8], "little")
-            i += 8
-        elif wire == 5:
-            v = int.from_bytes(b[i:i + 4], "little")
-            i += 4
-        else:
-            raise ValueError("wire type %d" % wire)
-        yield num, wire, v
-
-
-def _ints(wire, v):
-    if wire == 0:
-        return [v]
-    out, i = [], 0
-    while i < len(v):
-        x, i = _varint(v, i)
-        out.append(x)
-    return out
-
-
 def _signed(x):
     return x - (1 << 64) if x >= 1 << 63 else x
 
@@ -97,33 +56,33 @@ class Profile:
         self.time_nanos = self.duration_nanos = self.period = 0
         self.period_type = None
         funcs = {}
-        for num, wire, v in _fields(raw):
+        for num, wire, v in fields(raw):
             if num == 6:
                 self.strings.append(v.decode())
             elif num == 1:
-                self.types.append(dict((n, x) for n, _, x in _fields(v)))
+                self.types.append(dict((n, x) for n, _, x in fields(v)))
             elif num == 11:
-                self.period_type = dict((n, x) for n, _, x in _fields(v))
+                self.period_type = dict((n, x) for n, _, x in fields(v))
             elif num == 2:
                 locs, vals = [], []
-                for n, w, x in _fields(v):
+                for n, w, x in fields(v):
                     if n == 1:
-                        locs += _ints(w, x)
+                        locs += ints(w, x)
                     elif n == 2:
-                        vals += [_signed(y) for y in _ints(w, x)]
+                        vals += [_signed(y) for y in ints(w, x)]
                 self.samples.append((locs, vals))
             elif num == 4:
                 lid, addr, fids = 0, 0, []
-                for n, w, x in _fields(v):
+                for n, w, x in fields(v):
                     if n == 1:
                         lid = x
                     elif n == 3:
                         addr = x
                     elif n == 4:
-                        fids += [y for m, _, y in _fields(x) if m == 1]
+                        fids += [y for m, _, y in fields(x) if m == 1]
                 self.locations[lid] = (addr, fids)
             elif num == 5:
-                d = dict((n, x) for n, _, x in _fields(v))
+                d = dict((n, x) for n, _, x in fields(v))
                 funcs[d.get(1, 0)] = d.get(2, 0)
             elif num == 9:
                 self.time_nanos = v

@@ -14,6 +14,8 @@ import sys
 import tempfile
 import time
 
+from pbwire import fields, ints
+
 LIB = os.environ.get("LOCKPROF_LIB", "")
 CLI = os.environ.get("LOCKPROF_CLI", "")
 WORK = os.environ.get("REAL_WORK") or tempfile.gettempdir()
@@ -141,46 +143,6 @@ def go_pprof(path, *args, env=None):
     return p.stdout + p.stderr
 
 
-def _varint(b, i):
-    n = shift = 0
-    while True:
-        c = b[i]
-        i += 1
-        n |= (c & 0x7F) << shift
-        shift += 7
-        if c < 0x80:
-            return n, i
-
-
-def _fields(b):
-    i = 0
-    while i < len(b):
-        key, i = _varint(b, i)
-        num, wire = key >> 3, key & 7
-        if wire == 0:
-            v, i = _varint(b, i)
-        elif wire == 2:
-            ln, i = _varint(b, i)
-            v, i = b[i:i + ln], i + ln
-        elif wire == 1:
-            v, i = b[i:i + 8], i + 8
-        elif wire == 5:
-            v, i = b[i:i + 4], i + 4
-        else:
-            raise ValueError(f"wire type {wire}")
-        yield num, v
-
-
-def _ints(v):
-    if isinstance(v, int):
-        return [v]
-    out, i = [], 0
-    while i < len(v):
-        n, i = _varint(v, i)
-        out.append(n)
-    return out
-
-
 def read_profile(path):
     """The parts these tests look at: mappings (file, build id) and the
     stacks, each frame as (mapping file, function name or '')."""
@@ -188,30 +150,30 @@ def read_profile(path):
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     strings, maps, locs, funcs, samples = [], {}, {}, {}, []
-    for num, v in _fields(data):
+    for num, _, v in fields(data):
         if num == 6:
             strings.append(v.decode())
         elif num == 3:
-            m = dict(_fields(v))
+            m = dict((k, x) for k, _, x in fields(v))
             maps[m.get(1, 0)] = (m.get(5, 0), m.get(6, 0))
         elif num == 4:
             loc = {"lines": []}
-            for k, x in _fields(v):
+            for k, _, x in fields(v):
                 if k == 4:
-                    loc["lines"].append(dict(_fields(x)).get(1, 0))
+                    loc["lines"].append(dict((n, y) for n, _, y in fields(x)).get(1, 0))
                 else:
                     loc[k] = x
             locs[loc.get(1, 0)] = (loc.get(2, 0), loc["lines"])
         elif num == 5:
-            f = dict(_fields(v))
+            f = dict((k, x) for k, _, x in fields(v))
             funcs[f.get(1, 0)] = f.get(2, 0)
         elif num == 2:
             ids, vals = [], []
-            for k, x in _fields(v):
+            for k, w, x in fields(v):
                 if k == 1:
-                    ids += _ints(x)
+                    ids += ints(w, x)
                 elif k == 2:
-                    vals += _ints(x)
+                    vals += ints(w, x)
             samples.append((ids, vals))
     mappings = {mid: (strings[f], strings[b]) for mid, (f, b) in maps.items()}
     stacks = []
