@@ -28,66 +28,87 @@ static int call_real(const struct mutex_call *c, pthread_mutex_t *m)
 	return c->clocked(m, c->clock, c->abstime);
 }
 
-/* The lock was busy: time the blocking call. Kept out of line so that the
- * uncontended path carries none of its frame. */
-static __attribute__((noinline)) int acquire_busy(pthread_mutex_t *m,
-						 const struct mutex_call *c)
+/* Did the trylock take the lock? Owner-dead also means taken: the trylock's
+ * answer is final then. */
+static inline int taken(int rc)
+{
+	return rc == 0 || rc == EOWNERDEAD;
+}
+
+/* The trylock did not take the lock: block in the real call, timed when the
+ * lock was busy. EINVAL, EAGAIN, ...: only the blocking call can say, and it
+ * reports its own error. The wrappers reach this with a tail call and build
+ * the call's form only on the way, so that the uncontended path carries
+ * none of it. */
+static int acquire_slow(pthread_mutex_t *m, int tried, const struct mutex_call *c)
 {
 	struct lp_wait w;
 	int rc;
 
-	if (!lp_wait_begin(&w, m, LP_WAIT_HELD))
+	if (tried != EBUSY || !lp_wait_begin(&w, m, LP_WAIT_HELD))
 		return call_real(c, m);
 	rc = call_real(c, m);
 	lp_wait_end(&w, lp_waited(rc));
 	return rc;
 }
 
-static inline int acquire(pthread_mutex_t *m, const struct mutex_call *c)
+/* pthread_mutex_lock's slow path: a frame of its own, so that the fast path
+ * needs none. */
+static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, int tried)
 {
-	int rc = lp_real_basic()->mutex_trylock(m);
-
-	/* Taken (owner-dead also means taken): the trylock's answer is final. */
-	if (__builtin_expect(rc == 0 || rc == EOWNERDEAD, 1))
-		return rc;
-	/* EINVAL, EAGAIN, ...: only the blocking call can say, and it reports
-	 * its own error. */
-	if (rc != EBUSY)
-		return call_real(c, m);
-	return acquire_busy(m, c);
+	return acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock });
 }
 
 LP_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	struct mutex_call c = { .untimed = lp_real_basic()->mutex_lock };
+	int rc = lp_real_basic()->mutex_trylock(m);
 
-	return acquire(m, &c);
+	if (__builtin_expect(taken(rc), 1))
+		return rc;
+	return lock_slow(m, rc);
 }
 
 LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
-	struct mutex_call c = { .timed = lp_real_get()->mutex_timedlock, .abstime = abstime };
+	const struct lp_real *real = lp_real_get();
+	int rc = real->mutex_trylock(m);
 
-	return acquire(m, &c);
+	if (__builtin_expect(taken(rc), 1))
+		return rc;
+	return acquire_slow(m, rc, &(struct mutex_call){ .timed = real->mutex_timedlock,
+							 .abstime = abstime });
 }
 
 LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 				      const struct timespec *abstime)
 {
-	struct mutex_call c = { .clocked = lp_real_get()->mutex_clocklock,
-				.clock = clock, .abstime = abstime };
+	const struct lp_real *real = lp_real_get();
+	int rc;
 
 	/* glibc rejects an unsupported clock before trying the lock. */
 	if (!lp_clock_valid(clock))
-		return c.clocked(m, clock, abstime);
-	return acquire(m, &c);
+		return real->mutex_clocklock(m, clock, abstime);
+	rc = real->mutex_trylock(m);
+	if (__builtin_expect(taken(rc), 1))
+		return rc;
+	return acquire_slow(m, rc, &(struct mutex_call){ .clocked = real->mutex_clocklock,
+							 .clock = clock, .abstime = abstime });
 }
 
-LP_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+/* A release with waiters to charge (out of line: the other releases are
+ * a tail call). */
+static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 {
 	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)
-		lp_release(m);
+		lp_release_charge(m);
 	return rc;
+}
+
+LP_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	if (lp_release_wanted(m))
+		return unlock_charged(m);
+	return lp_real_basic()->mutex_unlock(m);
 }

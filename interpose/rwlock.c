@@ -28,97 +28,122 @@ static int call_real(const struct rwlock_call *c, pthread_rwlock_t *l)
 	return c->clocked(l, c->clock, c->abstime);
 }
 
-/* The lock was busy: time the blocking call (out of line, as for mutexes). */
-static __attribute__((noinline)) int acquire_busy(pthread_rwlock_t *l,
-						 const struct rwlock_call *c)
+/* The trylock did not take the lock: block in the real call, timed when the
+ * lock was busy (reached and built as for mutexes). */
+static int acquire_slow(pthread_rwlock_t *l, int tried, const struct rwlock_call *c)
 {
 	struct lp_wait w;
 	int rc;
 
-	if (!lp_wait_begin(&w, l, LP_WAIT_HELD))
+	if (tried != EBUSY || !lp_wait_begin(&w, l, LP_WAIT_HELD))
 		return call_real(c, l);
 	rc = call_real(c, l);
 	lp_wait_end(&w, lp_waited(rc));
 	return rc;
 }
 
-static inline int acquire(pthread_rwlock_t *l, int (*try)(pthread_rwlock_t *),
-			  const struct rwlock_call *c)
+/* The untimed forms' slow paths: frames of their own, so that the fast
+ * paths need none. */
+static __attribute__((noinline)) int rdlock_slow(pthread_rwlock_t *l, int tried)
 {
-	int rc = try(l);
+	return acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock });
+}
 
-	if (__builtin_expect(rc == 0, 1))
-		return 0;
-	if (rc != EBUSY)
-		return call_real(c, l);
-	return acquire_busy(l, c);
+static __attribute__((noinline)) int wrlock_slow(pthread_rwlock_t *l, int tried)
+{
+	return acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_wrlock });
 }
 
 LP_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	const struct lp_real *real = lp_real_basic();
-	struct rwlock_call c = { .untimed = real->rwlock_rdlock };
+	int rc = lp_real_basic()->rwlock_tryrdlock(l);
 
-	return acquire(l, real->rwlock_tryrdlock, &c);
+	if (__builtin_expect(rc == 0, 1))
+		return 0;
+	return rdlock_slow(l, rc);
 }
 
 LP_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	const struct lp_real *real = lp_real_basic();
-	struct rwlock_call c = { .untimed = real->rwlock_wrlock };
+	int rc = lp_real_basic()->rwlock_trywrlock(l);
 
-	return acquire(l, real->rwlock_trywrlock, &c);
+	if (__builtin_expect(rc == 0, 1))
+		return 0;
+	return wrlock_slow(l, rc);
 }
 
 LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
-	struct rwlock_call c = { .timed = real->rwlock_timedrdlock, .abstime = abstime };
+	int rc;
 
 	if (!lp_timeout_valid(CLOCK_REALTIME, abstime))
 		return real->rwlock_timedrdlock(l, abstime);
-	return acquire(l, real->rwlock_tryrdlock, &c);
+	rc = real->rwlock_tryrdlock(l);
+	if (__builtin_expect(rc == 0, 1))
+		return 0;
+	return acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
+							  .abstime = abstime });
 }
 
 LP_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
-	struct rwlock_call c = { .timed = real->rwlock_timedwrlock, .abstime = abstime };
+	int rc;
 
 	if (!lp_timeout_valid(CLOCK_REALTIME, abstime))
 		return real->rwlock_timedwrlock(l, abstime);
-	return acquire(l, real->rwlock_trywrlock, &c);
+	rc = real->rwlock_trywrlock(l);
+	if (__builtin_expect(rc == 0, 1))
+		return 0;
+	return acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedwrlock,
+							  .abstime = abstime });
 }
 
 LP_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 					 const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
-	struct rwlock_call c = { .clocked = real->rwlock_clockrdlock,
-				  .clock = clock, .abstime = abstime };
+	int rc;
 
 	if (!lp_timeout_valid(clock, abstime))
 		return real->rwlock_clockrdlock(l, clock, abstime);
-	return acquire(l, real->rwlock_tryrdlock, &c);
+	rc = real->rwlock_tryrdlock(l);
+	if (__builtin_expect(rc == 0, 1))
+		return 0;
+	return acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
+							  .clock = clock, .abstime = abstime });
 }
 
 LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 					 const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
-	struct rwlock_call c = { .clocked = real->rwlock_clockwrlock,
-				  .clock = clock, .abstime = abstime };
+	int rc;
 
 	if (!lp_timeout_valid(clock, abstime))
 		return real->rwlock_clockwrlock(l, clock, abstime);
-	return acquire(l, real->rwlock_trywrlock, &c);
+	rc = real->rwlock_trywrlock(l);
+	if (__builtin_expect(rc == 0, 1))
+		return 0;
+	return acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockwrlock,
+							  .clock = clock, .abstime = abstime });
 }
 
-LP_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
+/* A release with waiters to charge (out of line: the other releases are
+ * a tail call). */
+static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 {
 	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
-		lp_release(l);
+		lp_release_charge(l);
 	return rc;
+}
+
+LP_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
+{
+	if (lp_release_wanted(l))
+		return unlock_charged(l);
+	return lp_real_basic()->rwlock_unlock(l);
 }

@@ -6,8 +6,9 @@
  * handler. Errors come through errno, which the wrapper's own trywait must
  * not leave changed.
  *
- * sem_post is async-signal-safe and so is its wrapper: lp_release allocates
- * nothing and takes no lock a handler could find held by its own thread.
+ * sem_post is async-signal-safe and so is its wrapper: lp_release_charge
+ * allocates nothing and takes no lock a handler could find held by its own
+ * thread.
  */
 /* The cleanup handler must be the setjmp-based kind that plain C programs
  * register: with -fexceptions, pthread_cleanup_push becomes an unwinder
@@ -99,11 +100,20 @@ LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
 	return wait_profiled(s, &c);
 }
 
-LP_EXPORT int sem_post(sem_t *s)
+/* A release with waiters to charge (out of line: the other releases are
+ * a tail call). */
+static __attribute__((noinline)) int post_charged(sem_t *s)
 {
 	int rc = lp_real_get()->sem_post(s);
 
 	if (rc == 0)
-		lp_release(s);
+		lp_release_charge(s);
 	return rc;
+}
+
+LP_EXPORT int sem_post(sem_t *s)
+{
+	if (lp_release_wanted(s))
+		return post_charged(s);
+	return lp_real_get()->sem_post(s);
 }

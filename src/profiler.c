@@ -89,7 +89,7 @@ void lp_wait_end(struct lp_wait *w, int waited)
 	lp_guard_leave(saved);
 }
 
-void lp_release_slow(const void *obj)
+void lp_release_charge(const void *obj)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 	struct lp_charge c;
