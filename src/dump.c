@@ -117,9 +117,10 @@ int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path)
 		errno = err;
 		return -1;
 	}
+	/* No fsync: the rename is what keeps readers from a half-written
+	 * file, and flushing to the disk would put the disk's latency (easily
+	 * tens of ms on a busy server) into the program's exit. */
 	rc = lp_dump_snapshot_fd(s, fd);
-	if (rc == 0)
-		rc = fsync(fd);
 	err = errno;
 	if (close(fd) != 0 && rc == 0) {
 		rc = -1;
