@@ -73,7 +73,10 @@ int lp_dump_encode(const struct lp_snapshot *s, int text, uint8_t **buf,
 	pthread_mutex_lock(&sym_lock);
 	if (!sym)
 		sym = lp_symbolizer_new();
-	if (sym && lp_symbolizer_refresh(sym) == 0)
+	/* A profile without samples names no address: reading the maps and
+	 * the loaded objects would be most of the exit of a process that never
+	 * waited. */
+	if (sym && (s->n == 0 || lp_symbolizer_refresh(sym) == 0))
 		rc = text ? lp_pprof_text(s, sym, (char **)buf, len) :
 			    lp_pprof_encode(s, sym, buf, len);
 	pthread_mutex_unlock(&sym_lock);

@@ -1,0 +1,52 @@
+/*
+ * The floor for any LD_PRELOAD lock profiler, measured: a preload library
+ * that profiles nothing. Built twice:
+ *   bench-forward.so   pthread_mutex_lock and _unlock jump straight to
+ *                      glibc's (the cost of being interposed at all);
+ *   bench-tryfirst.so  lock tries first and falls back to the blocking call,
+ *                      as lockprof does to know that a lock was busy (the
+ *                      cost of the design's one extra call and trylock).
+ * bench/run times the uncontended loop through both, next to lockprof.
+ *
+ * The glibc entry points are bound by version, as in interpose/real.c, so
+ * that nothing needs resolving before the first call.
+ */
+#include <errno.h>
+#include <pthread.h>
+
+extern int glibc_lock(pthread_mutex_t *);
+extern int glibc_trylock(pthread_mutex_t *);
+extern int glibc_unlock(pthread_mutex_t *);
+__asm__(".symver glibc_lock, __pthread_mutex_lock@GLIBC_2.2.5");
+__asm__(".symver glibc_trylock, __pthread_mutex_trylock@GLIBC_2.2.5");
+__asm__(".symver glibc_unlock, __pthread_mutex_unlock@GLIBC_2.2.5");
+
+/* Called through pointers, as an interposer that resolved them would. */
+static int (*volatile real_lock)(pthread_mutex_t *) = glibc_lock;
+static int (*volatile real_unlock)(pthread_mutex_t *) = glibc_unlock;
+#if TRY_FIRST
+static int (*volatile real_trylock)(pthread_mutex_t *) = glibc_trylock;
+
+static __attribute__((noinline)) int lock_busy(pthread_mutex_t *m)
+{
+	return real_lock(m);
+}
+#endif
+
+__attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t *m)
+{
+#if TRY_FIRST
+	int rc = real_trylock(m);
+
+	if (__builtin_expect(rc == 0 || rc == EOWNERDEAD, 1))
+		return rc;
+	return lock_busy(m);
+#else
+	return real_lock(m);
+#endif
+}
+
+__attribute__((visibility("default"))) int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	return real_unlock(m);
+}
