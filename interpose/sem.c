@@ -52,15 +52,14 @@ static int call_real(const struct sem_call *c, sem_t *s)
 	return c->clocked(s, c->clock, c->abstime);
 }
 
-static int wait_profiled(sem_t *s, const struct sem_call *c)
+/* The trywait did not take the semaphore: block in the real call, timed
+ * when the count was zero. Out of line, so that taking a semaphore with a
+ * positive count carries neither the wait's frame nor the cleanup handler. */
+static __attribute__((noinline)) int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 {
-	const struct lp_real *real = lp_real_get();
 	struct lp_wait w;
-	int saved = errno, rc;
+	int rc;
 
-	pthread_testcancel();
-	if (real->sem_trywait(s) == 0)
-		return 0;
 	if (errno != EAGAIN || !lp_wait_begin(&w, s, LP_WAIT_HELD)) {
 		errno = saved;
 		return call_real(c, s);
@@ -71,6 +70,16 @@ static int wait_profiled(sem_t *s, const struct sem_call *c)
 	pthread_cleanup_pop(0);
 	lp_wait_end(&w, sem_waited(rc));
 	return rc;
+}
+
+static int wait_profiled(sem_t *s, const struct sem_call *c)
+{
+	int saved = errno;
+
+	pthread_testcancel();
+	if (lp_real_get()->sem_trywait(s) == 0)
+		return 0;
+	return wait_slow(s, c, saved);
 }
 
 LP_EXPORT int sem_wait(sem_t *s)
