@@ -40,10 +40,12 @@ static void warn_line(const char *line)
 	}
 }
 
-/* The stack tables and the lock state are laid out at the first wait, not at
- * start: laying out their buckets was most of a profiled process's start,
- * and most processes of a profiled tree never wait. glibc's pthread_once
- * starts over in a child forked while another thread was in it. */
+/* The stack tables and the lock state are laid out by the dump thread as it
+ * starts (lp_profiler_prepare), not by the program's thread at start:
+ * laying out their buckets was most of a profiled process's start. A wait
+ * that comes first lays them out itself, or waits for the dump thread to
+ * finish. glibc's pthread_once starts over in a child forked while another
+ * thread was in it. */
 static void tables_create(void)
 {
 	tables[LP_BLOCK] = lp_stacktab_new(max_stacks);
@@ -65,6 +67,12 @@ static int tables_ready(void)
 	if (__builtin_expect(!tables_exist(), 0))
 		pthread_once(&tables_once, tables_create);
 	return tables_exist();
+}
+
+void lp_profiler_prepare(void)
+{
+	if (__atomic_load_n(&usable, __ATOMIC_ACQUIRE))
+		tables_ready();
 }
 
 /* A wait is worth timing if either profile wants it. */
@@ -242,7 +250,7 @@ void lp_profiler_init(void)
 		/* Register this thread with RCU now, so the first lock event
 		 * of the main thread does not do it. */
 		urcu_bp_register_thread();
-		usable = 1;
+		__atomic_store_n(&usable, 1, __ATOMIC_RELEASE);
 		pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 		__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
 		lp_live_start(&cfg);

@@ -68,8 +68,15 @@ def main():
                          "%s: block contentions within %d%% of the measured count" % (site, tol * 100))
             holder = HOLDER[site]
             if holder is None:
-                lptest.check(mutex.by_frame(site, 1) == 0,
-                             "%s: condvar waits charge no release" % site)
+                # A condvar wait is never charged to a release. What may show
+                # under the waiter is a real mutex contention: the signaller's
+                # lock finding the waiter preempted between its own lock and
+                # the wait; the waiter's next unlock is charged with it.
+                stray = mutex.by_frame(site, 1)
+                print("%s: mutex profile %.3f ms under the waiter" % (site, stray / 1e6))
+                lptest.check(stray < tol * waited,
+                             "%s: condvar waits charge no release (%.3f ms of %.1f ms)"
+                             % (site, stray / 1e6, waited / 1e6))
                 continue
             held_block += delay
             charged = mutex.by_frame(holder, 1)
