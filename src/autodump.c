@@ -11,7 +11,6 @@
 #include "clock.h"
 #include "dump.h"
 #include "live.h"
-#include "profiler.h"
 #include "sigchain.h"
 
 #define MARK_DUMP 'd'
@@ -102,7 +101,6 @@ static void *dumper(void *arg)
 	int failing = 0, exited = 0;
 
 	(void)arg;
-	lp_profiler_prepare();
 	for (;;) {
 		struct pollfd p = { .fd = wake[0], .events = POLLIN };
 		int64_t now = lp_now();

@@ -22,58 +22,9 @@ struct lp_profiler lp_prof;
 __thread int lp_guard_depth __attribute__((tls_model("initial-exec")));
 
 static struct lp_stacktab *tables[2];
-static int tables_ok;            /* tables and lock state laid out */
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
-static int64_t max_stacks, max_locks;
 static int64_t profile_start;    /* monotonic: what duration_nanos counts from */
 static int init_state;           /* 0 not yet, 1 running, 2 done */
 static int usable;               /* started, and LOCKPROF is not 0 */
-
-static void warn_line(const char *line)
-{
-	size_t len = 0;
-
-	while (line[len])
-		len++;
-	if (write(STDERR_FILENO, line, len) < 0) {
-		/* nowhere else to say it */
-	}
-}
-
-/* The stack tables and the lock state are laid out by the dump thread as it
- * starts (lp_profiler_prepare), not by the program's thread at start:
- * laying out their buckets was most of a profiled process's start. A wait
- * that comes first lays them out itself, or waits for the dump thread to
- * finish. glibc's pthread_once starts over in a child forked while another
- * thread was in it. */
-static void tables_create(void)
-{
-	tables[LP_BLOCK] = lp_stacktab_new(max_stacks);
-	tables[LP_MUTEX] = lp_stacktab_new(max_stacks);
-	if (tables[LP_BLOCK] && tables[LP_MUTEX] && lp_waitstate_init(max_locks) == 0) {
-		__atomic_store_n(&tables_ok, 1, __ATOMIC_RELEASE);
-		return;
-	}
-	warn_line("lockprof: out of memory at the first wait; not profiling\n");
-}
-
-static int tables_exist(void)
-{
-	return __atomic_load_n(&tables_ok, __ATOMIC_ACQUIRE);
-}
-
-static int tables_ready(void)
-{
-	if (__builtin_expect(!tables_exist(), 0))
-		pthread_once(&tables_once, tables_create);
-	return tables_exist();
-}
-
-void lp_profiler_prepare(void)
-{
-	if (__atomic_load_n(&usable, __ATOMIC_ACQUIRE))
-		tables_ready();
-}
 
 /* A wait is worth timing if either profile wants it. */
 static int wants(enum lp_wait_kind kind, int64_t rate, int64_t fraction)
@@ -94,10 +45,6 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	if (!wants(kind, rate, fraction))
 		return 0;
 	saved = lp_guard_enter();
-	if (!tables_ready()) {
-		lp_guard_leave(saved);
-		return 0;
-	}
 	w->npcs = -1;
 	w->entry = NULL;
 	/* The wait starts before the walk below: the program sees the time
@@ -150,7 +97,7 @@ void lp_release_charge(const void *obj)
 	int64_t fraction;
 	int saved, n, truncated;
 
-	if (lp_guarded() || lp_self_lock(obj) || !tables_exist())
+	if (lp_guarded() || lp_self_lock(obj))
 		return;
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
@@ -171,7 +118,7 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
 {
 	int saved, rc;
 
-	if (!tables_exist()) {
+	if (!tables[kind]) {
 		out->n = 0;
 		out->records = NULL;
 		out->storage = NULL;
@@ -211,15 +158,24 @@ static void after_fork_child(void)
 {
 	urcu_bp_after_fork_child();
 	lp_arena_after_fork_child();
-	if (tables_exist()) {
-		lp_waitstate_after_fork_child();
-		lp_stacktab_reset(tables[LP_BLOCK]);
-		lp_stacktab_reset(tables[LP_MUTEX]);
-	}
+	lp_waitstate_after_fork_child();
+	lp_stacktab_reset(tables[LP_BLOCK]);
+	lp_stacktab_reset(tables[LP_MUTEX]);
 	profile_start = lp_now();
 	lp_dump_after_fork_child();
 	lp_live_after_fork_child();
 	lp_guard_leave(fork_saved_errno);
+}
+
+static void warn_line(const char *line)
+{
+	size_t len = 0;
+
+	while (line[len])
+		len++;
+	if (write(STDERR_FILENO, line, len) < 0) {
+		/* nowhere else to say it */
+	}
 }
 
 static const char *env(const char *name)
@@ -245,12 +201,19 @@ void lp_profiler_init(void)
 	if (cfg.enabled) {
 		lp_selfmap_init();
 		lp_stackwalk_init();
-		max_stacks = cfg.max_stacks;
-		max_locks = cfg.max_locks;
+		tables[LP_BLOCK] = lp_stacktab_new(cfg.max_stacks);
+		tables[LP_MUTEX] = lp_stacktab_new(cfg.max_stacks);
+		if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
+		    lp_waitstate_init(cfg.max_locks) != 0) {
+			warn_line("lockprof: out of memory at start; not profiling\n");
+			cfg.enabled = 0;
+		}
+	}
+	if (cfg.enabled) {
 		/* Register this thread with RCU now, so the first lock event
 		 * of the main thread does not do it. */
 		urcu_bp_register_thread();
-		__atomic_store_n(&usable, 1, __ATOMIC_RELEASE);
+		usable = 1;
 		pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 		__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
 		lp_live_start(&cfg);

@@ -82,10 +82,6 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);
  * wrappers only pass calls through. */
 void lp_profiler_init(void);
 
-/* Lay out the tables now, if start-up succeeded (the dump thread, as it
- * starts). */
-void lp_profiler_prepare(void);
-
 /* Start-up succeeded and LOCKPROF is not 0: recording can be turned on. */
 int lp_profiler_ready(void);
 
