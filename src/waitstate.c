@@ -15,6 +15,7 @@ struct lp_lockstate {
 	uint32_t n;
 	__int128 sum_since;      /* S: n times up to 2^63 each */
 	int64_t last_charge;     /* L */
+	int64_t last_arrival;    /* the latest arrival counted */
 	int64_t pending;         /* P */
 	uintptr_t pending_owner; /* the one thread whose wait P is, or 0 */
 	/* The last release, for its waiters' late time. */
@@ -64,6 +65,7 @@ static void entry_clear(struct lp_lockstate *e)
 	e->n = 0;
 	e->sum_since = 0;
 	e->last_charge = 0;
+	e->last_arrival = 0;
 	e->pending = 0;
 	e->pending_owner = 0;
 	e->last_sampled = 0;
@@ -195,12 +197,17 @@ static void memo_put(uintptr_t lock, struct lp_lockstate *e)
 	m->e = e;
 }
 
-/* Register a waiter on `e` (locked) and unlock it. */
-static void join_locked(struct lp_lockstate *e, int64_t *now)
+/* Register a waiter on `e` (locked) that came at `t` and unlock it. *now
+ * is the arrival the entry counts: `t`, or the last charge if one came
+ * since `t` was read (the clock is read before the spinlock, to keep the
+ * spinlock's hold short; a charge only counts waiters it finds). */
+static void join_locked(struct lp_lockstate *e, int64_t t, int64_t *now)
 {
 	int before = busy_weight(e);
 
-	*now = lp_now();
+	*now = t > e->last_charge ? t : e->last_charge;
+	if (*now > e->last_arrival)
+		e->last_arrival = *now;
 	e->n++;
 	e->sum_since += *now;
 	filter_adjust(e->lock, busy_weight(e) - before);
@@ -213,9 +220,10 @@ struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
 	struct lp_lockstate *e, *fresh = NULL;
+	int64_t t = lp_now();
 
 	if ((e = memo_locked(lock)) != NULL) {
-		join_locked(e, now);
+		join_locked(e, t, now);
 		return e;
 	}
 	for (;;) {
@@ -231,7 +239,7 @@ struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
 		if (node) {
 			e = lock_if(caa_container_of(node, struct lp_lockstate, node), lock);
 			if (e) {
-				join_locked(e, now);
+				join_locked(e, t, now);
 				urcu_bp_read_unlock();
 				memo_put(lock, e);
 				if (fresh)
@@ -279,9 +287,13 @@ int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival)
 	int64_t now, since;
 	int before;
 
+	/* Read before the spinlock, as at arrival: a charge that came since
+	 * counted this waiter up to its time, so the wait ends there. */
+	now = lp_now();
 	lp_spin_lock(&e->spin);
 	before = busy_weight(e);
-	now = lp_now();
+	if (now < e->last_charge)
+		now = e->last_charge;
 	since = arrival > e->last_charge ? arrival : e->last_charge;
 	e->n--;
 	e->sum_since -= since;
@@ -319,6 +331,9 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 {
 	struct lp_lockstate *e;
 	int before;
+	/* Read before the spinlock, as at arrival and departure. */
+	int64_t t = lp_now();
+	uint64_t draw = lp_rand();
 
 	c->charged = 0;
 	e = find_locked(lock);
@@ -332,10 +347,18 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 		int64_t orphan = e->last_sampled && !e->last_sample ? e->late : 0;
 
 		before = busy_weight(e);
-		c->time = lp_now();
+		/* Later than the last charge and than every arrival it counts
+		 * (either may have come since `t` was read): charges stay
+		 * distinct (lp_waitstate_attach matches by time), and a waiter
+		 * it counts leaves with late time, not pending time. */
+		c->time = t;
+		if (c->time <= e->last_charge)
+			c->time = e->last_charge + 1;
+		if (c->time <= e->last_arrival)
+			c->time = e->last_arrival + 1;
 		c->charged = (int64_t)(pending + orphan + (__int128)e->n * c->time - e->sum_since);
 		c->sampled = c->charged > 0 && fraction > 0 &&
-			     lp_mutex_sample(fraction, lp_rand());
+			     lp_mutex_sample(fraction, draw);
 		c->waiters_left = e->n > 0;
 		e->sum_since = (__int128)e->n * c->time;
 		e->last_charge = c->time;

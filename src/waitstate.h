@@ -57,7 +57,7 @@ int lp_waitstate_init(int64_t max_locks);
 /*
  * Register the calling thread as a waiter on `lock`. Returns its entry, to be
  * handed to lp_waitstate_leave, or NULL when the lock cannot be tracked
- * (table full of busy locks); *now is the arrival time, read under the entry.
+ * (table full of busy locks); *now is the arrival time the entry counts.
  */
 struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now);
 
