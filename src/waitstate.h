@@ -16,8 +16,11 @@
  * A waiter no release has charged yet (it took the lock before its releaser
  * got to charge, or timed out) leaves its time in P for the next release.
  *
- * Every nanosecond of waiting is thus charged once. Clocks are read under
- * the entry's spinlock, so times on one lock are ordered.
+ * Every nanosecond of waiting is thus charged once. Clocks are read before
+ * the entry's spinlock and clamped under it, so that times on one lock are
+ * ordered as their operations are: an arrival no earlier than L, a
+ * departure no earlier than L, a charge later than L and than every
+ * arrival it counts.
  *
  * Entries live in a cds_lfht keyed by lock address. Locks initialized
  * statically, freed without destroy or reused at the same address need
