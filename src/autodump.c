@@ -98,14 +98,18 @@ static void dump_now(int *failing)
 static void *dumper(void *arg)
 {
 	int64_t next = interval > 0 ? lp_now() + interval : INT64_MAX;
+	/* This thread also measures the TSC's rate, once, off the program's
+	 * threads (src/clock.c). */
+	int64_t calibrate = lp_now() + LP_CLOCK_CALIBRATE_AFTER;
 	int failing = 0, exited = 0;
 
 	(void)arg;
 	for (;;) {
 		struct pollfd p = { .fd = wake[0], .events = POLLIN };
 		int64_t now = lp_now();
-		int timeout = next == INT64_MAX ? -1 :
-			next <= now ? 0 : (int)((next - now + 999999) / 1000000);
+		int64_t until = next < calibrate ? next : calibrate;
+		int timeout = until == INT64_MAX ? -1 :
+			until <= now ? 0 : (int)((until - now + 999999) / 1000000);
 
 		if (tick && (timeout < 0 || timeout > 1000))
 			timeout = 1000;
@@ -120,6 +124,10 @@ static void *dumper(void *arg)
 				want = 1;
 				leave |= marks[i] == MARK_EXIT;
 			}
+		if (lp_now() >= calibrate) {
+			lp_clock_calibrate();
+			calibrate = INT64_MAX;
+		}
 		if (interval > 0 && lp_now() >= next) {
 			want = 1;
 			next = lp_now() + interval;

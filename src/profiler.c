@@ -199,6 +199,7 @@ void lp_profiler_init(void)
 	lp_prof.mutex_fraction = cfg.mutex_fraction;
 	lp_dump_init(&cfg);
 	if (cfg.enabled) {
+		lp_clock_start();
 		lp_selfmap_init();
 		lp_stackwalk_init();
 		tables[LP_BLOCK] = lp_stacktab_new(cfg.max_stacks);
