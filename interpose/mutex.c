@@ -59,7 +59,7 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, int tried)
 	return acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock });
 }
 
-LP_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+LP_EXPORT LP_FAST_PATH int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	int rc = lp_real_basic()->mutex_trylock(m);
 
@@ -106,7 +106,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 	return rc;
 }
 
-LP_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
+LP_EXPORT LP_FAST_PATH int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	if (lp_release_wanted(m))
 		return unlock_charged(m);

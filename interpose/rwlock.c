@@ -54,7 +54,7 @@ static __attribute__((noinline)) int wrlock_slow(pthread_rwlock_t *l, int tried)
 	return acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_wrlock });
 }
 
-LP_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
+LP_EXPORT LP_FAST_PATH int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
 	int rc = lp_real_basic()->rwlock_tryrdlock(l);
 
@@ -63,7 +63,7 @@ LP_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 	return rdlock_slow(l, rc);
 }
 
-LP_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+LP_EXPORT LP_FAST_PATH int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
 	int rc = lp_real_basic()->rwlock_trywrlock(l);
 
@@ -141,7 +141,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 	return rc;
 }
 
-LP_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
+LP_EXPORT LP_FAST_PATH int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	if (lp_release_wanted(l))
 		return unlock_charged(l);

@@ -82,7 +82,7 @@ static int wait_profiled(sem_t *s, const struct sem_call *c)
 	return wait_slow(s, c, saved);
 }
 
-LP_EXPORT int sem_wait(sem_t *s)
+LP_EXPORT LP_FAST_PATH int sem_wait(sem_t *s)
 {
 	struct sem_call c = { .untimed = lp_real_get()->sem_wait };
 
@@ -120,7 +120,7 @@ static __attribute__((noinline)) int post_charged(sem_t *s)
 	return rc;
 }
 
-LP_EXPORT int sem_post(sem_t *s)
+LP_EXPORT LP_FAST_PATH int sem_post(sem_t *s)
 {
 	if (lp_release_wanted(s))
 		return post_charged(s);

