@@ -52,10 +52,19 @@ static int call_real(const struct sem_call *c, sem_t *s)
 	return c->clocked(s, c->clock, c->abstime);
 }
 
+/* A pending cancellation acts first, even on a positive count; then the
+ * trywait: did it take the semaphore? When it did not, it set errno, which
+ * the caller saved before. */
+static inline int taken_at_once(sem_t *s)
+{
+	pthread_testcancel();
+	return lp_real_get()->sem_trywait(s) == 0;
+}
+
 /* The trywait did not take the semaphore: block in the real call, timed
- * when the count was zero. Out of line, so that taking a semaphore with a
- * positive count carries neither the wait's frame nor the cleanup handler. */
-static __attribute__((noinline)) int wait_slow(sem_t *s, const struct sem_call *c, int saved)
+ * when the count was zero. The wrappers reach this with a tail call and
+ * build the call's form only on the way, as for mutexes. */
+static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 {
 	struct lp_wait w;
 	int rc;
@@ -72,41 +81,48 @@ static __attribute__((noinline)) int wait_slow(sem_t *s, const struct sem_call *
 	return rc;
 }
 
-static int wait_profiled(sem_t *s, const struct sem_call *c)
+/* sem_wait's slow path: a frame of its own, so that taking a semaphore with
+ * a positive count carries neither the wait's frame nor the cleanup
+ * handler. */
+static __attribute__((noinline)) int wait_untimed_slow(sem_t *s, int saved)
 {
-	int saved = errno;
-
-	pthread_testcancel();
-	if (lp_real_get()->sem_trywait(s) == 0)
-		return 0;
-	return wait_slow(s, c, saved);
+	return wait_slow(s, &(struct sem_call){ .untimed = lp_real.sem_wait }, saved);
 }
 
 LP_EXPORT LP_FAST_PATH int sem_wait(sem_t *s)
 {
-	struct sem_call c = { .untimed = lp_real_get()->sem_wait };
+	int saved = errno;
 
-	return wait_profiled(s, &c);
+	if (taken_at_once(s))
+		return 0;
+	return wait_untimed_slow(s, saved);
 }
 
 LP_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 {
-	struct sem_call c = { .timed = lp_real_get()->sem_timedwait, .abstime = abstime };
+	const struct lp_real *real = lp_real_get();
+	int saved = errno;
 
 	/* glibc checks the timeout before anything else, even a positive count. */
 	if (!lp_timeout_valid(CLOCK_REALTIME, abstime))
-		return c.timed(s, abstime);
-	return wait_profiled(s, &c);
+		return real->sem_timedwait(s, abstime);
+	if (taken_at_once(s))
+		return 0;
+	return wait_slow(s, &(struct sem_call){ .timed = real->sem_timedwait,
+						.abstime = abstime }, saved);
 }
 
 LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 {
-	struct sem_call c = { .clocked = lp_real_get()->sem_clockwait,
-			      .clock = clock, .abstime = abstime };
+	const struct lp_real *real = lp_real_get();
+	int saved = errno;
 
 	if (!lp_timeout_valid(clock, abstime))
-		return c.clocked(s, clock, abstime);
-	return wait_profiled(s, &c);
+		return real->sem_clockwait(s, clock, abstime);
+	if (taken_at_once(s))
+		return 0;
+	return wait_slow(s, &(struct sem_call){ .clocked = real->sem_clockwait,
+						.clock = clock, .abstime = abstime }, saved);
 }
 
 /* A release with waiters to charge (out of line: the other releases are

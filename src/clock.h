@@ -28,11 +28,16 @@ struct lp_tsc_clock {
 extern struct lp_tsc_clock lp_tsc;
 extern int lp_tsc_on;
 
-static inline int64_t lp_monotonic_now(void)
+static inline int64_t lp_clock_ns(clockid_t clock)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(clock, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline int64_t lp_monotonic_now(void)
+{
+	return lp_clock_ns(CLOCK_MONOTONIC);
 }
 
 static inline int64_t lp_now(void)
@@ -49,9 +54,7 @@ static inline int64_t lp_now(void)
 
 static inline int64_t lp_wall_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return lp_clock_ns(CLOCK_REALTIME);
 }
 
 /* At start: if the TSC can be trusted, take the first of the two readings

@@ -333,7 +333,7 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 	int before;
 	/* Read before the spinlock, as at arrival and departure. */
 	int64_t t = lp_now();
-	uint64_t draw = lp_rand();
+	uint64_t draw = fraction > 0 ? lp_rand() : 0;
 
 	c->charged = 0;
 	e = find_locked(lock);
@@ -345,17 +345,15 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 		/* Late time of a sampled release that has not attached its
 		 * sample yet: this release takes it rather than lose it. */
 		int64_t orphan = e->last_sampled && !e->last_sample ? e->late : 0;
+		/* The charge comes later than the last charge and than every
+		 * arrival it counts (either may have come since `t` was read):
+		 * charges stay distinct (lp_waitstate_attach matches by time),
+		 * and a waiter it counts leaves with late time, not pending. */
+		int64_t latest = e->last_charge > e->last_arrival ? e->last_charge :
+								     e->last_arrival;
 
 		before = busy_weight(e);
-		/* Later than the last charge and than every arrival it counts
-		 * (either may have come since `t` was read): charges stay
-		 * distinct (lp_waitstate_attach matches by time), and a waiter
-		 * it counts leaves with late time, not pending time. */
-		c->time = t;
-		if (c->time <= e->last_charge)
-			c->time = e->last_charge + 1;
-		if (c->time <= e->last_arrival)
-			c->time = e->last_arrival + 1;
+		c->time = t > latest ? t : latest + 1;
 		c->charged = (int64_t)(pending + orphan + (__int128)e->n * c->time - e->sum_since);
 		c->sampled = c->charged > 0 && fraction > 0 &&
 			     lp_mutex_sample(fraction, draw);
