@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "dump.h"
 #include "live.h"
+#include "log.h"
 #include "sigchain.h"
 
 #define MARK_DUMP 'd'
@@ -76,7 +77,7 @@ static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 
 static void dump_now(int *failing)
 {
-	char path[PATH_MAX + 64], line[PATH_MAX + 200];
+	char path[PATH_MAX + 64];
 	int ok = 1;
 
 	for (int k = LP_BLOCK; k <= LP_MUTEX; k++) {
@@ -85,11 +86,7 @@ static void dump_now(int *failing)
 			continue;
 		ok = 0;
 		if (!*failing) { /* once, not every interval */
-			int n = snprintf(line, sizeof(line), "lockprof: cannot write %s: %s\n",
-					 path, strerror(errno));
-			if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
-				/* stderr is gone too */
-			}
+			lp_logf("lockprof: cannot write %s: %s", path, strerror(errno));
 		}
 	}
 	*failing = !ok;
@@ -171,11 +168,8 @@ int lp_autodump_start(const struct lp_config *cfg)
 {
 	interval = cfg->interval;
 	if (start_thread() != 0) {
-		static const char msg[] = "lockprof: cannot start the dump thread; "
-					  "no interval, signal or SIGTERM dumps\n";
-		if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
-			/* nowhere else */
-		}
+		lp_log("lockprof: cannot start the dump thread; "
+		       "no interval, signal or SIGTERM dumps");
 		return -1;
 	}
 	if (cfg->dump_signal)

@@ -9,6 +9,7 @@
 
 #include "dump.h"
 #include "guard.h"
+#include "log.h"
 #include "pprof_encode.h"
 #include "profiler.h"
 #include "symbolize.h"
@@ -24,7 +25,7 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void lp_dump_init(const struct lp_config *cfg)
 {
-	const char *root = getenv("LOCKPROF_ROOT_PID");
+	const char *root = secure_getenv("LOCKPROF_ROOT_PID");
 	char pid[24];
 
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
@@ -199,15 +200,8 @@ void lp_dump_at_exit(void)
 			n = snprintf(line, sizeof(line), "lockprof: cannot write %s: %s",
 				     path, strerror(errno));
 	}
-	if (failed && n > 0) {
-		if ((size_t)n > sizeof(line) - 40)
-			n = (int)sizeof(line) - 40;
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s\n",
-			      failed > 1 ? " (nor the mutex profile)" : "");
-		if (write(STDERR_FILENO, line, (size_t)n) < 0) {
-			/* stderr is gone too */
-		}
-	}
+	if (failed && n > 0)
+		lp_logf("%s%s", line, failed > 1 ? " (nor the mutex profile)" : "");
 	/* The process is going: a dump that another thread (the interval
 	 * dumps) started now would be cut short by the exit and leave its
 	 * temporary file behind. */

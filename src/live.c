@@ -76,7 +76,7 @@ static void adopt_endpoint(void)
  * the endpoint's address is taken. */
 static int is_root(void)
 {
-	const char *root = getenv("LOCKPROF_ROOT_PID");
+	const char *root = secure_getenv("LOCKPROF_ROOT_PID");
 
 	return !root || atol(root) == (long)getpid();
 }

@@ -78,6 +78,13 @@ void lp_release_charge(const void *obj);
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);
 
+/* The recorder's tables and wait state, sized by `cfg`. 0, or -1 when out
+ * of memory. */
+int lp_recorder_init(const struct lp_config *cfg);
+
+/* A forked child starts profiles of its own. */
+void lp_recorder_after_fork_child(void);
+
 /* Start-up (the library's constructor); idempotent. Until it has run, the
  * wrappers only pass calls through. */
 void lp_profiler_init(void);

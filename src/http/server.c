@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "http/response.h"
 #include "http/route.h"
 #include "http/server.h"
+#include "log.h"
 #include "live.h"
 #include "profiler.h"
 
@@ -46,23 +46,6 @@ static struct {
 	struct lp_snapshot last[2]; /* delta_block, delta_mutex */
 	int has_last[2];
 } srv = { .listen_fd = -1 };
-
-static __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...)
-{
-	char line[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(line) - 1)
-		n = (int)sizeof(line) - 1;
-
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
-		/* nowhere else to say it */
-	}
-}
 
 /* ---- connections ---- */
 
@@ -571,7 +554,7 @@ int lp_http_start(struct lp_http_addr *addr, int root)
 		int err = errno;
 
 		if (root || err != EADDRINUSE)
-			say("lockprof: LOCKPROF_HTTP: cannot listen on %s%s%s: %s; "
+			lp_logf("lockprof: LOCKPROF_HTTP: cannot listen on %s%s%s: %s; "
 			    "no endpoint\n", addr->kind == LP_ADDR_UNIX ? addr->path :
 			    addr->host, addr->kind == LP_ADDR_UNIX ? "" : ":",
 			    addr->port, strerror(err));
@@ -579,13 +562,13 @@ int lp_http_start(struct lp_http_addr *addr, int root)
 		return -1;
 	}
 	if (lp_live_thread(&th, "lockprof-http", serve, NULL) != 0) {
-		say("lockprof: LOCKPROF_HTTP: %s: cannot start a thread; no endpoint\n",
+		lp_logf("lockprof: LOCKPROF_HTTP: %s: cannot start a thread; no endpoint\n",
 		    where);
 		close(srv.listen_fd);
 		srv.listen_fd = -1;
 		return -1;
 	}
-	say("lockprof: serving profiles at %s\n", where);
+	lp_logf("lockprof: serving profiles at %s\n", where);
 	return 0;
 }
 

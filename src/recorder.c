@@ -1,18 +1,13 @@
 /*
- * The core: start-up, the two event paths, fork, exit.
+ * The recorder: the two event paths the wrappers call (a wait, a charged
+ * release), the stack tables they fill and their snapshots. It knows
+ * nothing of files, HTTP, signals or the process's life: the lifecycle
+ * (src/lifecycle.c) sets it up and resets it in a forked child.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <unistd.h>
 
-#include <urcu-bp.h>
-
-#include "arena.h"
 #include "clock.h"
-#include "dump.h"
 #include "guard.h"
-#include "live.h"
 #include "profiler.h"
 #include "sampling.h"
 #include "selfmap.h"
@@ -23,8 +18,6 @@ __thread int lp_guard_depth __attribute__((tls_model("initial-exec")));
 
 static struct lp_stacktab *tables[2];
 static int64_t profile_start;    /* monotonic: what duration_nanos counts from */
-static int init_state;           /* 0 not yet, 1 running, 2 done */
-static int usable;               /* started, and LOCKPROF is not 0 */
 
 /* A wait is worth timing if either profile wants it. */
 static int wants(enum lp_wait_kind kind, int64_t rate, int64_t fraction)
@@ -138,104 +131,21 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
 	return rc;
 }
 
-/* Fork: liburcu's bulletproof flavor must be told; the child keeps one
- * thread and starts profiles of its own. */
-static __thread int fork_saved_errno __attribute__((tls_model("initial-exec")));
-
-static void before_fork(void)
+int lp_recorder_init(const struct lp_config *cfg)
 {
-	fork_saved_errno = lp_guard_enter();
-	urcu_bp_before_fork();
+	profile_start = lp_now();
+	tables[LP_BLOCK] = lp_stacktab_new(cfg->max_stacks);
+	tables[LP_MUTEX] = lp_stacktab_new(cfg->max_stacks);
+	if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
+	    lp_waitstate_init(cfg->max_locks) != 0)
+		return -1;
+	return 0;
 }
 
-static void after_fork_parent(void)
+void lp_recorder_after_fork_child(void)
 {
-	urcu_bp_after_fork_parent();
-	lp_guard_leave(fork_saved_errno);
-}
-
-static void after_fork_child(void)
-{
-	urcu_bp_after_fork_child();
-	lp_arena_after_fork_child();
 	lp_waitstate_after_fork_child();
 	lp_stacktab_reset(tables[LP_BLOCK]);
 	lp_stacktab_reset(tables[LP_MUTEX]);
 	profile_start = lp_now();
-	lp_dump_after_fork_child();
-	lp_live_after_fork_child();
-	lp_guard_leave(fork_saved_errno);
-}
-
-static void warn_line(const char *line)
-{
-	size_t len = 0;
-
-	while (line[len])
-		len++;
-	if (write(STDERR_FILENO, line, len) < 0) {
-		/* nowhere else to say it */
-	}
-}
-
-static const char *env(const char *name)
-{
-	return getenv(name);
-}
-
-void lp_profiler_init(void)
-{
-	struct lp_config cfg;
-	int idle = 0, saved;
-
-	if (!__atomic_compare_exchange_n(&init_state, &idle, 1, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		return;
-	saved = lp_guard_enter();
-	lp_config_load(&cfg, env, warn_line);
-	profile_start = lp_now();
-	lp_prof.stack_depth = cfg.stack_depth;
-	lp_prof.block_rate = cfg.block_rate;
-	lp_prof.mutex_fraction = cfg.mutex_fraction;
-	lp_dump_init(&cfg);
-	if (cfg.enabled) {
-		lp_clock_start();
-		lp_selfmap_init();
-		lp_stackwalk_init();
-		tables[LP_BLOCK] = lp_stacktab_new(cfg.max_stacks);
-		tables[LP_MUTEX] = lp_stacktab_new(cfg.max_stacks);
-		if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
-		    lp_waitstate_init(cfg.max_locks) != 0) {
-			warn_line("lockprof: out of memory at start; not profiling\n");
-			cfg.enabled = 0;
-		}
-	}
-	if (cfg.enabled) {
-		/* Register this thread with RCU now, so the first lock event
-		 * of the main thread does not do it. */
-		urcu_bp_register_thread();
-		usable = 1;
-		pthread_atfork(before_fork, after_fork_parent, after_fork_child);
-		__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
-		lp_live_start(&cfg);
-	}
-	lp_guard_leave(saved);
-	__atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
-}
-
-int lp_profiler_ready(void)
-{
-	return __atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == 2 && usable;
-}
-
-__attribute__((constructor)) static void lp_constructor(void)
-{
-	lp_profiler_init();
-}
-
-__attribute__((destructor)) static void lp_destructor(void)
-{
-	if (!lp_profiler_ready())
-		return;
-	lp_dump_at_exit();
 }

@@ -1,0 +1,122 @@
+/*
+ * The process's life around the recorder: start-up (the constructor), fork
+ * and exit.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include <urcu-bp.h>
+
+#include "arena.h"
+#include "clock.h"
+#include "dump.h"
+#include "guard.h"
+#include "live.h"
+#include "log.h"
+#include "profiler.h"
+#include "selfmap.h"
+
+static int init_state;           /* 0 not yet, 1 running, 2 done */
+static int usable;               /* started, and LOCKPROF is not 0 */
+static int secure;               /* AT_SECURE: see env() */
+
+/* Fork: liburcu's bulletproof flavor must be told; the child keeps one
+ * thread and starts profiles of its own. */
+static __thread int fork_saved_errno __attribute__((tls_model("initial-exec")));
+
+static void before_fork(void)
+{
+	fork_saved_errno = lp_guard_enter();
+	urcu_bp_before_fork();
+}
+
+static void after_fork_parent(void)
+{
+	urcu_bp_after_fork_parent();
+	lp_guard_leave(fork_saved_errno);
+}
+
+static void after_fork_child(void)
+{
+	urcu_bp_after_fork_child();
+	lp_arena_after_fork_child();
+	lp_recorder_after_fork_child();
+	lp_dump_after_fork_child();
+	lp_live_after_fork_child();
+	lp_guard_leave(fork_saved_errno);
+}
+
+/*
+ * A process that runs with privileges its caller lacks (setuid, setgid, file
+ * capabilities: the kernel's AT_SECURE) takes nothing from the environment,
+ * which is the caller's: secure_getenv() sees no variable there. Nor does
+ * it record, serve or write anything by default; only the program itself,
+ * through the C API, turns recording on (lockprof_start).
+ */
+static const char *env(const char *name)
+{
+	return secure_getenv(name);
+}
+
+void lp_profiler_init(void)
+{
+	struct lp_config cfg;
+	int idle = 0, saved;
+
+	if (!__atomic_compare_exchange_n(&init_state, &idle, 1, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return;
+	saved = lp_guard_enter();
+	secure = getauxval(AT_SECURE) != 0;
+	lp_log_init(env("LOCKPROF_LOG"));
+	lp_config_load(&cfg, env, lp_log);
+	lp_prof.stack_depth = cfg.stack_depth;
+	lp_prof.block_rate = cfg.block_rate;
+	lp_prof.mutex_fraction = cfg.mutex_fraction;
+	lp_dump_init(&cfg);
+	if (cfg.enabled) {
+		lp_clock_start();
+		lp_selfmap_init();
+		lp_stackwalk_init();
+		if (lp_recorder_init(&cfg) != 0) {
+			lp_log("lockprof: out of memory at start; not profiling");
+			cfg.enabled = 0;
+		}
+	}
+	if (cfg.enabled) {
+		/* Register this thread with RCU now, so the first lock event
+		 * of the main thread does not do it. */
+		urcu_bp_register_thread();
+		usable = 1;
+		pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+		if (!secure) {
+			__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
+			lp_live_start(&cfg);
+		}
+	}
+	lp_guard_leave(saved);
+	__atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
+}
+
+int lp_profiler_ready(void)
+{
+	return __atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == 2 && usable;
+}
+
+__attribute__((constructor)) static void lp_constructor(void)
+{
+	lp_profiler_init();
+}
+
+__attribute__((destructor)) static void lp_destructor(void)
+{
+	if (!lp_profiler_ready())
+		return;
+	/* A privileged process writes files only when it asked to record. */
+	if (secure && !__atomic_load_n(&lp_prof.recording, __ATOMIC_ACQUIRE))
+		return;
+	lp_dump_at_exit();
+}
