@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include "log.h"
 #include "pprof_encode.h"
 #include "profiler.h"
+#include "safefile.h"
 #include "symbolize.h"
 
 static char dir[PATH_MAX];
@@ -101,41 +101,24 @@ int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd)
 	return rc;
 }
 
+static int write_snapshot(int fd, void *s)
+{
+	return lp_dump_snapshot_fd(s, fd);
+}
+
 int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path)
 {
-	char tmp[PATH_MAX + 64];
-	int fd, rc, err;
+	int rc, err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
 	/* The exit dump, an interval or signal dump and the C API may write
-	 * the same file at once: one at a time, or both write into one
-	 * temporary file and rename it garbled. */
+	 * at once: one at a time, and none after the exit dump, which keeps
+	 * this lock (lp_dump_at_exit). No fsync: the rename is what keeps
+	 * readers from a half-written file, and flushing to the disk would put
+	 * the disk's latency (easily tens of ms on a busy server) into the
+	 * program's exit. */
 	pthread_mutex_lock(&write_lock);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		err = errno;
-		pthread_mutex_unlock(&write_lock);
-		errno = err;
-		return -1;
-	}
-	/* No fsync: the rename is what keeps readers from a half-written
-	 * file, and flushing to the disk would put the disk's latency (easily
-	 * tens of ms on a busy server) into the program's exit. */
-	rc = lp_dump_snapshot_fd(s, fd);
+	rc = lp_file_replace(path, write_snapshot, (void *)s);
 	err = errno;
-	if (close(fd) != 0 && rc == 0) {
-		rc = -1;
-		err = errno;
-	}
-	if (rc == 0 && rename(tmp, path) != 0) {
-		rc = -1;
-		err = errno;
-	}
-	if (rc != 0)
-		unlink(tmp); /* never a half-written profile under any name */
 	pthread_mutex_unlock(&write_lock);
 	errno = err;
 	return rc;
