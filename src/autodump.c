@@ -1,35 +1,78 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "autodump.h"
 #include "clock.h"
 #include "dump.h"
+#include "futex.h"
 #include "live.h"
 #include "log.h"
+#include "progress.h"
 #include "sigchain.h"
 
-#define MARK_DUMP 'd'
-#define MARK_EXIT 'x'
+#define MS 1000000LL
+
+/* What the thread is asked for: bits set by handlers and the exit path. */
+#define ASK_DUMP 1u
+#define ASK_EXIT 2u
+
+/* The exit dump's course: asked for once, then done (or given up). */
+enum { EXIT_NONE, EXIT_ASKED, EXIT_DONE };
 
 static const int exit_signals[] = { SIGTERM, SIGINT };
 
 static int64_t interval;
-static int wake[2] = { -1, -1 };   /* handlers -> thread */
-static int done[2] = { -1, -1 };   /* thread -> exit handlers: dump written */
-static volatile sig_atomic_t running; /* a thread reads `wake` */
+static uint32_t asked;      /* ASK_* bits, taken by the thread */
+static uint32_t wake_seq;   /* futex: moves on with every ask */
+static uint32_t exit_state; /* futex: EXIT_* */
+static volatile sig_atomic_t running; /* a thread answers asks */
 static void (*tick)(void);
 
-static void wake_thread(char mark)
+static void ask(uint32_t what)
 {
-	if (write(wake[1], &mark, 1) < 0) {
-		/* full: a wake-up is pending anyway */
+	__atomic_or_fetch(&asked, what, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&wake_seq, 1, __ATOMIC_RELEASE);
+	lp_futex_wake(&wake_seq);
+}
+
+int lp_autodump_exit(void)
+{
+	uint32_t none = EXIT_NONE;
+	unsigned long seen;
+	int64_t start, moved;
+
+	if (!running)
+		return -1;
+	/* The first asks; later callers wait for the same dump, or return at
+	 * once when it is over: a SIGTERM that arrives while exit() flushes
+	 * stdio, after the exit dump, ends the process without delay. */
+	if (__atomic_compare_exchange_n(&exit_state, &none, EXIT_ASKED, 0,
+					__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		ask(ASK_EXIT);
+	start = moved = lp_now();
+	seen = lp_progress_now();
+	while (__atomic_load_n(&exit_state, __ATOMIC_ACQUIRE) != EXIT_DONE) {
+		int64_t now;
+
+		lp_futex_wait(&exit_state, EXIT_ASKED, 50 * MS);
+		now = lp_now();
+		if (lp_progress_now() != seen) {
+			seen = lp_progress_now();
+			moved = now;
+		}
+		if (now - moved > LP_DUMP_STALL_MS * MS ||
+		    now - start > LP_DUMP_WAIT_MAX_MS * MS) {
+			lp_log("lockprof: the exit dump is stuck (an exit from a "
+			       "signal handler?); profiles not written");
+			__atomic_store_n(&exit_state, EXIT_DONE, __ATOMIC_RELEASE);
+			break;
+		}
 	}
+	return 0;
 }
 
 static void on_dump_signal(int sig, siginfo_t *si, void *uc)
@@ -37,7 +80,7 @@ static void on_dump_signal(int sig, siginfo_t *si, void *uc)
 	int saved = errno;
 
 	if (running)
-		wake_thread(MARK_DUMP);
+		ask(ASK_DUMP);
 	errno = saved;
 	lp_sigchain_forward(sig, si, uc);
 }
@@ -52,22 +95,17 @@ static void on_dump_signal(int sig, siginfo_t *si, void *uc)
 static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 {
 	struct sigaction cur, dfl = { .sa_handler = SIG_DFL };
-	struct pollfd p = { .fd = done[0], .events = POLLIN };
 	int saved = errno;
 
 	(void)si;
 	(void)uc;
 	if (lp_sigaction_real(sig, NULL, &cur) == 0 && cur.sa_sigaction != on_exit_signal) {
 		if (running)
-			wake_thread(MARK_DUMP);
+			ask(ASK_DUMP);
 		errno = saved;
 		return;
 	}
-	if (running) {
-		wake_thread(MARK_EXIT);
-		while (poll(&p, 1, LP_EXIT_DUMP_WAIT_MS) < 0 && errno == EINTR)
-			;
-	}
+	lp_autodump_exit();
 	lp_sigaction_real(sig, &dfl, NULL);
 	raise(sig); /* pending until this handler returns, then fatal */
 	errno = saved;
@@ -85,9 +123,8 @@ static void dump_now(int *failing)
 		if (lp_dump_profile_path((enum lp_kind)k, path) == 0)
 			continue;
 		ok = 0;
-		if (!*failing) { /* once, not every interval */
+		if (!*failing) /* once, not every interval */
 			lp_logf("lockprof: cannot write %s: %s", path, strerror(errno));
-		}
 	}
 	*failing = !ok;
 }
@@ -98,47 +135,44 @@ static void *dumper(void *arg)
 	/* This thread also measures the TSC's rate, once, off the program's
 	 * threads (src/clock.c). */
 	int64_t calibrate = lp_now() + LP_CLOCK_CALIBRATE_AFTER;
-	int failing = 0, exited = 0;
+	int failing = 0;
 
 	(void)arg;
 	for (;;) {
-		struct pollfd p = { .fd = wake[0], .events = POLLIN };
-		int64_t now = lp_now();
-		int64_t until = next < calibrate ? next : calibrate;
-		int timeout = until == INT64_MAX ? -1 :
-			until <= now ? 0 : (int)((until - now + 999999) / 1000000);
+		/* Read before taking the asks: one made after the exchange
+		 * moves the sequence on, and the wait below returns. */
+		uint32_t seq = __atomic_load_n(&wake_seq, __ATOMIC_ACQUIRE);
+		uint32_t what = __atomic_exchange_n(&asked, 0, __ATOMIC_ACQ_REL);
+		int64_t now = lp_now(), until;
 
-		if (tick && (timeout < 0 || timeout > 1000))
-			timeout = 1000;
-		char marks[64];
-		int want = 0, leave = 0;
-		ssize_t n;
-
-		if (poll(&p, 1, timeout) < 0 && errno != EINTR)
-			continue;
-		while ((n = read(wake[0], marks, sizeof(marks))) > 0)
-			for (ssize_t i = 0; i < n; i++) {
-				want = 1;
-				leave |= marks[i] == MARK_EXIT;
-			}
-		if (lp_now() >= calibrate) {
+		if (now >= calibrate) {
 			lp_clock_calibrate();
 			calibrate = INT64_MAX;
 		}
-		if (interval > 0 && lp_now() >= next) {
-			want = 1;
-			next = lp_now() + interval;
+		if (interval > 0 && now >= next) {
+			what |= ASK_DUMP;
+			next = now + interval;
 		}
-		if (want && !exited)
+		if (what & ASK_EXIT) {
+			/* The process is going: no dump after this one. */
+			lp_dump_at_exit();
+			__atomic_store_n(&exit_state, EXIT_DONE, __ATOMIC_RELEASE);
+			lp_futex_wake(&exit_state);
+			for (;;)
+				lp_futex_wait(&wake_seq, seq, -1);
+		}
+		if (what & ASK_DUMP)
 			dump_now(&failing);
 		if (tick)
 			tick();
-		if (leave && !exited) {
-			exited = 1; /* the process is going: no more dumps */
-			if (write(done[1], "", 1) < 0) {
-				/* the handler times out instead */
-			}
-		}
+		until = next < calibrate ? next : calibrate;
+		now = lp_now();
+		if (what)
+			continue; /* asks may have come in meanwhile */
+		if (tick && (until == INT64_MAX || until - now > 1000 * MS))
+			until = now + 1000 * MS;
+		lp_futex_wait(&wake_seq, seq, until == INT64_MAX ? -1 :
+			      until <= now ? 0 : until - now);
 	}
 	return NULL;
 }
@@ -147,19 +181,8 @@ static int start_thread(void)
 {
 	pthread_t th;
 
-	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) != 0)
+	if (lp_live_thread(&th, "lockprof-dump", dumper, NULL) != 0)
 		return -1;
-	if (pipe2(done, O_CLOEXEC | O_NONBLOCK) != 0 ||
-	    lp_live_thread(&th, "lockprof-dump", dumper, NULL) != 0) {
-		close(wake[0]);
-		close(wake[1]);
-		if (done[0] >= 0) {
-			close(done[0]);
-			close(done[1]);
-		}
-		wake[0] = wake[1] = done[0] = done[1] = -1;
-		return -1;
-	}
 	running = 1;
 	return 0;
 }
@@ -174,10 +197,14 @@ int lp_autodump_start(const struct lp_config *cfg)
 	}
 	if (cfg->dump_signal)
 		lp_sigchain_dump(cfg->dump_signal, on_dump_signal);
-	/* Only where the program left "terminate": an ignored or handled
-	 * signal is the program's. */
-	for (size_t i = 0; i < sizeof(exit_signals) / sizeof(exit_signals[0]); i++)
-		lp_sigchain_exit(exit_signals[i], on_exit_signal);
+	/* Only where the program left "terminate", and where the kernel
+	 * would deliver it: an ignored or handled signal is the program's,
+	 * and the first process of a PID namespace (a container's init)
+	 * ignores SIGTERM and SIGINT at their default, which a handler of
+	 * ours would change. */
+	if (getpid() != 1)
+		for (size_t i = 0; i < sizeof(exit_signals) / sizeof(exit_signals[0]); i++)
+			lp_sigchain_exit(exit_signals[i], on_exit_signal);
 	return 0;
 }
 
@@ -190,11 +217,8 @@ void lp_autodump_after_fork_child(void)
 {
 	if (!running)
 		return;
-	running = 0; /* a signal meanwhile must not write to the parent's pipe */
-	close(wake[0]);
-	close(wake[1]);
-	close(done[0]);
-	close(done[1]);
-	wake[0] = wake[1] = done[0] = done[1] = -1;
+	running = 0;
+	asked = 0;
+	exit_state = EXIT_NONE;
 	start_thread();
 }

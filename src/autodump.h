@@ -1,32 +1,41 @@
 /*
  * Dumps without an exit: every LOCKPROF_INTERVAL, on LOCKPROF_SIGNAL, and
- * when SIGTERM or SIGINT, left at their default action, end the process.
- * All write the cumulative profiles under the process's usual names
- * (lp_dump_process_path), atomically, so the last good pair survives a
- * crash or a kill.
+ * when SIGTERM or SIGINT, left at their default action, end the process;
+ * and the exit dump itself. All write the cumulative profiles under the
+ * process's usual names (lp_dump_process_path), atomically, so the last
+ * good pair survives a crash or a kill.
  *
- * A signal handler cannot encode a profile (it may have interrupted the
- * allocator): it writes a byte to a pipe, and the profiler's "lockprof-dump"
- * thread does the work.
+ * The work is done by the profiler's "lockprof-dump" thread. A signal
+ * handler cannot encode a profile (it may have interrupted the allocator);
+ * nor can an exit that began in one: both ask the thread, through futex
+ * words (no descriptor of the program's numbers is used), and wait for it
+ * only while the dump makes progress (src/progress.h).
  */
 #ifndef LP_AUTODUMP_H
 #define LP_AUTODUMP_H
 
 #include "config.h"
 
-/* How long a terminating signal waits for its dump before the process
- * dies anyway (an interrupted thread may hold what the dump needs). */
-#define LP_EXIT_DUMP_WAIT_MS 10000
+/* A waiter gives up on a dump that has not moved for this long (ms). */
+#define LP_DUMP_STALL_MS 500
+/* ... and on any dump after this long (ms). */
+#define LP_DUMP_WAIT_MAX_MS 10000
 
 /* Install the handlers and start the thread. 0, or -1 (said on stderr). */
 int lp_autodump_start(const struct lp_config *cfg);
 
-/* The forked child: new pipes and a thread of its own, writing the child's
- * files; the handlers it inherited stay. */
+/* The forked child: a thread of its own, writing the child's files; the
+ * handlers it inherited stay. */
 void lp_autodump_after_fork_child(void);
 
 /* Have the dump thread call `fn` about every second (NULL: stop). Set it
  * before the thread starts (lp_autodump_after_fork_child). */
 void lp_autodump_set_tick(void (*fn)(void));
+
+/* The exit dump, written by the thread (lp_dump_at_exit); returns once it
+ * is written, or given up (stalled, or past LP_DUMP_WAIT_MAX_MS). Once
+ * one exit dump was asked for, later calls return at once. 0, or -1 when
+ * no thread runs (the caller dumps itself). Async-signal-safe. */
+int lp_autodump_exit(void);
 
 #endif /* LP_AUTODUMP_H */

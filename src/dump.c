@@ -10,6 +10,7 @@
 #include "guard.h"
 #include "log.h"
 #include "pprof_encode.h"
+#include "progress.h"
 #include "profiler.h"
 #include "safefile.h"
 #include "symbolize.h"
@@ -46,7 +47,10 @@ void lp_dump_init(const struct lp_config *cfg)
 void lp_dump_after_fork_child(void)
 {
 	is_root = 0;
-	/* The parent's symbolizer lock may have been held at fork. */
+	/* A dump of the parent's may have been under way at the fork, its
+	 * symbolizer half-updated: the child starts a new one (the old one's
+	 * memory is left as it is, never freed). */
+	sym = NULL;
 	pthread_mutex_init(&sym_lock, NULL);
 	pthread_mutex_init(&write_lock, NULL);
 }
@@ -62,6 +66,7 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 		}
 		buf += w;
 		len -= (size_t)w;
+		lp_progress_tick();
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <libelf.h>
 
 #include "dwarf_lines.h"
 
@@ -20,7 +21,6 @@ struct joined {
 };
 
 struct lp_dwarf {
-	int fd;
 	Dwarf *dw;
 	struct joined *joined; /* open addressing, power-of-two size */
 	size_t njoined, joined_cap;
@@ -36,6 +36,8 @@ static struct {
 	__typeof__(dwarf_lineno) *lineno;
 	__typeof__(dwarf_attr) *attr;
 	__typeof__(dwarf_formstring) *formstring;
+	__typeof__(dwarf_getelf) *getelf;
+	int (*elf_cntl)(Elf *, Elf_Cmd); /* libelf's, a dependency of libdw */
 } dw;
 static pthread_once_t dw_once = PTHREAD_ONCE_INIT;
 static int dw_ok;
@@ -54,24 +56,36 @@ static void dw_load(void)
 	*(void **)&dw.lineno = dlsym(h, "dwarf_lineno");
 	*(void **)&dw.attr = dlsym(h, "dwarf_attr");
 	*(void **)&dw.formstring = dlsym(h, "dwarf_formstring");
+	*(void **)&dw.getelf = dlsym(h, "dwarf_getelf");
+	*(void **)&dw.elf_cntl = dlsym(h, "elf_cntl");
 	dw_ok = dw.begin && dw.end && dw.addrdie && dw.getsrc_die &&
-		dw.linesrc && dw.lineno && dw.attr && dw.formstring;
+		dw.linesrc && dw.lineno && dw.attr && dw.formstring &&
+		dw.getelf && dw.elf_cntl;
 }
 
 struct lp_dwarf *lp_dwarf_open(const char *path)
 {
 	struct lp_dwarf *d;
+	int fd;
 
 	pthread_once(&dw_once, dw_load);
 	if (!dw_ok || !(d = malloc(sizeof(*d))))
 		return NULL;
 	d->joined = NULL;
 	d->njoined = d->joined_cap = 0;
-	d->fd = open(path, O_RDONLY | O_CLOEXEC);
-	d->dw = d->fd >= 0 ? dw.begin(d->fd, DWARF_C_READ) : NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	d->dw = fd >= 0 ? dw.begin(fd, DWARF_C_READ) : NULL;
+	/* The handle lives from dump to dump: it must not keep a descriptor,
+	 * which a program that closes every descriptor would take back and
+	 * libdw would then read from. FDDONE has libelf read (or keep
+	 * mapped) all it needs now. */
+	if (d->dw && dw.elf_cntl(dw.getelf(d->dw), ELF_C_FDDONE) != 0) {
+		dw.end(d->dw);
+		d->dw = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
 	if (!d->dw) {
-		if (d->fd >= 0)
-			close(d->fd);
 		free(d);
 		return NULL;
 	}
@@ -83,7 +97,6 @@ void lp_dwarf_close(struct lp_dwarf *d)
 	if (!d)
 		return;
 	dw.end(d->dw);
-	close(d->fd);
 	for (size_t i = 0; i < d->joined_cap; i++)
 		free(d->joined[i].path);
 	free(d->joined);

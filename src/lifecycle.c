@@ -11,6 +11,7 @@
 #include <urcu-bp.h>
 
 #include "arena.h"
+#include "autodump.h"
 #include "clock.h"
 #include "dump.h"
 #include "guard.h"
@@ -118,5 +119,8 @@ __attribute__((destructor)) static void lp_destructor(void)
 	/* A privileged process writes files only when it asked to record. */
 	if (secure && !__atomic_load_n(&lp_prof.recording, __ATOMIC_ACQUIRE))
 		return;
-	lp_dump_at_exit();
+	/* On the dump thread, which does not hold what the exiting thread
+	 * may (an exit from a signal handler that interrupted malloc). */
+	if (lp_autodump_exit() != 0)
+		lp_dump_at_exit();
 }

@@ -69,7 +69,7 @@ int lp_sigchain_dump(int sig, lp_sig_fn fn)
 
 int lp_sigchain_exit(int sig, lp_sig_fn fn)
 {
-	struct sigaction now, sa = { .sa_sigaction = fn, .sa_flags = SA_SIGINFO };
+	struct sigaction now, sa = { .sa_sigaction = fn, .sa_flags = SA_SIGINFO | SA_RESTART };
 	sigset_t old;
 	int installed = 0;
 

@@ -1,14 +1,49 @@
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "fdkeep.h"
+#include "log.h"
 #include "selfmap.h"
 #include "stackwalk.h"
 
+/*
+ * libunwind checks that an address is readable, when it is not sure of a
+ * frame, by writing a byte of it into a pipe that it opens at its start-up
+ * and keeps for the process's life. Opened where libunwind would, the pipe
+ * would take the program's lowest free numbers, and a program that closes
+ * every descriptor and opens its own files on those numbers would have
+ * libunwind read from and write into them. So the pipe2() that libunwind
+ * calls, on this thread and on the profiler's behalf, moves both ends to
+ * kept numbers (src/fdkeep.h); everyone else's pipe2() is the system call,
+ * as glibc's is.
+ */
+static __thread int in_libunwind __attribute__((tls_model("initial-exec")));
+static int said_no_room;
+
+__attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
+{
+	int rc = (int)syscall(SYS_pipe2, fds, flags);
+
+	if (rc == 0 && in_libunwind) {
+		fds[0] = lp_fdkeep(fds[0]);
+		fds[1] = lp_fdkeep(fds[1]);
+		if ((fds[0] < 0 || fds[1] < 0) &&
+		    !__atomic_exchange_n(&said_no_room, 1, __ATOMIC_RELAXED))
+			lp_log("lockprof: no descriptor numbers to spare (RLIMIT_NOFILE); "
+			       "stacks may be cut short");
+	}
+	return rc;
+}
+
 void lp_stackwalk_init(void)
 {
+	in_libunwind = 1;
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	in_libunwind = 0;
 }
 
 int lp_stackwalk(uintptr_t *pcs, int depth, int *truncated)
@@ -16,7 +51,15 @@ int lp_stackwalk(uintptr_t *pcs, int depth, int *truncated)
 	void *buf[LP_MAX_STACK_DEPTH + LP_STACK_SLACK + 1];
 	int n, skip = 0, keep;
 
+	/* The program took a number of libunwind's pipe (dup2): libunwind
+	 * would read and write the program's file. */
+	if (lp_fdkeep_any_lost()) {
+		*truncated = 0;
+		return 0;
+	}
+	in_libunwind = 1;
 	n = unw_backtrace(buf, depth + LP_STACK_SLACK + 1);
+	in_libunwind = 0;
 	while (skip < n && lp_self_code((uintptr_t)buf[skip]))
 		skip++;
 	keep = n - skip;

@@ -8,6 +8,7 @@
  */
 #include "dwarf_lines.h"
 #include "grow.h"
+#include "progress.h"
 #include "symbolize.h"
 
 #include <elf.h>
@@ -651,6 +652,7 @@ static int attach_file(struct lp_symbolizer *sym, struct lp_map *m,
 {
 	struct lp_elf *e;
 
+	lp_progress_tick();
 	if (m->ino == 0 || m->path[0] != '/')
 		return 0;
 	e = elf_cached(sym, m->path, m->dev, m->ino);
@@ -740,6 +742,7 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr, const char **name,
 {
 	*name = NULL;
 	*sym_offset = 0;
+	lp_progress_tick();
 	for (size_t i = 0; i < sym->n; i++) {
 		const struct lp_map *m = &sym->map[i];
 		const struct lp_sym *s;
@@ -784,6 +787,7 @@ int lp_symbolize_line(struct lp_symbolizer *sym, uintptr_t addr,
 			return -1;
 		if (!e->dwarf_tried)
 			elf_open_dwarf(e);
+		lp_progress_tick();
 		if (!e->dwarf)
 			return -1;
 		return lp_dwarf_line(e->dwarf, addr - sym->map[i].bias, file, line);

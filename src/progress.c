@@ -1,0 +1,3 @@
+#include "progress.h"
+
+unsigned long lp_progress;
