@@ -1,0 +1,102 @@
+"""The library's messages never land in the program's data: datafd closes
+descriptors 0-2 and its data file data.db takes descriptor 2. Every kind
+of message the library can be made to print is provoked: bad configuration
+and an endpoint that cannot listen (at start, while descriptor 2 is still
+the one the process started with: they must reach it), an exit dump and
+interval dumps that fail (after the switch: they must go nowhere).
+data.db is byte-identical to the native run's, the exit status the same;
+with LOCKPROF_LOG=FILE every line goes to FILE and none to stderr.
+usage: test_stderr.py DATAFD"""
+
+import os
+import socket
+import threading
+import time
+
+from safelib import ARGS, check, env, fail, run, tmpdir
+
+datafd = ARGS[0]
+
+BAD_CONFIG = {"block_rate": "bogus", "mutex_fraction": "-3", "stack_depth": "9999",
+              "max_stacks": "many", "max_locks": "1x", "signal": "NOPE",
+              "interval": "1ns", "http": "no:such:address"}
+
+# The endpoint's port is taken (bound and listening here): it cannot
+# listen, and nothing is sent anywhere.
+taken = socket.socket()
+taken.bind(("127.0.0.1", 0))
+taken.listen(1)
+TAKEN = "127.0.0.1:%d" % taken.getsockname()[1]
+MISSING = "/nonexistent/lockprof-test-dir"
+
+# name, LOCKPROF_* settings, how the program leaves, lines expected
+# (fragments), whether they come at start (to the original stderr)
+CASES = [
+    ("bad configuration", BAD_CONFIG, "exit",
+     ["LOCKPROF_" + k.upper() for k in BAD_CONFIG], True),
+    ("endpoint cannot listen", {"http": TAKEN}, "exit",
+     ["cannot listen on " + TAKEN], True),
+    ("exit dump fails", {"dir": MISSING}, "exit",
+     ["cannot write " + MISSING], False),
+    ("interval dumps fail", {"dir": MISSING, "interval": "100ms"}, "_exit",
+     ["cannot write " + MISSING], False),
+]
+
+
+def tell_when(stop, log, wait_for):
+    """Create `stop` once `wait_for` is in `log` (at most 30 s), or after
+    0.5 s of interval dumps when there is no log to watch."""
+    deadline = time.monotonic() + (30 if log else 0.5)
+    while time.monotonic() < deadline:
+        if log and os.path.exists(log) and wait_for in open(log).read():
+            break
+        time.sleep(0.02)
+    open(stop, "w").close()
+
+
+def start(lp, leave, cwd, preload=True, log=None, wait_for=None):
+    """Run datafd in `cwd` until STOP exists: at once, or with interval
+    dumps once they have failed (tell_when). Its output and data.db."""
+    stop = os.path.join(cwd, "STOP")
+    e = env(preload=preload, **lp)
+    if log:
+        e["LOCKPROF_LOG"] = log
+    argv = [datafd, stop] + (["_exit"] if leave == "_exit" else [])
+    if "interval" in lp:
+        threading.Thread(target=tell_when, args=(stop, log, wait_for), daemon=True).start()
+    else:
+        open(stop, "w").close()
+    p = run(argv, e, cwd, timeout=90)
+    with open(os.path.join(cwd, "data.db"), "rb") as f:
+        return p, f.read()
+
+
+def lines_of(text):
+    return [l for l in text.splitlines() if l.startswith("lockprof")]
+
+
+_, native = start({}, "exit", tmpdir(), preload=False)
+check(native == b"DATA", "native: data.db holds DATA")
+
+for what, lp, leave, expect, at_start in CASES:
+    p, data = start(lp, leave, tmpdir())
+    if data != native:
+        fail("%s: data.db is %r, natively %r" % (what, data, native))
+    said = lines_of(p.stderr)
+    if at_start:
+        missing = [x for x in expect if not any(x in l for l in said)]
+        check(not missing, "%s: data.db untouched; said on the original stderr "
+              "(%d lines), missing %s" % (what, len(said), missing))
+    else:
+        check(not said, "%s: data.db untouched; nothing on stderr after the "
+              "switch %s" % (what, said))
+
+    log = os.path.join(tmpdir(), "lockprof.log")
+    p, data = start(lp, leave, tmpdir(), log=log, wait_for=expect[0])
+    if data != native:
+        fail("%s, LOCKPROF_LOG: data.db is %r, natively %r" % (what, data, native))
+    logged = lines_of(open(log).read()) if os.path.exists(log) else []
+    missing = [x for x in expect if not any(x in l for l in logged)]
+    check(not missing and not lines_of(p.stderr),
+          "%s, LOCKPROF_LOG: data.db untouched; %d lines in the log, missing %s; "
+          "none on stderr %s" % (what, len(logged), missing, lines_of(p.stderr)))
