@@ -5,11 +5,12 @@ known before they dump: they wait to be released), and the temporary names
 earlier versions used (NAME.PID.tmp; the temporary names are random now,
 so none can be predicted). Each link leads to a file outside the
 directory, to a file inside it, or nowhere (a dangling link: following it
-would create the file). Dumps: on LOCKPROF_SIGNAL, every LOCKPROF_INTERVAL,
-at each process's exit. Afterwards: every link target byte-identical (a
-dangling one still missing), the links at temporary names untouched, the
-profiles written under the final names as regular files that decode, with
-mode 0644 less the umask (umask 022 and 077), and nothing else left.
+would create the file); and at LOCKPROF_LOG. Dumps: on LOCKPROF_SIGNAL,
+every LOCKPROF_INTERVAL, at each process's exit. Afterwards: every link
+target byte-identical (a dangling one still missing), the links at
+temporary names untouched, the profiles written under the final names as
+regular files that decode, with mode 0644 less the umask (umask 022 and
+077), and nothing else left.
 usage: test_links.py LINKS"""
 
 import os
@@ -128,18 +129,22 @@ def written(path, umask, what, samples):
         fail("%s: %s has no samples" % (what, path))
 
 
-def case(what, dir_mode, umask, trigger, preload=True):
-    """trigger: "signal", "interval", or None (exit dumps only)."""
+def case(what, dir_mode, umask, trigger, preload=True, log=False):
+    """trigger: "signal", "interval", or None (exit dumps only); `log`:
+    LOCKPROF_LOG in the directory too, a link, and a line to write."""
     d = tmpdir()
     os.chmod(d, dir_mode)
     lp = {"block_rate": 1, "mutex_fraction": 1, "dir": d}
+    plants = Plants(d)
     if trigger == "signal":
         lp["signal"] = "USR1"
     elif trigger == "interval":
         lp["interval"] = "100ms"
+    if log:
+        lp["log"] = plants.plant("lockprof.log")
+        lp["max_locks"] = "bogus"  # a line for the log
     r = Run(env(preload=preload, **lp), umask)
     pid = r.p.pid
-    plants = Plants(d)
     finals = [plants.plant(n) for n in final_names(pid, r.children)]
     olds = [plants.plant(n) for n in old_tmp_names(pid, r.children)]
     old_links = {p: os.readlink(p) for p in olds}
@@ -163,7 +168,7 @@ def case(what, dir_mode, umask, trigger, preload=True):
         return
     for p in finals:
         written(p, umask, what, os.path.basename(p).startswith("block"))
-    expected = set(os.path.basename(p) for p in finals + olds)
+    expected = set(os.path.basename(p) for p in finals + olds + [lp.get("log", "")])
     expected |= set(os.path.basename(t) for t in plants.victims
                     if os.path.dirname(t) == d)
     left = set(os.listdir(d)) - expected
@@ -172,6 +177,6 @@ def case(what, dir_mode, umask, trigger, preload=True):
 
 
 case("native", 0o777, 0o022, None, preload=False)
-case("exit dumps, dir 0777, umask 022", 0o777, 0o022, None)
+case("exit dumps, LOCKPROF_LOG, dir 0777, umask 022", 0o777, 0o022, None, log=True)
 case("signal dump, dir 1777, umask 077", 0o1777, 0o077, "signal")
 case("interval dumps, dir 0777, umask 022", 0o777, 0o022, "interval")
