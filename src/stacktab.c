@@ -187,7 +187,8 @@ static int append(struct lp_snapshot *out, size_t *cap, uintptr_t **pcs_buf,
 		*pcs_buf = p;
 		*pcs_cap = ncap;
 	}
-	memcpy(*pcs_buf + *pcs_len, e->pcs, e->depth * sizeof(uintptr_t));
+	if (e->depth) /* none when the walker could not run; *pcs_buf may be NULL */
+		memcpy(*pcs_buf + *pcs_len, e->pcs, e->depth * sizeof(uintptr_t));
 	r = &out->records[out->n++];
 	r->contentions_fx = c;
 	r->delay_ns = d;
