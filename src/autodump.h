@@ -16,8 +16,9 @@
 
 #include "config.h"
 
-/* A waiter gives up on a dump that has not moved for this long (ms). */
-#define LP_DUMP_STALL_MS 500
+/* A waiter gives up on a dump that has not moved for this long (ms): long
+ * enough for a dump thread kept off the CPU by a loaded machine. */
+#define LP_DUMP_STALL_MS 2000
 /* ... and on any dump after this long (ms). */
 #define LP_DUMP_WAIT_MAX_MS 10000
 

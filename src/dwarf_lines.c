@@ -73,7 +73,7 @@ struct lp_dwarf *lp_dwarf_open(const char *path)
 		return NULL;
 	d->joined = NULL;
 	d->njoined = d->joined_cap = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: no wait */
 	d->dw = fd >= 0 ? dw.begin(fd, DWARF_C_READ) : NULL;
 	/* The handle lives from dump to dump: it must not keep a descriptor,
 	 * which a program that closes every descriptor would take back and

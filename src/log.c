@@ -52,9 +52,10 @@ static int sink(int *opened)
 	*opened = 0;
 	if (log_path[0]) {
 		/* Opened for each line: no descriptor is held that the
-		 * program could close and reuse. Never through a link. */
+		 * program could close and reuse. Never through a link, and
+		 * never waiting for a reader (a FIFO at that path). */
 		fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-			  O_NOFOLLOW | O_NOCTTY, 0644);
+			  O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0644);
 		*opened = fd >= 0;
 		return fd;
 	}
