@@ -8,14 +8,16 @@
 
 #include "config.h"
 
-/* Longest accepted duration: an hour. Longer rates mean "almost never". */
-#define MAX_DURATION_NS (3600LL * 1000000000LL)
+/* Longest accepted duration: a day (an interval of hours is reasonable; a
+ * rate that long means "almost never"). */
+#define MAX_DURATION_NS (24LL * 3600 * 1000000000LL)
 
 static const struct {
 	const char *name;
 	int64_t ns;
 } units[] = {
 	{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", 1000000000 },
+	{ "m", 60000000000LL }, { "h", 3600000000000LL },
 };
 
 int lp_parse_duration(const char *s, int64_t *ns)
@@ -188,6 +190,7 @@ static void load_duration(const char *name, int64_t dflt, int64_t *out,
 	}
 }
 
+/* A count; "off" is 0 where 0 is allowed (min 0), an error elsewhere. */
 static void load_count(const char *name, int64_t min, int64_t max,
 		       int64_t dflt, int64_t *out, lp_getenv_fn get,
 		       lp_warn_fn warn)
@@ -196,11 +199,13 @@ static void load_count(const char *name, int64_t min, int64_t max,
 	char expected[96], d[32];
 
 	*out = dflt;
-	if (v && (lp_parse_count(v, max, out) != 0 || *out < min)) {
+	if (v && min == 0 && strcmp(v, "off") == 0) {
+		*out = 0;
+	} else if (v && (lp_parse_count(v, max, out) != 0 || *out < min)) {
 		*out = dflt;
 		snprintf(expected, sizeof(expected),
-			 "a whole number from %lld to %lld",
-			 (long long)min, (long long)max);
+			 "a whole number from %lld to %lld%s",
+			 (long long)min, (long long)max, min == 0 ? " or off" : "");
 		snprintf(d, sizeof(d), "%lld", (long long)dflt);
 		warn_bad(warn, name, v, expected, d);
 	}
@@ -212,7 +217,9 @@ static void load_live(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 	const char *http = get("LOCKPROF_HTTP");
 	const char *sig = get("LOCKPROF_SIGNAL");
 
-	if (http && *http && lp_http_addr_parse(http, &c->http) != 0) {
+	if (http && strcmp(http, "off") == 0) {
+		c->http.kind = LP_ADDR_NONE;
+	} else if (http && *http && lp_http_addr_parse(http, &c->http) != 0) {
 		warn_bad(warn, "LOCKPROF_HTTP", http,
 			 "an address (127.0.0.1:6060, [::1]:6060, host:port, "
 			 "unix:/path)", "no endpoint");
@@ -242,9 +249,10 @@ void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 	int64_t depth;
 
 	c->enabled = 1;
-	if (on && strcmp(on, "0") != 0 && strcmp(on, "1") != 0)
-		warn_bad(warn, "LOCKPROF", on, "0 or 1", "1");
-	else if (on && strcmp(on, "0") == 0)
+	if (on && strcmp(on, "0") != 0 && strcmp(on, "1") != 0 &&
+	    strcmp(on, "off") != 0 && strcmp(on, "on") != 0)
+		warn_bad(warn, "LOCKPROF", on, "0, 1, off or on", "1");
+	else if (on && (strcmp(on, "0") == 0 || strcmp(on, "off") == 0))
 		c->enabled = 0;
 
 	load_duration("LOCKPROF_BLOCK_RATE", LP_DEFAULT_BLOCK_RATE,

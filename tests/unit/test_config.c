@@ -51,7 +51,12 @@ int main(void)
 	EXPECT(dur("250ns") == 250);
 	EXPECT(dur("0.5us") == 500);
 	EXPECT(dur("3600s") == 3600000000000LL);
-	EXPECT(dur("3601s") == -1);
+	EXPECT(dur("1h") == 3600000000000LL);
+	EXPECT(dur("1.5m") == 90000000000LL);
+	EXPECT(dur("24h") == 86400000000000LL);
+	EXPECT(dur("86401s") == -1);
+	EXPECT(dur("25h") == -1);
+	EXPECT(dur("1mm") == -1);
 	EXPECT(dur("99999999999999999999") == -1);
 	EXPECT(dur("") == -1);
 	EXPECT(dur("-1") == -1);
@@ -73,6 +78,10 @@ int main(void)
 	EXPECT(strcmp(buf, "1500us") == 0);
 	lp_format_duration(7, buf, sizeof(buf));
 	EXPECT(strcmp(buf, "7ns") == 0);
+	lp_format_duration(120000000000LL, buf, sizeof(buf));
+	EXPECT(strcmp(buf, "2m") == 0);
+	lp_format_duration(7200000000000LL, buf, sizeof(buf));
+	EXPECT(strcmp(buf, "2h") == 0);
 
 	load(&c, NULL);
 	EXPECT(nwarnings == 0);
@@ -104,6 +113,25 @@ int main(void)
 		static const char *const env[] = { "LOCKPROF", "0", NULL };
 		load(&c, env);
 		EXPECT(nwarnings == 0 && c.enabled == 0);
+	}
+	{
+		/* "off" is off wherever off exists, an error elsewhere. */
+		static const char *const env[] = {
+			"LOCKPROF", "off", "LOCKPROF_BLOCK_RATE", "off",
+			"LOCKPROF_MUTEX_FRACTION", "off", "LOCKPROF_HTTP", "off",
+			"LOCKPROF_INTERVAL", "off", "LOCKPROF_SIGNAL", "off", NULL };
+		load(&c, env);
+		EXPECT(nwarnings == 0 && c.enabled == 0 && c.block_rate == 0);
+		EXPECT(c.mutex_fraction == 0 && c.http.kind == LP_ADDR_NONE);
+		EXPECT(c.interval == 0 && c.dump_signal == 0);
+	}
+	{
+		static const char *const env[] = {
+			"LOCKPROF_STACK_DEPTH", "off", "LOCKPROF_MAX_LOCKS", "off",
+			"LOCKPROF_INTERVAL", "1h", NULL };
+		load(&c, env);
+		EXPECT(nwarnings == 2 && c.stack_depth == 64);
+		EXPECT(c.interval == 3600000000000LL);
 	}
 	return unit_summary();
 }
