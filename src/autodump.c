@@ -1,8 +1,6 @@
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "autodump.h"
@@ -113,22 +111,6 @@ static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 
 /* ---- the thread ---- */
 
-static void dump_now(int *failing)
-{
-	char path[PATH_MAX + 64];
-	int ok = 1;
-
-	for (int k = LP_BLOCK; k <= LP_MUTEX; k++) {
-		lp_dump_process_path((enum lp_kind)k, path, sizeof(path));
-		if (lp_dump_profile_path((enum lp_kind)k, path) == 0)
-			continue;
-		ok = 0;
-		if (!*failing) /* once, not every interval */
-			lp_logf("lockprof: cannot write %s: %s", path, strerror(errno));
-	}
-	*failing = !ok;
-}
-
 static void *dumper(void *arg)
 {
 	int64_t next = interval > 0 ? lp_now() + interval : INT64_MAX;
@@ -162,7 +144,7 @@ static void *dumper(void *arg)
 				lp_futex_wait(&wake_seq, seq, -1);
 		}
 		if (what & ASK_DUMP)
-			dump_now(&failing);
+			lp_dump_process(&failing); /* said once, not every interval */
 		if (tick)
 			tick();
 		until = next < calibrate ? next : calibrate;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -176,22 +177,66 @@ void lp_dump_process_path(enum lp_kind kind, char *path, size_t len)
 			 (long)getpid());
 }
 
-void lp_dump_at_exit(void)
+static int recorded_nothing(const struct lp_snapshot *s)
 {
-	char path[PATH_MAX + 64], line[PATH_MAX + 200];
-	int kind, failed = 0, n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->records[i].contentions_fx || s->records[i].delay_ns)
+			return 0;
+	return 1;
+}
 
-	/* One line whatever failed: the first error, and how many profiles. */
-	for (kind = LP_BLOCK; kind <= LP_MUTEX; kind++) {
-		lp_dump_process_path((enum lp_kind)kind, path, sizeof(path));
-		if (lp_dump_profile_path((enum lp_kind)kind, path) != 0 && !failed++)
+int lp_dump_process(int *failing)
+{
+	struct lp_snapshot s[2];
+	char path[PATH_MAX + 64], line[PATH_MAX + 200];
+	int saved = lp_guard_enter(), failed = 0, n = 0, taken = 0;
+
+	for (int k = LP_BLOCK; k <= LP_MUTEX; k++, taken++)
+		if (lp_profiler_snapshot((enum lp_kind)k, &s[k]) != 0)
+			break;
+	/* A process tree (make -j, a shell loop) would leave two files per
+	 * process: only the first process writes profiles that hold nothing,
+	 * so that an empty result is still seen. */
+	if (taken == 2 && !is_root && recorded_nothing(&s[LP_BLOCK]) &&
+	    recorded_nothing(&s[LP_MUTEX]))
+		goto out;
+	for (int k = LP_BLOCK; k <= LP_MUTEX; k++) {
+		int rc = -1;
+
+		lp_dump_process_path((enum lp_kind)k, path, sizeof(path));
+		errno = ENOMEM;
+		if (k < taken)
+			rc = lp_dump_snapshot_path(&s[k], path);
+		if (rc != 0 && !failed++)
 			n = snprintf(line, sizeof(line), "lockprof: cannot write %s: %s",
 				     path, strerror(errno));
 	}
-	if (failed && n > 0)
+	/* One line whatever failed: the first error, and how many profiles;
+	 * said once until the dumps work again. */
+	if (failed && n > 0 && !*failing)
 		lp_logf("%s%s", line, failed > 1 ? " (nor the mutex profile)" : "");
+	*failing = failed != 0;
+out:
+	for (int k = 0; k < taken; k++)
+		lp_snapshot_free(&s[k]);
+	lp_guard_leave(saved);
+	return failed ? -1 : 0;
+}
+
+void lp_dump_at_exit(void)
+{
+	int failing = 0;
+
+	lp_dump_process(&failing);
 	/* The process is going: a dump that another thread (the interval
 	 * dumps) started now would be cut short by the exit and leave its
 	 * temporary file behind. */
 	pthread_mutex_lock(&write_lock);
+}
+
+void lp_dump_check_dir(void)
+{
+	if (is_root && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+		lp_logf("lockprof: cannot write profiles into %s: %s; none will be "
+			"written there (LOCKPROF_DIR)", dir, strerror(errno));
 }

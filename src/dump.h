@@ -20,9 +20,17 @@ void lp_dump_init(const struct lp_config *cfg);
 /* A forked child is never the first process; its files carry its pid. */
 void lp_dump_after_fork_child(void);
 
-/* Write both profiles under this process's names; errors go to stderr as
- * one line each. */
+/* Write both profiles under this process's names. A process other than the
+ * first writes nothing while it has recorded nothing. A failure is said in
+ * one line, unless *failing says it was already (interval dumps); *failing
+ * then tells whether this one failed. 0, or -1. */
+int lp_dump_process(int *failing);
+
+/* The exit dump: lp_dump_process, and no dump to a file after it. */
 void lp_dump_at_exit(void);
+
+/* Say at start, once, when the profiles' directory cannot be written. */
+void lp_dump_check_dir(void);
 
 /* This process's file for one profile (what lp_dump_at_exit writes). */
 void lp_dump_process_path(enum lp_kind kind, char *path, size_t len);

@@ -94,6 +94,7 @@ void lp_profiler_init(void)
 		usable = 1;
 		pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 		if (!secure) {
+			lp_dump_check_dir();
 			__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
 			lp_live_start(&cfg);
 		}
