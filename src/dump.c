@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dump.h"
@@ -18,6 +19,7 @@
 
 static char dir[PATH_MAX];
 static int is_root;
+static int dir_said; /* the start said the directory cannot be written */
 
 /* One symbolizer for the process: it caches parsed ELF files. */
 static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -212,10 +214,13 @@ int lp_dump_process(int *failing)
 				     path, strerror(errno));
 	}
 	/* One line whatever failed: the first error, and how many profiles;
-	 * said once until the dumps work again. */
-	if (failed && n > 0 && !*failing)
+	 * said once until the dumps work again, and not at all when the
+	 * start said it. */
+	if (failed && n > 0 && !*failing && !dir_said)
 		lp_logf("%s%s", line, failed > 1 ? " (nor the mutex profile)" : "");
 	*failing = failed != 0;
+	if (!failed)
+		dir_said = 0;
 out:
 	for (int k = 0; k < taken; k++)
 		lp_snapshot_free(&s[k]);
@@ -234,9 +239,22 @@ void lp_dump_at_exit(void)
 	pthread_mutex_lock(&write_lock);
 }
 
+static int dir_writable(void)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return 0;
+	}
+	return faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
+}
+
 void lp_dump_check_dir(void)
 {
-	if (is_root && faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+	if (is_root && !dir_writable()) {
 		lp_logf("lockprof: cannot write profiles into %s: %s; none will be "
 			"written there (LOCKPROF_DIR)", dir, strerror(errno));
+		dir_said = 1;
+	}
 }

@@ -1,9 +1,10 @@
 """The library's messages never land in the program's data: datafd closes
 descriptors 0-2 and its data file data.db takes descriptor 2. Every kind
 of message the library can be made to print is provoked: bad configuration
-and an endpoint that cannot listen (at start, while descriptor 2 is still
-the one the process started with: they must reach it), an exit dump and
-interval dumps that fail (after the switch: they must go nowhere), no
+an endpoint that cannot listen and a LOCKPROF_DIR that does not exist (at
+start, while descriptor 2 is still the one the process started with: they
+must reach it), an exit dump and interval dumps that fail (their directory
+removed after the switch: they must go nowhere), no
 descriptor numbers to spare for the stack walker (RLIMIT_NOFILE 32).
 data.db is byte-identical to the native run's, the exit status the same;
 with LOCKPROF_LOG=FILE every line goes to FILE and none to stderr.
@@ -30,6 +31,9 @@ taken.bind(("127.0.0.1", 0))
 taken.listen(1)
 TAKEN = "127.0.0.1:%d" % taken.getsockname()[1]
 MISSING = "/nonexistent/lockprof-test-dir"
+# A LOCKPROF_DIR that exists at start and is removed once the program has
+# switched its descriptors: the dumps then fail after the switch.
+VANISHING = "vanishing"
 
 
 def few_descriptors():
@@ -45,18 +49,32 @@ CASES = [
      ["LOCKPROF_" + k.upper() for k in BAD_CONFIG], True, None),
     ("endpoint cannot listen", {"http": TAKEN}, "exit",
      ["cannot listen on " + TAKEN], True, None),
-    ("exit dump fails", {"dir": MISSING}, "exit",
-     ["cannot write " + MISSING], False, None),
-    ("interval dumps fail", {"dir": MISSING, "interval": "100ms"}, "_exit",
-     ["cannot write " + MISSING], False, None),
+    ("directory missing at start", {"dir": MISSING}, "exit",
+     ["cannot write profiles into " + MISSING], True, None),
+    ("exit dump fails", {"dir": VANISHING}, "exit",
+     [VANISHING + "/block.pprof"], False, None),
+    ("interval dumps fail", {"dir": VANISHING, "interval": "100ms"}, "_exit",
+     [VANISHING + "/block.pprof"], False, None),
     ("RLIMIT_NOFILE 32", {"block_rate": 1}, "exit",
      ["no descriptor numbers to spare"], None, few_descriptors),
 ]
 
 
-def tell_when(stop, log, wait_for):
-    """Create `stop` once `wait_for` is in `log` (at most 30 s), or after
-    0.5 s of interval dumps when there is no log to watch."""
+def tell_when(stop, log, wait_for, vanish, interval):
+    """Remove the directory `vanish` (if any) once the program has switched
+    its descriptors (data.db holds DATA); then create `stop` at once, or,
+    with interval dumps, once `wait_for` is in `log` (at most 30 s) or
+    after 0.5 s of them when there is no log to watch."""
+    if vanish:
+        data = os.path.join(os.path.dirname(stop), "data.db")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not (
+                os.path.exists(data) and open(data, "rb").read() == b"DATA"):
+            time.sleep(0.01)
+        os.rmdir(vanish)
+    if not interval:
+        open(stop, "w").close()
+        return
     deadline = time.monotonic() + (30 if log else 0.5)
     while time.monotonic() < deadline:
         if log and os.path.exists(log) and wait_for in open(log).read():
@@ -69,12 +87,18 @@ def start(lp, leave, cwd, preload=True, log=None, wait_for=None, preexec=None):
     """Run datafd in `cwd` until STOP exists: at once, or with interval
     dumps once they have failed (tell_when). Its output and data.db."""
     stop = os.path.join(cwd, "STOP")
+    vanish = None
+    if lp.get("dir") == VANISHING:
+        vanish = os.path.join(cwd, VANISHING)
+        os.mkdir(vanish)
+        lp = dict(lp, dir=vanish)
     e = env(preload=preload, **lp)
     if log:
         e["LOCKPROF_LOG"] = log
     argv = [datafd, stop] + (["_exit"] if leave == "_exit" else [])
-    if "interval" in lp:
-        threading.Thread(target=tell_when, args=(stop, log, wait_for), daemon=True).start()
+    if vanish or "interval" in lp:
+        threading.Thread(target=tell_when, daemon=True,
+                         args=(stop, log, wait_for, vanish, "interval" in lp)).start()
     else:
         open(stop, "w").close()
     p = run(argv, e, cwd, timeout=90, preexec_fn=preexec)
