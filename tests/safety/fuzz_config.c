@@ -43,7 +43,7 @@ static void durations(const char *s)
 
 	if (lp_parse_duration(s, &ns) != 0)
 		return;
-	if (ns < 0 || ns > 3600LL * 1000000000LL)
+	if (ns < 0 || ns > 24 * 3600LL * 1000000000LL)
 		abort();
 	lp_format_duration(ns, buf, sizeof(buf));
 	if (lp_parse_duration(buf, &again) != 0 || again != ns)
