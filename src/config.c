@@ -60,7 +60,9 @@ int lp_parse_duration(const char *s, int64_t *ns)
 	}
 	if (whole > MAX_DURATION_NS / unit)
 		return -1;
-	whole = whole * unit + frac * unit / frac_scale;
+	/* frac * unit would overflow for minutes and hours: split unit. */
+	whole = whole * unit + unit / frac_scale * frac +
+		unit % frac_scale * frac / frac_scale;
 	if (whole > MAX_DURATION_NS)
 		return -1;
 	*ns = whole;
