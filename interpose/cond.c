@@ -1,12 +1,14 @@
 /*
  * pthread_cond_*wait: the whole time inside the call is a wait (Go counts
- * Cond.Wait the same way); block profile only. Nothing is registered while
- * the thread waits, so cancellation inside the real call (which reacquires
- * the mutex and unwinds through this frame) leaves nothing to undo.
+ * Cond.Wait the same way); block profile only. They are cancellation
+ * points: a thread cancelled inside the real call (which has reacquired
+ * the mutex by then) ends its wait in the cleanup handler, recorded as the
+ * wait it was.
  *
  * The program's references are to the GLIBC_2.3.2 versions (new-style
  * condvars); real.c resolves exactly those.
  */
+#undef __EXCEPTIONS /* the setjmp kind of cleanup handler: interpose/wrap.h */
 #include <pthread.h>
 
 #include "profiler.h"
@@ -21,8 +23,8 @@ LP_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 
 	if (!lp_wait_begin(&w, c, LP_WAIT_COND))
 		return real->cond_wait(c, m);
-	rc = real->cond_wait(c, m);
-	lp_wait_end(&w, lp_waited(rc));
+	LP_WAIT_CALL(rc, &w, real->cond_wait(c, m));
+	lp_wait_end(&w, lp_outcome(rc));
 	return rc;
 }
 
@@ -35,8 +37,8 @@ LP_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 	if (!lp_wait_begin(&w, c, LP_WAIT_COND))
 		return real->cond_timedwait(c, m, abstime);
-	rc = real->cond_timedwait(c, m, abstime);
-	lp_wait_end(&w, lp_waited(rc));
+	LP_WAIT_CALL(rc, &w, real->cond_timedwait(c, m, abstime));
+	lp_wait_end(&w, lp_outcome(rc));
 	return rc;
 }
 
@@ -49,7 +51,7 @@ LP_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 	if (!lp_wait_begin(&w, c, LP_WAIT_COND))
 		return real->cond_clockwait(c, m, clock, abstime);
-	rc = real->cond_clockwait(c, m, clock, abstime);
-	lp_wait_end(&w, lp_waited(rc));
+	LP_WAIT_CALL(rc, &w, real->cond_clockwait(c, m, clock, abstime));
+	lp_wait_end(&w, lp_outcome(rc));
 	return rc;
 }

@@ -1,8 +1,11 @@
 /*
  * pthread_mutex_*: try first; only a lock that was not free at once is
  * timed. The result handed back is always the real blocking call's, or the
- * trylock's when the trylock took the lock.
+ * trylock's when the trylock took the lock. A wait that times out, or whose
+ * thread is cancelled asynchronously inside the real call, gave up: it is in
+ * the block profile and charged to no unlock.
  */
+#undef __EXCEPTIONS /* the setjmp kind of cleanup handler: interpose/wrap.h */
 #include <errno.h>
 #include <pthread.h>
 
@@ -35,6 +38,17 @@ static inline int taken(int rc)
 	return rc == 0 || rc == EOWNERDEAD;
 }
 
+/* The real call, in a thread that asynchronous cancellation may end inside
+ * it: a frame of its own for the cleanup handler's setjmp. */
+static __attribute__((noinline)) int call_cancellable(const struct mutex_call *c,
+						      pthread_mutex_t *m, struct lp_wait *w)
+{
+	int rc;
+
+	LP_WAIT_CALL(rc, w, call_real(c, m));
+	return rc;
+}
+
 /* The trylock did not take the lock: block in the real call, timed when the
  * lock was busy. EINVAL, EAGAIN, ...: only the blocking call can say, and it
  * reports its own error. The wrappers reach this with a tail call and build
@@ -47,8 +61,8 @@ static int acquire_slow(pthread_mutex_t *m, int tried, const struct mutex_call *
 
 	if (tried != EBUSY || !lp_wait_begin(&w, m, LP_WAIT_HELD))
 		return call_real(c, m);
-	rc = call_real(c, m);
-	lp_wait_end(&w, lp_waited(rc));
+	rc = lp_cancel_async ? call_cancellable(c, m, &w) : call_real(c, m);
+	lp_wait_end(&w, lp_outcome(rc));
 	return rc;
 }
 

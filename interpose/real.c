@@ -77,6 +77,7 @@ static void resolve_all(void)
 	SET(sem_timedwait, next("sem_timedwait"));
 	SET(sem_clockwait, next("sem_clockwait"));
 	SET(sem_post, next("sem_post"));
+	SET(setcanceltype, next("pthread_setcanceltype"));
 }
 
 /* Returns 1 when this call did the resolution or found it done. */

@@ -41,6 +41,8 @@ struct lp_real {
 	int (*sem_timedwait)(sem_t *, const struct timespec *);
 	int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
 	int (*sem_post)(sem_t *);
+
+	int (*setcanceltype)(int, int *);
 };
 
 extern struct lp_real lp_real;

@@ -1,8 +1,10 @@
 /*
  * pthread_rwlock_*: try first, as for mutexes. glibc validates the clock and
  * the timeout of the timed forms before anything else, so those calls with
- * bad arguments go straight to the real function.
+ * bad arguments go straight to the real function. Timeouts and asynchronous
+ * cancellation end a wait as for mutexes.
  */
+#undef __EXCEPTIONS /* the setjmp kind of cleanup handler: interpose/wrap.h */
 #include <errno.h>
 #include <pthread.h>
 
@@ -28,6 +30,17 @@ static int call_real(const struct rwlock_call *c, pthread_rwlock_t *l)
 	return c->clocked(l, c->clock, c->abstime);
 }
 
+/* The real call, in a thread that asynchronous cancellation may end inside
+ * it: a frame of its own for the cleanup handler's setjmp. */
+static __attribute__((noinline)) int call_cancellable(const struct rwlock_call *c,
+						      pthread_rwlock_t *l, struct lp_wait *w)
+{
+	int rc;
+
+	LP_WAIT_CALL(rc, w, call_real(c, l));
+	return rc;
+}
+
 /* The trylock did not take the lock: block in the real call, timed when the
  * lock was busy (reached and built as for mutexes). */
 static int acquire_slow(pthread_rwlock_t *l, int tried, const struct rwlock_call *c)
@@ -37,8 +50,8 @@ static int acquire_slow(pthread_rwlock_t *l, int tried, const struct rwlock_call
 
 	if (tried != EBUSY || !lp_wait_begin(&w, l, LP_WAIT_HELD))
 		return call_real(c, l);
-	rc = call_real(c, l);
-	lp_wait_end(&w, lp_waited(rc));
+	rc = lp_cancel_async ? call_cancellable(c, l, &w) : call_real(c, l);
+	lp_wait_end(&w, lp_outcome(rc));
 	return rc;
 }
 

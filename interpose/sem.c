@@ -2,20 +2,15 @@
  * sem_wait and its timed forms: try first, like the locks. They are
  * cancellation points that act on a pending cancellation even when the
  * count is positive, so the wrapper tests for it before trying; a thread
- * cancelled while waiting leaves the semaphore's waiters through the cleanup
- * handler. Errors come through errno, which the wrapper's own trywait must
- * not leave changed.
+ * cancelled while waiting ends its wait in the cleanup handler (a wait that
+ * gave up: in the block profile, charged to no post). Errors come through
+ * errno, which the wrapper's own trywait must not leave changed.
  *
  * sem_post is async-signal-safe and so is its wrapper: lp_release_charge
  * allocates nothing and takes no lock a handler could find held by its own
  * thread.
  */
-/* The cleanup handler must be the setjmp-based kind that plain C programs
- * register: with -fexceptions, pthread_cleanup_push becomes an unwinder
- * landing pad, and a cancellation in a program built without -fexceptions
- * longjmps to the program's own handler past it, leaving the waiter
- * registered (tests/safety/cancel.c). The setjmp kind chains with both. */
-#undef __EXCEPTIONS
+#undef __EXCEPTIONS /* the setjmp kind of cleanup handler: interpose/wrap.h */
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -24,15 +19,12 @@
 #include "real.h"
 #include "wrap.h"
 
-static void leave_on_cancel(void *w)
+/* Acquired; timed out or interrupted (a wait that gave up); or failed. */
+static enum lp_wait_outcome sem_outcome(int rc)
 {
-	lp_wait_end(w, 0);
-}
-
-/* 1 when the wait was a wait: acquired, timed out, interrupted. */
-static int sem_waited(int rc)
-{
-	return rc == 0 || errno == ETIMEDOUT || errno == EINTR;
+	if (rc == 0)
+		return LP_WAIT_ACQUIRED;
+	return errno == ETIMEDOUT || errno == EINTR ? LP_WAIT_GAVE_UP : LP_WAIT_FAILED;
 }
 
 struct sem_call {
@@ -74,10 +66,8 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 		return call_real(c, s);
 	}
 	errno = saved;
-	pthread_cleanup_push(leave_on_cancel, &w);
-	rc = call_real(c, s);
-	pthread_cleanup_pop(0);
-	lp_wait_end(&w, sem_waited(rc));
+	LP_WAIT_CALL(rc, &w, call_real(c, s));
+	lp_wait_end(&w, sem_outcome(rc));
 	return rc;
 }
 

@@ -2,20 +2,59 @@
 #ifndef LP_WRAP_H
 #define LP_WRAP_H
 
+/*
+ * The cleanup handler around a profiled wait must be the setjmp-based kind
+ * that plain C programs register: with -fexceptions, pthread_cleanup_push
+ * becomes an unwinder landing pad, and a cancellation in a program built
+ * without -fexceptions longjmps to the program's own handler past it,
+ * leaving the wait unended (tests/safety/cancel.c). The setjmp kind chains
+ * with both. A wrapper file undefines __EXCEPTIONS before its first
+ * #include, as pthread.h picks the kind when it is first read.
+ */
+#ifdef __EXCEPTIONS
+#error "#undef __EXCEPTIONS before the first #include (interpose/wrap.h)"
+#endif
+
 #include <errno.h>
+#include <pthread.h>
 #include <time.h>
+
+#include "profiler.h"
 
 /* On the hot wrappers: each starts a cache line, so that its fast path
  * (a few dozen bytes) never straddles two, whatever the layout of the rest
  * of the library (a straddling unlock measured 0.7 ns a pair slower). */
 #define LP_FAST_PATH __attribute__((aligned(64)))
 
-/* A blocking call's result after a wait: did the thread wait (acquired,
- * owner-dead, timed out), as opposed to failing at once (EDEADLK, EINVAL)? */
-static inline int lp_waited(int rc)
+/* How a blocking call that was waited in ended, from its result. */
+static inline enum lp_wait_outcome lp_outcome(int rc)
 {
-	return rc == 0 || rc == EOWNERDEAD || rc == ETIMEDOUT;
+	if (rc == 0 || rc == EOWNERDEAD)
+		return LP_WAIT_ACQUIRED;
+	return rc == ETIMEDOUT ? LP_WAIT_GAVE_UP : LP_WAIT_FAILED;
 }
+
+/* The calling thread has asynchronous cancellation on (interpose/cancel.c). */
+extern __thread int lp_cancel_async __attribute__((tls_model("initial-exec")));
+
+static inline void lp_wait_cancelled(void *w)
+{
+	lp_wait_end(w, LP_WAIT_GAVE_UP);
+}
+
+/*
+ * `rc = call`, the real blocking call of the profiled wait `w`: a thread
+ * cancelled inside it ends the wait there, as one that gave up. The
+ * handler runs before the program's own, which may release the same
+ * object. Always around sem_wait's and pthread_cond_wait's real calls
+ * (cancellation points); around a lock's only in a thread that turned
+ * asynchronous cancellation on.
+ */
+#define LP_WAIT_CALL(rc, w, call) do {                  \
+	pthread_cleanup_push(lp_wait_cancelled, (w));   \
+	(rc) = (call);                                  \
+	pthread_cleanup_pop(0);                         \
+} while (0)
 
 /* The clocks and timeouts glibc accepts for the timed calls. */
 static inline int lp_clock_valid(clockid_t clock)

@@ -50,9 +50,18 @@ struct lp_wait {
  * the real function); 1 when lp_wait_end must follow. */
 int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind);
 
-/* The real call returned; `waited` is false for an immediate error
- * (EDEADLK, EINVAL, ...), which records nothing. */
-void lp_wait_end(struct lp_wait *w, int waited);
+/* How a profiled wait ended. */
+enum lp_wait_outcome {
+	LP_WAIT_FAILED,    /* an immediate error (EDEADLK, EINVAL, ...): no wait */
+	LP_WAIT_ACQUIRED,  /* took the lock (owner-dead too); a condvar's wake */
+	LP_WAIT_GAVE_UP,   /* timed out, interrupted or cancelled: a wait that
+			    * no release ended, charged to none */
+};
+
+/* The wait is over: the real call returned, or the thread is cancelled
+ * inside it (from a cleanup handler: LP_WAIT_GAVE_UP). Records the wait in
+ * the block profile unless it failed. */
+void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how);
 
 /*
  * A release (unlock, post) asks lp_release_wanted before the real call and,

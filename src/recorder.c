@@ -62,15 +62,16 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	return 1;
 }
 
-void lp_wait_end(struct lp_wait *w, int waited)
+void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how)
 {
 	int64_t end, rate, delay;
 	uint64_t contentions;
 	int saved = lp_guard_enter();
 
-	end = w->entry ? lp_waitstate_leave(w->entry, w->start) : lp_now();
+	end = w->entry ? lp_waitstate_leave(w->entry, w->start, how == LP_WAIT_ACQUIRED) :
+			 lp_now();
 	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
-	if (waited && rate > 0 &&
+	if (how != LP_WAIT_FAILED && rate > 0 &&
 	    __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) &&
 	    lp_block_sample(end - w->start, rate, w->draw, &contentions, &delay)) {
 		if (w->npcs < 0)

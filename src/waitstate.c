@@ -282,7 +282,7 @@ static void add_pending(struct lp_lockstate *e, int64_t t)
 	e->pending += t;
 }
 
-int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival)
+int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival, int acquired)
 {
 	int64_t now, since;
 	int before;
@@ -297,7 +297,7 @@ int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival)
 	since = arrival > e->last_charge ? arrival : e->last_charge;
 	e->n--;
 	e->sum_since -= since;
-	if (now > since) {
+	if (acquired && now > since) {
 		if (arrival < e->last_charge)
 			add_late(e, now - since);
 		else

@@ -2,24 +2,34 @@
  * Per-lock wait state for the mutex profile (shared/spec/semantics.md,
  * "What a release is charged"): for each lock with waiters, the number of
  * waiters n, the sum S of their "since" times, the time L of the last charge
- * and the waiting time P of waiters that left before a release charged it.
+ * and the waiting time P of waiters that took the lock before a release
+ * charged it.
  *
  *   a waiter arrives at t:          n += 1, S += t
  *   a release at T is charged:      P + n*T - S;  then S = n*T, L = T, P = 0
  *   a waiter leaves at t:           since = max(arrival, L); n -= 1,
- *                                   S -= since, and t - since is "late" time
+ *                                   S -= since; if it took the lock,
+ *                                   t - since is "late" time or goes to P
  *
  * Late time is the wake-up after a release: a waiter that a release at L
  * charged (arrival < L) goes on waiting until it runs. It belongs to that
  * release, and is added to its sample if the release was sampled (dropped
  * with it otherwise, as sampling drops the rest of an unsampled release).
- * A waiter no release has charged yet (it took the lock before its releaser
- * got to charge, or timed out) leaves its time in P for the next release.
+ * A waiter that took the lock before any release charged it (its releaser
+ * had not got to charge yet, or the owner died) leaves its time in P for
+ * the next release.
  *
- * Every nanosecond of waiting is thus charged once. Clocks are read before
- * the entry's spinlock and clamped under it, so that times on one lock are
- * ordered as their operations are: an arrival no earlier than L, a
- * departure no earlier than L, a charge later than L and than every
+ * A waiter that gave up (timed out, was interrupted or cancelled, or the
+ * call failed) did not take the lock: no release ended its wait, and
+ * t - since is charged to none. Releases that came while it waited keep
+ * what they were charged for it up to their time; later ones find no
+ * trace of it, as if it had never come.
+ *
+ * Every nanosecond of waiting that ends in the lock is thus charged once,
+ * and no release is charged for a wait that ended before it. Clocks are
+ * read before the entry's spinlock and clamped under it, so that times on
+ * one lock are ordered as their operations are: an arrival no earlier than
+ * L, a departure no earlier than L, a charge later than L and than every
  * arrival it counts.
  *
  * Entries live in a cds_lfht keyed by lock address. Locks initialized
@@ -64,9 +74,9 @@ int lp_waitstate_init(int64_t max_locks);
  */
 struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now);
 
-/* The waiter stops waiting (acquired, timed out or cancelled). Returns the
- * time it left. */
-int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival);
+/* The waiter stops waiting: it took the lock (`acquired`), or gave up
+ * (timed out, interrupted, cancelled, failed). Returns the time it left. */
+int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival, int acquired);
 
 struct lp_charge {
 	int64_t charged;  /* waiting time charged to the release */

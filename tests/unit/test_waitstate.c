@@ -2,7 +2,9 @@
  * The wait accounting, against itself: threads wait on a few locks and
  * release them at random; every nanosecond waited must be charged exactly
  * once, to a sampled release (fraction 1), or still be pending at the end.
- * Exact integer equality, whatever the timing.
+ * Exact integer equality, whatever the timing. Then waiters that give up
+ * (time out, are cancelled): what releases charged while they waited stays
+ * charged, and no later release is charged for them.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -21,7 +23,9 @@
 
 static char locks[LOCKS];
 static struct lp_stacktab *releases;
-static int64_t waited[THREADS], charged[THREADS];
+static int64_t waited[THREADS];         /* by waiters that took the lock */
+static int64_t gave_up_waited[THREADS]; /* by waiters that gave up */
+static int give_up;                     /* one wait in give_up gives up; 0: none */
 
 static void spin_ns(long ns)
 {
@@ -32,7 +36,7 @@ static void spin_ns(long ns)
 	while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < ns);
 }
 
-static void release(uintptr_t lock, int self)
+static void release(uintptr_t lock)
 {
 	struct lp_charge c;
 	uintptr_t pc = lock; /* one stack per lock */
@@ -40,7 +44,6 @@ static void release(uintptr_t lock, int self)
 	if (lp_waitstate_charge(lock, 1, &c)) {
 		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, LP_FX_ONE, c.charged);
 		EXPECT(c.sampled);
-		charged[self] += c.charged;
 		if (c.waiters_left)
 			lp_waitstate_attach(lock, &c, s, 1);
 	}
@@ -54,48 +57,173 @@ static void *worker(void *arg)
 		uintptr_t lock = (uintptr_t)&locks[lp_rand() % LOCKS];
 		int64_t arrival, left;
 		struct lp_lockstate *e = lp_waitstate_arrive(lock, &arrival);
+		int acquired = !give_up || lp_rand() % give_up != 0;
 
 		EXPECT(e != NULL);
 		spin_ns((long)(lp_rand() % 20000));
 		if (lp_rand() % 2)
-			release((uintptr_t)&locks[lp_rand() % LOCKS], self);
-		left = lp_waitstate_leave(e, arrival);
+			release((uintptr_t)&locks[lp_rand() % LOCKS]);
+		left = lp_waitstate_leave(e, arrival, acquired);
 		EXPECT(left >= arrival);
-		waited[self] += left - arrival;
+		if (acquired)
+			waited[self] += left - arrival;
+		else
+			gave_up_waited[self] += left - arrival;
 		if (lp_rand() % 3 == 0)
-			release(lock, self);
+			release(lock);
 	}
 	return NULL;
 }
 
-int main(void)
+/* The delay recorded in `tab`. */
+static int64_t recorded(struct lp_stacktab *tab)
+{
+	struct lp_snapshot s;
+	int64_t total = 0;
+
+	EXPECT(lp_stacktab_snapshot(tab, &s) == 0);
+	for (size_t i = 0; i < s.n; i++)
+		total += s.records[i].delay_ns;
+	lp_snapshot_free(&s);
+	return total;
+}
+
+/* THREADS workers, then a release per lock from a thread that never waited
+ * (it collects what is pending). Returns what the releases recorded; the
+ * time waited by waiters that took the lock and by those that gave up. */
+static int64_t run_workers(int64_t *acquired, int64_t *gave_up)
 {
 	pthread_t t[THREADS];
-	struct lp_snapshot s;
-	int64_t total_waited = 0, total_recorded = 0;
 
-	EXPECT(lp_waitstate_init(64) == 0);
 	releases = lp_stacktab_new(16);
-	for (intptr_t i = 0; i < THREADS; i++)
+	for (intptr_t i = 0; i < THREADS; i++) {
+		waited[i] = gave_up_waited[i] = 0;
 		pthread_create(&t[i], NULL, worker, (void *)i);
+	}
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	/* Nobody waits now: one more release per lock collects what is
-	 * pending (from a thread that never waited). */
 	for (int i = 0; i < LOCKS; i++)
-		release((uintptr_t)&locks[i], 0);
+		release((uintptr_t)&locks[i]);
 	for (int i = 0; i < LOCKS; i++)
 		EXPECT(!lp_waitstate_maybe_busy((uintptr_t)&locks[i]));
+	*acquired = *gave_up = 0;
+	for (int i = 0; i < THREADS; i++) {
+		*acquired += waited[i];
+		*gave_up += gave_up_waited[i];
+	}
+	return recorded(releases);
+}
 
-	for (int i = 0; i < THREADS; i++)
-		total_waited += waited[i];
-	EXPECT(lp_stacktab_snapshot(releases, &s) == 0);
-	for (size_t i = 0; i < s.n; i++)
-		total_recorded += s.records[i].delay_ns;
-	lp_snapshot_free(&s);
-	printf("waited %lld ns, charged %lld ns\n", (long long)total_waited,
-	       (long long)total_recorded);
-	EXPECT(total_waited > 0);
-	EXPECT(total_recorded == total_waited);
+static void every_wait_charged_once(void)
+{
+	int64_t acquired, gave_up, charged;
+
+	give_up = 0;
+	charged = run_workers(&acquired, &gave_up);
+	printf("waited %lld ns, charged %lld ns\n", (long long)acquired,
+	       (long long)charged);
+	EXPECT(acquired > 0);
+	EXPECT(charged == acquired);
+}
+
+/* Waiters give up at random: a wait that took the lock is charged whole;
+ * one that gave up, at most up to the last release before it did (exact
+ * cases below). */
+static void gave_up_at_random(void)
+{
+	int64_t acquired, gave_up, charged;
+
+	give_up = 4;
+	charged = run_workers(&acquired, &gave_up);
+	printf("waited %lld ns, gave up after %lld ns, charged %lld ns\n",
+	       (long long)acquired, (long long)gave_up, (long long)charged);
+	EXPECT(gave_up > 0);
+	EXPECT(charged >= acquired && charged <= acquired + gave_up);
+}
+
+static char lone, shared, mixed;
+
+/* Alone on a lock, a waiter gives up: the next release finds nothing. */
+static void gave_up_alone(void)
+{
+	struct lp_charge c;
+	int64_t arrival;
+	struct lp_lockstate *e = lp_waitstate_arrive((uintptr_t)&lone, &arrival);
+
+	EXPECT(e != NULL);
+	spin_ns(20000);
+	EXPECT(lp_waitstate_leave(e, arrival, 0) >= arrival + 20000);
+	EXPECT(!lp_waitstate_maybe_busy((uintptr_t)&lone));
+	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 1, &c) == 0 && c.charged == 0);
+}
+
+/* Two waiters; a release charges both up to its time. Then one gives up
+ * and the other takes the lock: the release keeps its charge plus the
+ * taker's wake-up (late time), and nothing of the one that gave up after
+ * it; the next release is charged nothing. */
+static void gave_up_after_a_release(void)
+{
+	struct lp_stacktab *tab = lp_stacktab_new(4);
+	uintptr_t lock = (uintptr_t)&shared, pc = 1;
+	struct lp_lockstate *e1, *e2;
+	int64_t a1, a2, end2;
+	struct lp_charge c;
+	struct lp_stack *sample;
+
+	e1 = lp_waitstate_arrive(lock, &a1);
+	e2 = lp_waitstate_arrive(lock, &a2);
+	EXPECT(e1 != NULL && e2 != NULL);
+	spin_ns(20000);
+	EXPECT(lp_waitstate_charge(lock, 1, &c));
+	EXPECT(c.charged == (c.time - a1) + (c.time - a2) && c.waiters_left);
+	sample = lp_stacktab_add(tab, &pc, 1, 0, LP_FX_ONE, c.charged);
+	lp_waitstate_attach(lock, &c, sample, 1);
+	spin_ns(20000);
+	EXPECT(lp_waitstate_leave(e1, a1, 0) >= c.time + 20000);
+	end2 = lp_waitstate_leave(e2, a2, 1);
+	EXPECT(end2 > c.time);
+	EXPECT(recorded(tab) == c.charged + (end2 - c.time));
+	EXPECT(!lp_waitstate_maybe_busy(lock));
+	EXPECT(lp_waitstate_charge(lock, 1, &c) == 0);
+}
+
+static void *charge_mixed(void *out)
+{
+	lp_waitstate_charge((uintptr_t)&mixed, 1, out);
+	return NULL;
+}
+
+/* Before any release, one waiter takes the lock (its wait is left for the
+ * next release by another thread) and one gives up: that release is
+ * charged the first one's wait only. */
+static void gave_up_beside_a_taker(void)
+{
+	uintptr_t lock = (uintptr_t)&mixed;
+	struct lp_lockstate *e1, *e2;
+	int64_t a1, a2, end1;
+	struct lp_charge c;
+	pthread_t t;
+
+	e1 = lp_waitstate_arrive(lock, &a1);
+	e2 = lp_waitstate_arrive(lock, &a2);
+	EXPECT(e1 != NULL && e2 != NULL);
+	spin_ns(20000);
+	end1 = lp_waitstate_leave(e1, a1, 1);
+	spin_ns(20000);
+	EXPECT(lp_waitstate_leave(e2, a2, 0) >= end1 + 20000);
+	pthread_create(&t, NULL, charge_mixed, &c);
+	pthread_join(t, NULL);
+	EXPECT(c.charged == end1 - a1);
+	EXPECT(!lp_waitstate_maybe_busy(lock));
+}
+
+int main(void)
+{
+	EXPECT(lp_waitstate_init(64) == 0);
+	every_wait_charged_once();
+	gave_up_alone();
+	gave_up_after_a_release();
+	gave_up_beside_a_taker();
+	gave_up_at_random();
 	return unit_summary();
 }
