@@ -480,24 +480,27 @@ static void time_outs(void)
 		print_measured(w[k], N);
 }
 
-/* 4. Robust mutex: its owner exits holding it while two threads wait. */
+/* 4. Robust mutex: its owner exits holding it while two threads wait (seen
+ * asleep on it before the owner may go). */
 static pthread_mutex_t robust;
-static int owner_has_it;
+static int owner_has_it, owner_may_exit;
 
 static void *robust_owner(void *arg)
 {
 	(void)arg;
 	PT(pthread_mutex_lock(&robust));
 	__atomic_store_n(&owner_has_it, 1, __ATOMIC_RELEASE);
-	safe_sleep_ms(100);
+	while (!__atomic_load_n(&owner_may_exit, __ATOMIC_ACQUIRE))
+		safe_sleep_ms(1);
 	return NULL; /* exits holding it */
 }
 
 static void *robust_waiter(void *arg)
 {
-	int rc = pthread_mutex_lock(&robust);
+	int rc;
 
-	*(int *)arg = safe_gettid();
+	__atomic_store_n((int *)arg, safe_gettid(), __ATOMIC_RELEASE);
+	rc = pthread_mutex_lock(&robust);
 	if (rc == EOWNERDEAD)
 		PT(pthread_mutex_consistent(&robust));
 	else
@@ -510,7 +513,7 @@ static void owner_dies(void)
 {
 	pthread_mutexattr_t a;
 	pthread_t o, w[2];
-	int dead = 0, tid[2];
+	int dead = 0, tid[2] = { 0, 0 };
 	void *rc;
 
 	PT(pthread_mutexattr_init(&a));
@@ -521,6 +524,12 @@ static void owner_dies(void)
 		safe_sleep_ms(1);
 	for (int i = 0; i < 2; i++)
 		PT(pthread_create(&w[i], NULL, robust_waiter, &tid[i]));
+	for (int i = 0; i < 2; i++) {
+		while (!__atomic_load_n(&tid[i], __ATOMIC_ACQUIRE))
+			safe_sleep_ms(1);
+		wait_asleep_on(tid[i], &robust, sizeof(robust));
+	}
+	__atomic_store_n(&owner_may_exit, 1, __ATOMIC_RELEASE);
 	PT(pthread_join(o, NULL));
 	for (int i = 0; i < 2; i++) {
 		PT(pthread_join(w[i], &rc));
