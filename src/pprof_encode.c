@@ -329,6 +329,8 @@ struct pb_parts {
 	PbLocation *loc, **locp;
 	PbLine *line, **linep;
 	PbFunction *fn, **fnp;
+	char comment[96];      /* "lockprof kind=... [root=... start=...]" */
+	int64_t comment_ix[1];
 };
 
 static void pb_parts_free(struct pb_parts *pp)
@@ -473,6 +475,40 @@ static int pb_functions(struct builder *b, struct pb_parts *pp)
 	return 0;
 }
 
+/* The run this process belongs to (lp_pprof_set_run); 0: not said. */
+static long run_root_pid;
+static int64_t run_start_ns;
+
+void lp_pprof_set_run(long root_pid, int64_t start_ns)
+{
+	run_root_pid = root_pid;
+	run_start_ns = start_ns;
+}
+
+/*
+ * The profile's comment: its kind, which nothing else in Go's format says
+ * (block and mutex profiles have the same sample types), and the run, so
+ * that `lockprof merge` can refuse files of different runs. pprof shows
+ * comments only with -comments.
+ */
+static int pb_comment(struct builder *b, struct pb_parts *pp, PbProfile *p,
+		      const struct lp_snapshot *s)
+{
+	int n = snprintf(pp->comment, sizeof(pp->comment), "lockprof kind=%s",
+			 s->kind == LP_MUTEX ? "mutex" : "block");
+
+	if (run_root_pid > 0)
+		snprintf(pp->comment + n, sizeof(pp->comment) - (size_t)n,
+			 " root=%ld start=%lld", run_root_pid,
+			 (long long)run_start_ns);
+	pp->comment_ix[0] = str_intern(b, pp->comment);
+	if (pp->comment_ix[0] < 0)
+		return -1;
+	p->comment = pp->comment_ix;
+	p->n_comment = 1;
+	return 0;
+}
+
 /* Fill the message; strings last, since every part interns into them. */
 static int pb_build(struct builder *b, struct pb_parts *pp, PbProfile *p,
 		    const struct lp_snapshot *s)
@@ -488,7 +524,8 @@ static int pb_build(struct builder *b, struct pb_parts *pp, PbProfile *p,
 	     value_type(b, &pp->vt[1], "delay", "nanoseconds") ||
 	     value_type(b, &pp->vt[2], "contentions", "count") ||
 	     pb_samples(b, pp, recs, n) || pb_mappings(b, pp) ||
-	     pb_locations(b, pp) || pb_functions(b, pp);
+	     pb_locations(b, pp) || pb_functions(b, pp) ||
+	     pb_comment(b, pp, p, s);
 	if (rc) {
 		free(recs);
 		return -1;

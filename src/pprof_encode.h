@@ -27,6 +27,14 @@
 #define LP_FRAME_OVERFLOW "[lockprof: stack table full]"
 
 /*
+ * The run the profiles of this process belong to: the pid of the first
+ * process of the tree and when it started (wall clock, ns). Written in
+ * every profile's comment ("lockprof kind=block root=PID start=NS") once
+ * set; until then the comment says the kind only.
+ */
+void lp_pprof_set_run(long root_pid, int64_t start_ns);
+
+/*
  * Encode `s` as gzip-compressed pprof into a malloc'd buffer (*out, *len).
  * `sym` must have been refreshed after the snapshot was taken. Returns 0, or
  * -1 (out of memory, compression failure) with nothing allocated.

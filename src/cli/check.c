@@ -15,22 +15,26 @@
 static const char usage[] =
 	"usage: lockprof check --max-increase PCT [--min-delay D]\n"
 	"                      [--min-contentions N] [--by function|line|stack|leaf]\n"
-	"                      [--type delay|contentions] [--json] BASE NEW\n"
+	"                      [--full-paths] [--type delay|contentions]\n"
+	"                      [--per-second] [--json] BASE NEW\n"
 	"\n"
 	"Exit 1 (printing what) when NEW waits more than BASE beyond the\n"
-	"thresholds, 0 when not, 2 on bad input. Values are rates per second\n"
-	"of each profile's duration_nanos (totals, with a note, when a file\n"
-	"has none). The total and every site are checked: one regresses when\n"
-	"it grew by more than PCT percent and by at least the noise floor; a\n"
-	"site absent from BASE regresses when it reaches the floor.\n"
+	"thresholds, 0 when not, 2 on bad input. Totals are compared (the same\n"
+	"work done twice), or rates per second of each profile's duration with\n"
+	"--per-second (runs of different lengths). The total and every site are\n"
+	"checked: one regresses when it grew by more than PCT percent and by at\n"
+	"least the noise floor; a site absent from BASE regresses when it\n"
+	"reaches the floor.\n"
 	"\n"
 	"  --max-increase PCT    allowed growth in percent, e.g. 10 or 10%\n"
 	"  --min-delay D         noise floor for --type delay (default 1ms):\n"
-	"                        smaller increases never fail; per second when\n"
-	"                        comparing rates. Units: ns, us, ms, s\n"
+	"                        smaller increases never fail; per second with\n"
+	"                        --per-second. Units: ns, us, ms, s\n"
 	"  --min-contentions N   noise floor for --type contentions (default 1)\n"
 	"  --by KEY              function (default), line, stack or leaf\n"
+	"  --full-paths          --by line: file names as in the profile\n"
 	"  --type T              check delay (default) or contentions\n"
+	"  --per-second          compare rates per second, not totals\n"
 	"  --json                one JSON object instead of text\n"
 	"  -h, --help            this help\n";
 
@@ -72,7 +76,8 @@ static int parse(int argc, char **argv, struct check_args *a)
 	};
 	const struct lp_cmdline cl = {
 		.cmd = "check", .usage = usage, .longs = longs,
-		.takes = LP_TAKES_BY | LP_TAKES_TYPE | LP_TAKES_JSON,
+		.takes = LP_TAKES_BY | LP_TAKES_TYPE | LP_TAKES_JSON |
+			 LP_TAKES_PER_SECOND | LP_TAKES_FULL_PATHS,
 		.own = own_option, .ctx = a,
 	};
 	int rc;
@@ -168,16 +173,18 @@ static int report(const struct check_args *a, const struct lp_cmp *c)
 		printf("note: %s\n", c->note);
 	lp_fmt_cmp_value(c, floor, 0, x[1], 48);
 	if (!bad) {
-		printf("ok: total %s %s -> %s (%s); nothing grew more than "
-		       "%g%% (noise floor %s)\n", lp_type_name(t),
+		printf("ok: %s %s %s -> %s (%s); nothing grew more than "
+		       "%g%% (noise floor %s)\n", c->rates ? "per-second" :
+		       "total", lp_type_name(t),
 		       lp_fmt_cmp_value(c, bt, 0, x[0], 48),
 		       lp_fmt_cmp_value(c, nt, 0, x[2], 48),
 		       lp_fmt_change_pct(bt, nt, what, sizeof(what)), a->pct,
 		       x[1]);
 		return LP_EXIT_OK;
 	}
-	printf("FAIL: %zu regression%s beyond +%g%% (noise floor %s):\n", bad,
-	       bad == 1 ? "" : "s", a->pct, x[1]);
+	printf("FAIL: %zu %s beyond +%g%% (noise floor %s):\n", bad,
+	       lp_plural((double)bad, "regression", "regressions"), a->pct,
+	       x[1]);
 	if (total_bad) {
 		snprintf(what, sizeof(what), "total %s", lp_type_name(t));
 		describe(c, what, bt, nt);
@@ -202,8 +209,7 @@ int lp_cmd_check(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? LP_EXIT_OK : rc;
-	rc = lp_load_compare("check", a.base, a.new_, a.o.by, a.o.type, m,
-			     &c);
+	rc = lp_load_compare("check", a.base, a.new_, &a.o, m, &c);
 	if (rc)
 		return rc;
 	rc = report(&a, &c);

@@ -8,27 +8,46 @@
 #include "options.h"
 #include "units.h"
 
-#define NO_DURATION " no duration_nanos (Go writes none for cumulative " \
-	"profiles): comparing totals, not rates per second, which is only " \
-	"right for runs of equal length"
+/* Runs whose durations differ more than this are worth a note when their
+ * totals are compared. */
+#define LENGTHS_APART 2.0
 
-void lp_cmp_scales(struct lp_cmp *c, const struct lp_model *b,
-		   const struct lp_model *n)
+static void note_lengths(struct lp_cmp *c, const struct lp_model *b,
+			 const struct lp_model *n)
 {
-	c->rates = b->duration_ns > 0 && n->duration_ns > 0;
-	if (c->rates) {
-		c->base_scale = 1e9 / (double)b->duration_ns;
-		c->new_scale = 1e9 / (double)n->duration_ns;
-		c->note[0] = '\0';
+	double lb = (double)b->duration_ns, ln = (double)n->duration_ns;
+	char x[32], y[32];
+
+	if (!c->timed || (lb <= LENGTHS_APART * ln && ln <= LENGTHS_APART * lb))
 		return;
-	}
+	snprintf(c->note, sizeof(c->note), "the profiles cover %s and %s "
+		 "(x%.1f): totals are compared, right for the same work; "
+		 "--per-second compares rates, for runs of different lengths",
+		 lp_fmt_duration(lb, x, sizeof(x)),
+		 lp_fmt_duration(ln, y, sizeof(y)), ln / lb);
+}
+
+int lp_cmp_scales(struct lp_cmp *c, const struct lp_model *b,
+		  const struct lp_model *n, int per_second, char *err,
+		  size_t errlen)
+{
+	c->timed = b->duration_ns > 0 && n->duration_ns > 0;
+	c->rates = per_second;
+	c->note[0] = '\0';
 	c->base_scale = c->new_scale = 1;
-	if (!b->duration_ns && !n->duration_ns)
-		snprintf(c->note, sizeof(c->note), "%s and %s have%s", b->path,
-			 n->path, NO_DURATION);
-	else
-		snprintf(c->note, sizeof(c->note), "%s has%s",
-			 b->duration_ns ? n->path : b->path, NO_DURATION);
+	if (!per_second) {
+		note_lengths(c, b, n);
+		return 0;
+	}
+	if (!c->timed) {
+		snprintf(err, errlen, "--per-second: %s has no duration_nanos "
+			 "(Go writes none for cumulative profiles): compare "
+			 "totals", b->duration_ns ? n->path : b->path);
+		return -1;
+	}
+	c->base_scale = 1e9 / (double)b->duration_ns;
+	c->new_scale = 1e9 / (double)n->duration_ns;
+	return 0;
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -47,12 +66,12 @@ static void fill(struct lp_cmp_value *v, const struct lp_site *s, double k)
 	v->delay = s->delay * k;
 }
 
-int lp_compare(const struct lp_model *base, const struct lp_model *new_,
-	       enum lp_by by, enum lp_vtype type, struct lp_cmp *c)
+/* After lp_cmp_scales: sites, rows and totals. */
+static int compare_sites(const struct lp_model *base,
+			 const struct lp_model *new_, enum lp_by by,
+			 enum lp_vtype type, struct lp_cmp *c)
 {
-	memset(c, 0, sizeof(*c));
 	c->type = type;
-	lp_cmp_scales(c, base, new_);
 	if (lp_sites_build(base, by, &c->bs) || lp_sites_build(new_, by, &c->ns))
 		goto oom;
 	c->rows = calloc(c->bs.n + c->ns.n + 1, sizeof(*c->rows));
@@ -62,6 +81,8 @@ int lp_compare(const struct lp_model *base, const struct lp_model *new_,
 					       base->delay * c->base_scale };
 	c->new_total = (struct lp_cmp_value){ new_->contentions * c->new_scale,
 					      new_->delay * c->new_scale };
+	c->base_sum = (struct lp_cmp_value){ base->contentions, base->delay };
+	c->new_sum = (struct lp_cmp_value){ new_->contentions, new_->delay };
 	for (size_t i = 0; i < c->ns.n; i++) {
 		struct lp_cmp_row *r = &c->rows[c->n++];
 		size_t j = lp_sites_find(&c->bs, c->ns.v[i].name);
@@ -118,15 +139,20 @@ const char *lp_fmt_change_pct(double base, double new_, char *buf,
 	return buf;
 }
 
-char *lp_fmt_cmp_value(const struct lp_cmp *c, double v, int sign, char *buf,
-		       size_t len)
+char *lp_fmt_value_as(enum lp_vtype t, int rate, double v, int sign,
+		      char *buf, size_t len)
 {
 	char num[40];
 
 	snprintf(buf, len, "%s%s%s", sign && v > 0 ? "+" : "",
-		 lp_fmt_value(c->type, v, num, sizeof(num)),
-		 c->rates ? "/s" : "");
+		 lp_fmt_value(t, v, num, sizeof(num)), rate ? "/s" : "");
 	return buf;
+}
+
+char *lp_fmt_cmp_value(const struct lp_cmp *c, double v, int sign, char *buf,
+		       size_t len)
+{
+	return lp_fmt_value_as(c->type, c->rates, v, sign, buf, len);
 }
 
 const char *lp_fmt_factor(const struct lp_cmp_row *r, char *buf, size_t len)
@@ -170,19 +196,26 @@ int lp_load_pair(const char *cmd, const char *base, const char *new_,
 }
 
 int lp_load_compare(const char *cmd, const char *base, const char *new_,
-		    enum lp_by by, enum lp_vtype type, struct lp_model m[2],
+		    const struct lp_opts *o, struct lp_model m[2],
 		    struct lp_cmp *c)
 {
+	char err[1024];
 	int rc = lp_load_pair(cmd, base, new_, m);
 
 	if (rc)
 		return rc;
-	if (lp_compare(&m[0], &m[1], by, type, c)) {
+	lp_model_keep_paths(&m[0], o->full_paths);
+	lp_model_keep_paths(&m[1], o->full_paths);
+	memset(c, 0, sizeof(*c));
+	if (lp_cmp_scales(c, &m[0], &m[1], o->per_second, err, sizeof(err)))
+		rc = lp_input_error(cmd, err);
+	else if (compare_sites(&m[0], &m[1], o->by, o->type, c))
+		rc = lp_input_error(cmd, "out of memory");
+	if (rc) {
 		lp_model_free(&m[0]);
 		lp_model_free(&m[1]);
-		return lp_input_error(cmd, "out of memory");
 	}
-	return 0;
+	return rc;
 }
 
 void lp_load_compare_free(struct lp_model m[2], struct lp_cmp *c)

@@ -1,7 +1,10 @@
 /*
- * Two profiles site by site, as rates per second of each file's
- * duration_nanos; when either file has no duration, as raw totals (and the
- * note says so). Rows are ranked by the size of the change in the chosen
+ * Two profiles site by site: totals by default (right for the same work
+ * done twice, and equal to rates for runs of equal length), or rates per
+ * second of each file's duration_nanos (--per-second, for runs of
+ * different lengths). Not rates by default: delay per second cannot exceed
+ * the number of threads, so once waits saturate, a rate hides a slowdown
+ * of fixed work. Rows are ranked by the size of the change in the chosen
  * value, largest first, so the site that matters most comes first.
  */
 #ifndef LP_CLI_COMPARE_H
@@ -22,10 +25,12 @@ struct lp_cmp_row {
 
 struct lp_cmp {
 	enum lp_vtype type;
-	int rates;          /* values are per second */
-	char note[512];     /* why totals are compared, "" with rates */
+	int rates;          /* values are per second (--per-second) */
+	int timed;          /* both files have a duration */
+	char note[512];     /* "" or one line to heed, said before the table */
 	double base_scale, new_scale; /* file value -> compared value */
-	struct lp_cmp_value base_total, new_total;
+	struct lp_cmp_value base_total, new_total; /* compared */
+	struct lp_cmp_value base_sum, new_sum;     /* totals, as in the files */
 	size_t n;
 	struct lp_cmp_row *rows;
 	struct lp_sites bs, ns;
@@ -35,9 +40,12 @@ int lp_compare(const struct lp_model *base, const struct lp_model *new_,
 	       enum lp_by by, enum lp_vtype type, struct lp_cmp *out);
 void lp_compare_free(struct lp_cmp *c);
 
-/* Only rates, base_scale, new_scale and note of lp_compare. */
-void lp_cmp_scales(struct lp_cmp *c, const struct lp_model *base,
-		   const struct lp_model *new_);
+/* Only rates, timed, base_scale, new_scale and note of lp_compare, rates
+ * as asked. 0, or -1 with one line in err when rates are asked and a file
+ * has no duration. */
+int lp_cmp_scales(struct lp_cmp *c, const struct lp_model *base,
+		  const struct lp_model *new_, int per_second, char *err,
+		  size_t errlen);
 
 static inline double lp_cmp_pick(const struct lp_cmp_value *v,
 				 enum lp_vtype t)
@@ -53,6 +61,9 @@ const char *lp_fmt_change_pct(double base, double new_, char *buf,
  * or without "/s" when comparing totals. */
 char *lp_fmt_cmp_value(const struct lp_cmp *c, double v, int sign, char *buf,
 		       size_t len);
+/* The same for a value per second (rate) or a total (!rate). */
+char *lp_fmt_value_as(enum lp_vtype t, int rate, double v, int sign,
+		      char *buf, size_t len);
 
 /* "x2.00", "new", "gone" for a row. */
 const char *lp_fmt_factor(const struct lp_cmp_row *r, char *buf, size_t len);
@@ -65,10 +76,12 @@ const char *lp_row_status(const struct lp_cmp_row *r, enum lp_vtype t);
 int lp_load_pair(const char *cmd, const char *base, const char *new_,
 		 struct lp_model m[2]);
 
-/* lp_load_pair, then lp_compare into c; on failure reports it for `cmd`,
+/* lp_load_pair, then lp_compare into c (rates when o->per_second, file
+ * names trimmed unless o->full_paths); on failure reports it for `cmd`,
  * frees all and returns 2, else 0. */
+struct lp_opts;
 int lp_load_compare(const char *cmd, const char *base, const char *new_,
-		    enum lp_by by, enum lp_vtype type, struct lp_model m[2],
+		    const struct lp_opts *o, struct lp_model m[2],
 		    struct lp_cmp *c);
 /* Frees what lp_load_compare made. */
 void lp_load_compare_free(struct lp_model m[2], struct lp_cmp *c);

@@ -14,7 +14,7 @@
 #include "units.h"
 
 static const char usage[] =
-	"usage: lockprof flame [--base BASE] [--type delay|contentions]\n"
+	"usage: lockprof flame [--base BASE [--per-second]] [--type delay|contentions]\n"
 	"                      [--title TEXT] [--width PX] [-o OUT.svg] FILE\n"
 	"\n"
 	"Draw a flame graph of a block or mutex profile as one SVG file with\n"
@@ -22,12 +22,16 @@ static const char usage[] =
 	"as wide as its share of the total, hover a frame for its value.\n"
 	"\n"
 	"With --base, a differential flame graph: widths are FILE's, colors\n"
-	"the change from BASE (scaled to FILE's duration when both have\n"
-	"duration_nanos): red for more waiting, blue for less, the deeper the\n"
+	"the change from BASE (totals; BASE scaled to FILE's duration with\n"
+	"--per-second): red for more waiting, blue for less, the deeper the\n"
 	"color the larger the change. Stacks only in BASE have no width.\n"
+	"\n"
+	"A profile of differences (lockprof diff -o) is drawn with each stack\n"
+	"as wide as its change, red where it grew, blue where it shrank.\n"
 	"\n"
 	"  -o FILE       output (default standard output)\n"
 	"  --base BASE   baseline profile for a differential graph\n"
+	"  --per-second  compare with BASE per second of each duration\n"
 	"  --type T      delay (default) or contentions\n"
 	"  --title TEXT  the graph's title\n"
 	"  --width PX    image width (default 1200)\n"
@@ -42,7 +46,8 @@ static const char usage[] =
 struct flame {
 	FILE *f;
 	enum lp_vtype type;
-	int diff;
+	int diff;    /* colored by the change from a base */
+	int signed_; /* a profile of differences: widths are |change| */
 	double total, px_per_unit;
 	size_t depth;
 	int width;
@@ -66,10 +71,8 @@ static void hot(const char *name, int rgb[3])
  * color the larger the change relative to the frame (new or gone: deepest).
  * Relative, so that small frames that doubled show as well as big ones.
  */
-static void delta_color(const struct lp_fnode *n, int rgb[3])
+static void delta_color(double d, double big, int rgb[3])
 {
-	double d = n->value - n->base;
-	double big = n->value > n->base ? n->value : n->base;
 	/* sqrt: a +50% change should already show clearly. */
 	int fade = big > 0 ? (int)lround(210 * sqrt(fabs(d) / big)) : 0;
 
@@ -90,7 +93,10 @@ static void tooltip(const struct flame *g, const struct lp_fnode *n)
 	fprintf(g->f, ": %s (%.2f%%)",
 		lp_fmt_value(g->type, n->value, a, sizeof(a)),
 		g->total ? 100 * n->value / g->total : 0.0);
-	if (g->diff)
+	if (g->signed_)
+		fprintf(g->f, " changed; net %s%s", n->net > 0 ? "+" : "",
+			lp_fmt_value(g->type, n->net, b, sizeof(b)));
+	else if (g->diff)
 		fprintf(g->f, "; base %s, change %s%s (%s)",
 			lp_fmt_value(g->type, n->base, b, sizeof(b)),
 			n->value > n->base ? "+" : "",
@@ -110,8 +116,11 @@ static void draw(const struct flame *g, const struct lp_fnode *n, double x,
 
 	if (w < 0.1)
 		return;
-	if (g->diff)
-		delta_color(n, rgb);
+	if (g->signed_)
+		delta_color(n->net, n->value, rgb);
+	else if (g->diff)
+		delta_color(n->value - n->base,
+			    n->value > n->base ? n->value : n->base, rgb);
 	else
 		hot(n->name, rgb);
 	fputs("<g>", g->f);
@@ -163,7 +172,7 @@ static void footer(const struct flame *g, int height)
 {
 	int y = height - 12;
 
-	if (!g->diff) {
+	if (!g->diff && !g->signed_) {
 		fprintf(g->f, "<text class=\"sub\" x=\"%d\" y=\"%d\">width: "
 			"share of %s; hover a frame for its value</text>\n",
 			PAD, y, lp_type_name(g->type));
@@ -174,9 +183,10 @@ static void footer(const struct flame *g, int height)
 			"<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"12\" "
 			"fill=\"rgb(40,40,255)\"/>"
 			"<text x=\"%d\" y=\"%d\">less waiting than base</text>"
-			"<text class=\"sub\" x=\"%d\" y=\"%d\">width: new %s"
+			"<text class=\"sub\" x=\"%d\" y=\"%d\">width: %s %s"
 			"</text>\n", PAD, y - 10, PAD + 20, y, PAD + 220, y - 10,
-			PAD + 240, y, PAD + 440, y, lp_type_name(g->type));
+			PAD + 240, y, PAD + 440, y, g->signed_ ? "change of" :
+			"new", lp_type_name(g->type));
 	}
 	fputs("</svg>\n", g->f);
 }
@@ -194,7 +204,7 @@ static void subtitle(const struct flame_args *a, const struct lp_model *m,
 	int n;
 
 	n = snprintf(buf, len, "%s profile, %s in all",
-		     lp_kind_name(m[1].kind),
+		     lp_meta_kind(&m[1].meta),
 		     lp_fmt_value(a->o.type, lp_model_total(&m[1], a->o.type),
 				  v, sizeof(v)));
 	if (n < 0 || (size_t)n >= len)
@@ -207,8 +217,10 @@ static void subtitle(const struct flame_args *a, const struct lp_model *m,
 					      sizeof(d)));
 	if (a->base && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "; base %s%s", a->base,
-			 c->rates ? " scaled to this duration" :
-				    " (totals: no duration to scale by)");
+			 c->rates ? " scaled to this duration" : " (totals)");
+	else if (lp_model_has_negative(&m[1], a->o.type) && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; differences: width is "
+			 "the size of the change");
 }
 
 static int render(const struct flame_args *a, struct lp_model *m)
@@ -220,9 +232,12 @@ static int render(const struct flame_args *a, struct lp_model *m)
 	char title[512], sub[1024];
 	int height, rc = 0;
 
-	if (g.diff)
-		lp_cmp_scales(&c, &m[0], &m[1]);
-	if (lp_ftree_add(&root, &m[1], a->o.type, 1.0, 0) ||
+	g.signed_ = !g.diff && lp_model_has_negative(&m[1], a->o.type);
+	if (g.diff && lp_cmp_scales(&c, &m[0], &m[1], a->o.per_second, sub,
+				    sizeof(sub)))
+		return lp_input_error("flame", sub);
+	if ((g.signed_ ? lp_ftree_add_signed(&root, &m[1], a->o.type) :
+			 lp_ftree_add(&root, &m[1], a->o.type, 1.0, 0)) ||
 	    (g.diff && lp_ftree_add(&root, &m[0], a->o.type,
 				    c.base_scale / c.new_scale, 1))) {
 		rc = lp_input_error("flame", "out of memory");
@@ -236,7 +251,8 @@ static int render(const struct flame_args *a, struct lp_model *m)
 	snprintf(title, sizeof(title), "%s", a->title ? a->title : "");
 	if (!a->title)
 		snprintf(title, sizeof(title), "%s%s: %s", g.diff ?
-			 "Differential flame graph, " : "Flame graph, ",
+			 "Differential flame graph, " : g.signed_ ?
+			 "Flame graph of differences, " : "Flame graph, ",
 			 lp_type_name(a->o.type), m[1].path);
 	subtitle(a, m, &c, sub, sizeof(sub));
 	g.f = a->o.out && strcmp(a->o.out, "-") ? fopen(a->o.out, "w") : stdout;
@@ -290,7 +306,7 @@ static int parse(int argc, char **argv, struct flame_args *a)
 	};
 	const struct lp_cmdline cl = {
 		.cmd = "flame", .usage = usage, .longs = longs,
-		.takes = LP_TAKES_TYPE | LP_TAKES_OUT,
+		.takes = LP_TAKES_TYPE | LP_TAKES_OUT | LP_TAKES_PER_SECOND,
 		.own = own_option, .ctx = a, .operands = 1,
 		.operands_error = "expected one profile file",
 	};

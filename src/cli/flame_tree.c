@@ -1,5 +1,6 @@
 #include "flame_tree.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,38 @@ int lp_ftree_add(struct lp_fnode *root, const struct lp_model *m,
 			*(as_base ? &n->base : &n->value) += v;
 		}
 	}
+	return 0;
+}
+
+int lp_ftree_add_signed(struct lp_fnode *root, const struct lp_model *m,
+			enum lp_vtype t)
+{
+	for (size_t i = 0; i < m->n_stacks; i++) {
+		const struct lp_stack *st = &m->stacks[i];
+		double v = lp_stack_value(st, t);
+		struct lp_fnode *n = root;
+
+		if (v == 0)
+			continue;
+		n->value += fabs(v);
+		n->net += v;
+		for (size_t j = st->n;
+		     j-- > 0 && st->n - j <= LP_FTREE_MAX_DEPTH;) {
+			n = child(n, m->frames[st->frames[j]].func);
+			if (!n)
+				return -1;
+			n->value += fabs(v);
+			n->net += v;
+		}
+	}
+	return 0;
+}
+
+int lp_model_has_negative(const struct lp_model *m, enum lp_vtype t)
+{
+	for (size_t i = 0; i < m->n_stacks; i++)
+		if (lp_stack_value(&m->stacks[i], t) < 0)
+			return 1;
 	return 0;
 }
 

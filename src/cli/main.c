@@ -11,7 +11,7 @@ static const struct lp_command commands[] = {
 	{ "run", "run a program with the profiler preloaded", lp_cmd_run },
 	{ "top", "rank the sites of a profile by delay or contentions",
 	  lp_cmd_top },
-	{ "diff", "compare two profiles site by site, per second",
+	{ "diff", "compare two profiles site by site",
 	  lp_cmd_diff },
 	{ "check", "exit 1 when a profile regressed against a baseline",
 	  lp_cmd_check },
@@ -27,7 +27,8 @@ static void usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: lockprof COMMAND [ARGS...]\n\ncommands:\n");
+	fprintf(out, "usage: lockprof COMMAND [ARGS...]\n"
+		"       lockprof --version\n\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\n'lockprof COMMAND --help' tells more.\n");
@@ -41,6 +42,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("lockprof %s\n", LOCKPROF_VERSION);
+		return 0;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
@@ -49,7 +55,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "lockprof: unknown command '%s'\n", argv[1]);
-	usage(stderr);
+	fprintf(stderr, "lockprof: unknown command %s (lockprof --help)\n",
+		argv[1]);
 	return 2;
 }

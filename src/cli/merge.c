@@ -3,26 +3,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "analysis.h"
 #include "options.h"
 #include "pprof_build.h"
 #include "profile_model.h"
+#include "url.h"
+
+static int own_option(int c, const char *arg, void *ctx)
+{
+	(void)arg;
+	if (c != LP_OPT_FORCE)
+		return -1;
+	*(int *)ctx = 1;
+	return 0;
+}
 
 static const char usage[] =
-	"usage: lockprof merge -o OUT FILE...\n"
+	"usage: lockprof merge [--force] -o OUT FILE...\n"
 	"\n"
-	"Merge profiles of one kind (the per-process files of one run, e.g.\n"
-	"block.<pid>.pprof) into one gzip pprof file: identical stacks are\n"
-	"summed, mappings of the same binary in different processes are\n"
-	"recognized by build-id or file name (not load address) and their\n"
-	"addresses relocated, as pprof's own merge does.\n"
+	"Merge profiles of one kind (the per-process files of one run:\n"
+	"block.pprof and block.<pid>.pprof) into one gzip pprof file: identical\n"
+	"stacks are summed, mappings of the same binary in different processes\n"
+	"are recognized by build-id or file name (not load address) and their\n"
+	"addresses relocated, as pprof's own merge does. Every FILE named is\n"
+	"merged; OUT must not be one of them.\n"
 	"\n"
 	"The result covers the wall-clock span of the inputs, from the\n"
 	"earliest start (time_nanos - duration_nanos) to the latest end; if an\n"
 	"input has no duration_nanos, neither has the result.\n"
 	"\n"
 	"  -o OUT        output file ('-' for standard output); required\n"
+	"  --force       merge files of different runs (lockprof's profiles\n"
+	"                name their run: the first process and its start)\n"
 	"  -h, --help    this help\n";
 
 /*
@@ -60,9 +74,23 @@ static void span(struct lp_model *m, int n, int64_t *time, int64_t *dur)
 	*dur = timed && *time - start > longest ? *time - start : longest;
 }
 
-static int check_inputs(struct lp_model *m, int n, char *err, size_t errlen)
+static int same_run(const struct lp_meta *a, const struct lp_meta *b)
+{
+	return a->root_pid == b->root_pid && a->start_ns == b->start_ns;
+}
+
+static int check_inputs(struct lp_model *m, int n, int force, char *err,
+			size_t errlen)
 {
 	for (int i = 1; i < n; i++) {
+		if (!force && !same_run(&m[0].meta, &m[i].meta) &&
+		    m[0].meta.root_pid && m[i].meta.root_pid) {
+			snprintf(err, errlen, "%s (run of pid %ld) and %s (run "
+				 "of pid %ld) are of different runs (--force "
+				 "merges them)", m[0].path, m[0].meta.root_pid,
+				 m[i].path, m[i].meta.root_pid);
+			return -1;
+		}
 		if (m[i].prof->n_sample_type != m[0].prof->n_sample_type) {
 			snprintf(err, errlen, "%s and %s have different sample "
 				 "types", m[0].path, m[i].path);
@@ -75,17 +103,34 @@ static int check_inputs(struct lp_model *m, int n, char *err, size_t errlen)
 	return 0;
 }
 
-static int merge(struct lp_model *m, int n, const char *out)
+/* What the merged profile says: the kind of its inputs, and their run
+ * when they all name the same. */
+static void merged_meta(const struct lp_model *m, int n, struct lp_meta *out)
+{
+	*out = m[0].meta;
+	for (int i = 1; i < n; i++) {
+		if (!out->kind[0])
+			memcpy(out->kind, m[i].meta.kind, sizeof(out->kind));
+		if (!same_run(out, &m[i].meta))
+			out->root_pid = 0, out->start_ns = 0;
+	}
+}
+
+static int merge(struct lp_model *m, int n, const char *out, int force)
 {
 	struct lp_builder b;
-	char err[512];
+	struct lp_meta meta;
+	char err[512], comment[96];
 	int64_t time, dur, period = 0;
 	int rc = 0;
 
-	if (check_inputs(m, n, err, sizeof(err)))
+	if (check_inputs(m, n, force, err, sizeof(err)))
 		return lp_input_error("merge", err);
+	merged_meta(m, n, &meta);
+	lp_meta_comment(&meta, comment, sizeof(comment));
 	lp_builder_init(&b);
 	lp_builder_header(&b, m[0].prof);
+	lp_builder_comment(&b, comment);
 	for (int i = 0; i < n; i++) {
 		if (m[i].prof->period > period)
 			period = m[i].prof->period;
@@ -101,10 +146,40 @@ static int merge(struct lp_model *m, int n, const char *out)
 	return rc;
 }
 
+/* OUT is not one of the inputs (it would be truncated before it is
+ * read, and its samples lost), and no input is named twice. */
+static int check_names(const char *out, char **files, int n)
+{
+	struct stat o, a, b;
+	int have_out = strcmp(out, "-") && stat(out, &o) == 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(files[i], "-") || lp_is_url(files[i]) ||
+		    stat(files[i], &a))
+			continue;
+		if (have_out && a.st_dev == o.st_dev && a.st_ino == o.st_ino)
+			return lp_usage_error("merge", "the output %s is one of "
+					      "the inputs: write to a new "
+					      "name", out);
+		for (int j = 0; j < i; j++)
+			if (!stat(files[j], &b) && a.st_dev == b.st_dev &&
+			    a.st_ino == b.st_ino)
+				return lp_usage_error("merge", "%s is named "
+						      "twice", files[i]);
+	}
+	return 0;
+}
+
 int lp_cmd_merge(int argc, char **argv)
 {
-	static const struct lp_cmdline cl = {
+	static const struct option longs[] = {
+		{ "force", no_argument, NULL, LP_OPT_FORCE },
+		{ 0, 0, 0, 0 },
+	};
+	int force = 0;
+	const struct lp_cmdline cl = {
 		.cmd = "merge", .usage = usage, .takes = LP_TAKES_OUT,
+		.longs = longs, .own = own_option, .ctx = &force,
 	};
 	struct lp_opts o = { 0 };
 	struct lp_model *m;
@@ -118,6 +193,9 @@ int lp_cmd_merge(int argc, char **argv)
 		return lp_usage_error("merge", "-o OUT is required");
 	if (n < 1)
 		return lp_usage_error("merge", "expected profile files");
+	rc = check_names(o.out, argv + optind, n);
+	if (rc)
+		return rc;
 	m = calloc((size_t)n, sizeof(*m));
 	if (!m)
 		return lp_input_error("merge", "out of memory");
@@ -125,7 +203,7 @@ int lp_cmd_merge(int argc, char **argv)
 		if (lp_model_load(argv[optind + i], &m[i], err, sizeof(err)))
 			rc = lp_input_error("merge", err);
 	if (!rc)
-		rc = merge(m, n, o.out);
+		rc = merge(m, n, o.out, force);
 	for (int i = 0; i < n; i++)
 		lp_model_free(&m[i]);
 	free(m);

@@ -52,7 +52,7 @@ int lp_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'lockprof %s --help')\n", cmd);
+	fprintf(stderr, " (lockprof %s --help)\n", cmd);
 	return LP_EXIT_BAD;
 }
 
@@ -82,6 +82,12 @@ static int shared_option(int c, const char *arg, struct lp_opts *o)
 	case LP_OPT_JSON:
 		o->json = 1;
 		return 0;
+	case LP_OPT_PER_SECOND:
+		o->per_second = 1;
+		return 0;
+	case LP_OPT_FULL_PATHS:
+		o->full_paths = 1;
+		return 0;
 	}
 	return 1;
 }
@@ -103,9 +109,12 @@ static const struct option shared_longs[] = {
 	{ "type", required_argument, NULL, LP_OPT_TYPE },
 	{ "json", no_argument, NULL, LP_OPT_JSON },
 	{ "output", required_argument, NULL, 'o' },
+	{ "per-second", no_argument, NULL, LP_OPT_PER_SECOND },
+	{ "full-paths", no_argument, NULL, LP_OPT_FULL_PATHS },
 };
 static const unsigned shared_takes[] = {
 	LP_TAKES_BY, LP_TAKES_TYPE, LP_TAKES_JSON, LP_TAKES_OUT,
+	LP_TAKES_PER_SECOND, LP_TAKES_FULL_PATHS,
 };
 
 /* getopt_long's table: the shared options taken, the command's own, help. */
@@ -132,9 +141,10 @@ static int parse_one(const struct lp_cmdline *cl, const struct option *t,
 		return -1;
 	}
 	if (c == ':')
-		return lp_usage_error(cl->cmd, "option needs a value");
+		return lp_usage_error(cl->cmd, "%s needs a value",
+				      argv[optind - 1]);
 	if (c == '?')
-		return lp_usage_error(cl->cmd, "unknown option '%s'",
+		return lp_usage_error(cl->cmd, "unknown option %s",
 				      argv[optind - 1]);
 	rc = shared_option(c, optarg, o);
 	if (rc > 0)
@@ -145,7 +155,7 @@ static int parse_one(const struct lp_cmdline *cl, const struct option *t,
 int lp_parse_options(const struct lp_cmdline *cl, int argc, char **argv,
 		     struct lp_opts *o)
 {
-	struct option t[LP_OWN_OPTIONS_MAX + 6];
+	struct option t[LP_OWN_OPTIONS_MAX + 8];
 	char shorts[8] = ":";
 	int c, rc;
 

@@ -18,6 +18,10 @@ enum {
 	LP_OPT_MIN_CONTENTIONS,
 	LP_OPT_TITLE,
 	LP_OPT_WIDTH,
+	LP_OPT_PER_SECOND,
+	LP_OPT_FULL_PATHS,
+	LP_OPT_DIFF,
+	LP_OPT_FORCE,
 };
 
 /* Values of the options that several commands take; each command sets
@@ -28,6 +32,8 @@ struct lp_opts {
 	enum lp_vtype type; /* --type */
 	int json;           /* --json */
 	const char *out;    /* -o, --output */
+	int per_second;     /* --per-second: compare rates, not totals */
+	int full_paths;     /* --full-paths: file names as in the profile */
 };
 
 /* The shared options a command takes. */
@@ -37,6 +43,8 @@ enum {
 	LP_TAKES_TYPE = 1 << 2, /* --type T */
 	LP_TAKES_JSON = 1 << 3, /* --json */
 	LP_TAKES_OUT = 1 << 4,  /* -o, --output FILE */
+	LP_TAKES_PER_SECOND = 1 << 5, /* --per-second */
+	LP_TAKES_FULL_PATHS = 1 << 6, /* --full-paths */
 };
 
 /* A command's own options, past the shared ones: 0, -1 for a bad value
@@ -76,7 +84,7 @@ int lp_parse_type(const char *s, enum lp_vtype *t);
 const char *lp_by_name(enum lp_by by);
 const char *lp_type_name(enum lp_vtype t);
 
-/* "lockprof CMD: <message>" and a hint to --help on stderr; returns 2. */
+/* "lockprof CMD: <message> (lockprof CMD --help)" on stderr; returns 2. */
 int lp_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "lockprof CMD: <message>" on stderr; returns 2. */

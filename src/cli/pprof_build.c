@@ -134,6 +134,19 @@ int lp_builder_header(struct lp_builder *b, const lp_profile *tmpl)
 	return b->failed ? -1 : 0;
 }
 
+int lp_builder_comment(struct lp_builder *b, const char *text)
+{
+	int64_t ix;
+
+	if (!text[0])
+		return 0;
+	ix = string(b, text);
+	if (b->failed || room(b, &b->p.comment, b->p.n_comment, sizeof(int64_t)))
+		return -1;
+	b->p.comment[b->p.n_comment++] = ix;
+	return 0;
+}
+
 static uint64_t function(struct lp_builder *b, const lp_profile *src,
 			 const pb_function *f)
 {
@@ -530,6 +543,7 @@ void lp_builder_free(struct lp_builder *b)
 	for (size_t i = 0; i < p->n_function; i++)
 		free(p->function[i]);
 	free(p->function);
+	free(p->comment);
 	for (size_t i = 0; i < p->n_string_table; i++)
 		free(p->string_table[i]);
 	free(p->string_table);

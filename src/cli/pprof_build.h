@@ -27,6 +27,9 @@ void lp_builder_init(struct lp_builder *b);
 /* Sample types, period type and period from `tmpl`. */
 int lp_builder_header(struct lp_builder *b, const lp_profile *tmpl);
 
+/* A comment (field 13) for the profile; "" adds none. */
+int lp_builder_comment(struct lp_builder *b, const char *text);
+
 /* All samples of src, each value multiplied by scale and rounded. src
  * must have the sample types of the header. 0, or -1 (see why). */
 int lp_builder_add(struct lp_builder *b, const lp_profile *src, double scale);

@@ -11,10 +11,4 @@
  * lockprof's pseudo-frames). */
 int lp_is_primitive(const char *func);
 
-/* A release (unlock, post): the leaf of mutex-profile stacks. */
-int lp_is_release(const char *func);
-
-/* An acquire or wait: the leaf of block-profile stacks. */
-int lp_is_acquire(const char *func);
-
 #endif

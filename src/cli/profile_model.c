@@ -4,23 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "demangle.h"
 #include "primitives.h"
 #include "sbuf.h"
-
-const char *lp_kind_name(enum lp_pkind k)
-{
-	switch (k) {
-	case LP_PKIND_BLOCK:
-		return "block";
-	case LP_PKIND_MUTEX:
-		return "mutex";
-	default:
-		return "contention";
-	}
-}
+#include "srcpath.h"
+#include "url.h"
 
 static int find_type(const lp_profile *p, const char *type, const char *unit)
 {
@@ -83,12 +72,13 @@ static int64_t intern_frame(struct lp_model *m, const char *func,
 		}
 		f = &m->frames[m->n_frames];
 		f->func = strdup(func);
-		f->file = strdup(file);
+		f->file = file[0] ? lp_path_clean(file) : strdup("");
 		f->line = line;
 		f->primitive = lp_is_primitive(func);
 		m->n_frames++;
 		if (!f->func || !f->file)
 			return -1;
+		lp_src_root_add(&m->src_root, &m->src_root_len, f->file);
 	}
 	return (int64_t)idx;
 }
@@ -198,73 +188,6 @@ oom:
 	return -1;
 }
 
-/*
- * Block and mutex profiles have the same sample types; what tells them
- * apart is the leaf frame: waits in one, releases in the other. Only a
- * clear majority of the delay decides.
- */
-static enum lp_pkind guess_kind_from_leaves(const struct lp_model *m)
-{
-	double rel = 0, acq = 0, all = 0;
-
-	for (size_t i = 0; i < m->n_stacks; i++) {
-		const struct lp_stack *s = &m->stacks[i];
-		double w = s->delay > 0 ? s->delay : 0;
-
-		all += w;
-		if (!s->n)
-			continue;
-		if (lp_is_release(m->frames[s->frames[0]].func))
-			rel += w;
-		else if (lp_is_acquire(m->frames[s->frames[0]].func))
-			acq += w;
-	}
-	if (all <= 0)
-		return LP_PKIND_UNKNOWN;
-	if (rel >= 0.9 * all)
-		return LP_PKIND_MUTEX;
-	if (acq >= 0.9 * all)
-		return LP_PKIND_BLOCK;
-	return LP_PKIND_UNKNOWN;
-}
-
-static enum lp_pkind kind_word(const char *s)
-{
-	if (strstr(s, "kind=block"))
-		return LP_PKIND_BLOCK;
-	if (strstr(s, "kind=mutex"))
-		return LP_PKIND_MUTEX;
-	return LP_PKIND_UNKNOWN;
-}
-
-/*
- * Which of the two profiles a file holds. Nothing in Go's format says, so:
- * a "kind=block"/"kind=mutex" comment when the writer left one; else the
- * leaf frames, when they are primitives; else the file name, as written by
- * lockprof and Go's tooling (block.pprof, mutex.1234.pprof).
- */
-static enum lp_pkind guess_kind(const struct lp_model *m)
-{
-	const lp_profile *p = m->prof;
-	const char *base = strrchr(m->path, '/');
-	enum lp_pkind k;
-
-	for (size_t i = 0; i < p->n_comment; i++) {
-		k = kind_word(p->string_table[p->comment[i]]);
-		if (k != LP_PKIND_UNKNOWN)
-			return k;
-	}
-	k = guess_kind_from_leaves(m);
-	if (k != LP_PKIND_UNKNOWN)
-		return k;
-	base = base ? base + 1 : m->path;
-	if (!strncasecmp(base, "block", 5))
-		return LP_PKIND_BLOCK;
-	if (!strncasecmp(base, "mutex", 5))
-		return LP_PKIND_MUTEX;
-	return LP_PKIND_UNKNOWN;
-}
-
 /* Stacks from the samples, with the index and the name cache they need. */
 static int load_stacks(struct lp_model *m, char *err, size_t errlen)
 {
@@ -284,6 +207,22 @@ static int load_stacks(struct lp_model *m, char *err, size_t errlen)
 	return rc;
 }
 
+static lp_profile *fetch(const char *url, char *err, size_t errlen)
+{
+	uint8_t *buf;
+	size_t len;
+	lp_profile *p;
+	char why[512];
+
+	if (lp_fetch(url, &buf, &len, err, errlen))
+		return NULL;
+	p = lp_pprof_decode(buf, len, why, sizeof(why));
+	if (!p)
+		snprintf(err, errlen, "%s: %s", url, why);
+	free(buf);
+	return p;
+}
+
 int lp_model_load(const char *path, struct lp_model *m, char *err,
 		  size_t errlen)
 {
@@ -291,7 +230,8 @@ int lp_model_load(const char *path, struct lp_model *m, char *err,
 
 	memset(m, 0, sizeof(*m));
 	m->path = path;
-	m->prof = lp_pprof_read_file(path, err, errlen);
+	m->prof = lp_is_url(path) ? fetch(path, err, errlen) :
+		  lp_pprof_read_file(path, err, errlen);
 	if (!m->prof)
 		return -1;
 	m->ci = find_type(m->prof, "contentions", "count");
@@ -309,8 +249,21 @@ int lp_model_load(const char *path, struct lp_model *m, char *err,
 		lp_model_free(m);
 		return -1;
 	}
-	m->kind = guess_kind(m);
+	lp_meta_read(m->prof, &m->meta);
 	return 0;
+}
+
+void lp_model_keep_paths(struct lp_model *m, int keep)
+{
+	if (keep)
+		m->src_root_len = 0;
+}
+
+const char *lp_model_file(const struct lp_model *m, const struct lp_frame *f)
+{
+	if (m->src_root_len && !strncmp(f->file, m->src_root, m->src_root_len))
+		return f->file + m->src_root_len;
+	return f->file;
 }
 
 void lp_model_free(struct lp_model *m)
@@ -331,11 +284,11 @@ void lp_model_free(struct lp_model *m)
 int lp_model_compatible(const struct lp_model *a, const struct lp_model *b,
 			char *err, size_t errlen)
 {
-	if (a->kind == LP_PKIND_UNKNOWN || b->kind == LP_PKIND_UNKNOWN ||
-	    a->kind == b->kind)
+	if (!a->meta.kind[0] || !b->meta.kind[0] ||
+	    !strcmp(a->meta.kind, b->meta.kind))
 		return 0;
 	snprintf(err, errlen, "%s is a %s profile but %s is a %s profile: "
-		 "compare profiles of one kind", a->path, lp_kind_name(a->kind),
-		 b->path, lp_kind_name(b->kind));
+		 "use profiles of one kind", a->path, a->meta.kind, b->path,
+		 b->meta.kind);
 	return -1;
 }

@@ -1,7 +1,7 @@
 /*
  * A contention profile (block or mutex) as the analysis commands see it:
  * the decoded file plus its samples turned into stacks of named frames,
- * totals, duration and a guess at which of the two kinds it is.
+ * totals, duration, and what its comments say (kind, run).
  */
 #ifndef LP_CLI_PROFILE_MODEL_H
 #define LP_CLI_PROFILE_MODEL_H
@@ -10,15 +10,15 @@
 #include <stdint.h>
 
 #include "pprof_decode.h"
+#include "profile_meta.h"
 #include "strmap.h"
 
-enum lp_pkind { LP_PKIND_UNKNOWN, LP_PKIND_BLOCK, LP_PKIND_MUTEX };
 enum lp_vtype { LP_VT_DELAY, LP_VT_CONTENTIONS };
 
 /* One frame: a function at a line. Inlined calls are frames of their own. */
 struct lp_frame {
 	char *func;  /* function name, or "0x<address>" when unsymbolized */
-	char *file;  /* "" when unknown */
+	char *file;  /* "" when unknown; cleaned (srcpath.h) */
 	int64_t line; /* 0 when unknown */
 	int primitive;
 };
@@ -32,13 +32,15 @@ struct lp_stack {
 struct lp_model {
 	const char *path;
 	lp_profile *prof;
-	enum lp_pkind kind;
+	struct lp_meta meta;
 	int64_t duration_ns; /* 0: the file does not say */
 	int ci, di;          /* value indexes of contentions and delay */
 	size_t n_frames, n_stacks;
 	struct lp_frame *frames;
 	struct lp_stack *stacks;
 	double contentions, delay; /* totals */
+	const char *src_root;      /* shown file names are relative to its */
+	size_t src_root_len;       /* first src_root_len bytes (srcpath.h) */
 	struct strmap frame_ix;
 };
 
@@ -47,12 +49,17 @@ int lp_model_load(const char *path, struct lp_model *m, char *err,
 		  size_t errlen);
 void lp_model_free(struct lp_model *m);
 
+/* Show file names as in the file (cleaned), not relative to the source
+ * root: --full-paths. */
+void lp_model_keep_paths(struct lp_model *m, int keep);
+
+/* A frame's file name as shown. */
+const char *lp_model_file(const struct lp_model *m, const struct lp_frame *f);
+
 /* 0 when a and b can be compared or merged; else -1 with one line in err
- * (they are evidently of different kinds). */
+ * (both say their kind, and the kinds differ). */
 int lp_model_compatible(const struct lp_model *a, const struct lp_model *b,
 			char *err, size_t errlen);
-
-const char *lp_kind_name(enum lp_pkind k);
 
 static inline double lp_stack_value(const struct lp_stack *s,
 				    enum lp_vtype t)

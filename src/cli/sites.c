@@ -6,10 +6,11 @@
 
 #include "sbuf.h"
 
-static void add_location(struct sbuf *b, const struct lp_frame *f)
+static void add_location(struct sbuf *b, const struct lp_model *m,
+			 const struct lp_frame *f)
 {
 	if (f->file[0] && f->line)
-		sb_printf(b, " (%s:%" PRId64 ")", f->file, f->line);
+		sb_printf(b, " (%s:%" PRId64 ")", lp_model_file(m, f), f->line);
 	else if (f->line)
 		sb_printf(b, " (line %" PRId64 ")", f->line);
 }
@@ -55,7 +56,7 @@ char *lp_site_name(const struct lp_model *m, const struct lp_stack *st,
 		/* Nothing but primitives (a runtime-internal wait). */
 		sb_str(&b, leaf->func);
 		if (by == LP_BY_LINE)
-			add_location(&b, leaf);
+			add_location(&b, m, leaf);
 		return sb_take(&b);
 	}
 	caller = &m->frames[st->frames[k]];
@@ -63,7 +64,7 @@ char *lp_site_name(const struct lp_model *m, const struct lp_stack *st,
 		sb_printf(&b, "%s in ", m->frames[st->frames[k - 1]].func);
 	sb_str(&b, caller->func);
 	if (by == LP_BY_LINE)
-		add_location(&b, caller);
+		add_location(&b, m, caller);
 	return sb_take(&b);
 }
 

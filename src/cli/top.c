@@ -11,19 +11,22 @@
 #include "units.h"
 
 static const char usage[] =
-	"usage: lockprof top [-n N] [--by function|line|stack|leaf]\n"
+	"usage: lockprof top [-n N] [--by function|line|stack|leaf] [--full-paths]\n"
 	"                    [--type delay|contentions] [--json] FILE\n"
 	"\n"
 	"Rank the sites of a block or mutex profile (ours or Go's, gzip or\n"
-	"not; FILE '-' is standard input): delay, share of the total,\n"
+	"not; FILE '-' is standard input, http://... a live endpoint's URL,\n"
+	"fetched as go tool pprof does): delay, share of the total,\n"
 	"contentions, average wait, and both per second of the profile's\n"
 	"duration_nanos when the file records one.\n"
 	"\n"
 	"  -n N          show the first N sites (default 20, 0 for all)\n"
 	"  --by KEY      function: the primitive called and its caller (default)\n"
-	"                line: the same with the caller's file:line\n"
+	"                line: the same with the caller's file:line, relative\n"
+	"                to the profile's source root\n"
 	"                stack: the whole stack, root first\n"
 	"                leaf: the leaf function, as 'go tool pprof -top' (flat)\n"
+	"  --full-paths  --by line: file names as in the profile\n"
 	"  --type T      rank and share by delay (default) or contentions\n"
 	"  --json        one JSON object instead of the table\n"
 	"  -h, --help    this help\n";
@@ -38,7 +41,7 @@ static int parse(int argc, char **argv, struct top_args *a)
 	static const struct lp_cmdline cl = {
 		.cmd = "top", .usage = usage, .operands = 1,
 		.takes = LP_TAKES_N | LP_TAKES_BY | LP_TAKES_TYPE |
-			 LP_TAKES_JSON,
+			 LP_TAKES_JSON | LP_TAKES_FULL_PATHS,
 		.operands_error = "expected one profile file",
 	};
 	int rc;
@@ -60,7 +63,7 @@ static void print_json(const struct top_args *a, const struct lp_model *m,
 	lp_json_init(&j, stdout);
 	lp_json_open(&j, NULL, '{');
 	lp_json_str(&j, "file", m->path);
-	lp_json_str(&j, "kind", lp_kind_name(m->kind));
+	lp_json_str(&j, "kind", lp_meta_kind(&m->meta));
 	lp_json_str(&j, "by", lp_by_name(a->o.by));
 	lp_json_str(&j, "type", lp_type_name(a->o.type));
 	if (m->duration_ns)
@@ -105,20 +108,23 @@ static void print_header(const struct top_args *a, const struct lp_model *m,
 	char dur[32], d[32], c[32], dr[32], cr[32];
 
 	printf("File: %s\n", m->path);
-	printf("Type: %s profile, %zu sites by %s, ranked by %s\n",
-	       lp_kind_name(m->kind), nsites, lp_by_name(a->o.by),
+	printf("Type: %s profile, %zu %s by %s, ranked by %s\n",
+	       lp_meta_kind(&m->meta), nsites,
+	       lp_plural((double)nsites, "site", "sites"), lp_by_name(a->o.by),
 	       lp_type_name(a->o.type));
 	lp_fmt_duration(m->delay, d, sizeof(d));
 	lp_fmt_count(m->contentions, c, sizeof(c));
 	if (!m->duration_ns) {
 		printf("Duration: not recorded (duration_nanos is 0, as in Go's "
 		       "cumulative profiles): totals, no per-second rates\n");
-		printf("Total: delay %s, %s contentions\n", d, c);
+		printf("Total: delay %s, %s %s\n", d, c,
+		       lp_plural(m->contentions, "contention", "contentions"));
 		return;
 	}
-	printf("Duration: %s; total delay %s (%s/s), %s contentions (%s/s)\n",
+	printf("Duration: %s; total delay %s (%s/s), %s %s (%s/s)\n",
 	       lp_fmt_duration((double)m->duration_ns, dur, sizeof(dur)), d,
 	       lp_fmt_duration(m->delay / secs, dr, sizeof(dr)), c,
+	       lp_plural(m->contentions, "contention", "contentions"),
 	       lp_fmt_count(m->contentions / secs, cr, sizeof(cr)));
 }
 
@@ -161,7 +167,8 @@ static void print_table(const struct top_args *a, const struct lp_model *m,
 	for (size_t i = shown; i < s->n; i++)
 		rest += lp_site_value(&s->v[i], a->o.type);
 	if (shown < s->n)
-		printf("(%zu more sites: %.1f%% of %s)\n", s->n - shown,
+		printf("(%zu more %s: %.1f%% of %s)\n", s->n - shown,
+		       lp_plural((double)(s->n - shown), "site", "sites"),
 		       total ? 100 * rest / total : 0.0,
 		       lp_type_name(a->o.type));
 }
@@ -179,6 +186,7 @@ int lp_cmd_top(int argc, char **argv)
 		return rc < 0 ? LP_EXIT_OK : rc;
 	if (lp_model_load(a.path, &m, err, sizeof(err)))
 		return lp_input_error("top", err);
+	lp_model_keep_paths(&m, a.o.full_paths);
 	if (lp_sites_build(&m, a.o.by, &s) || lp_sites_sort(&s, a.o.type)) {
 		lp_sites_free(&s);
 		lp_model_free(&m);

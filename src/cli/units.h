@@ -15,6 +15,13 @@ char *lp_fmt_count(double v, char *buf, size_t len);
 /* A value of type t: a duration for delay, a count for contentions. */
 char *lp_fmt_value(enum lp_vtype t, double v, char *buf, size_t len);
 
+/* `one` when n is 1, else `many`: "1 site", "2 sites". */
+static inline const char *lp_plural(double n, const char *one,
+				    const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 /* A finite number >= 0, optionally followed by '%'. 0 on success. */
 int lp_parse_number(const char *s, double *v);
 

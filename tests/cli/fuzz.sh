@@ -2,7 +2,7 @@
 # Build the decoder fuzz target with clang's libFuzzer and run it for a
 # bounded time on a seed corpus. Exit 77 (skip) without the toolchain.
 # usage: fuzz.sh SOURCE_ROOT BUILD_ROOT SECONDS [SEED_DIR...]
-# A longer run: fuzz.sh . build-b 3600 ../shared/fixtures/go
+# A longer run: fuzz.sh . build-b 3600 tests/fixtures/go
 set -eu
 src=$1 build=$2 secs=$3
 shift 3

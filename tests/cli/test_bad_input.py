@@ -90,21 +90,32 @@ for what, word in [("truncated gzip", "truncated"), ("corrupt gzip", "corrupt gz
     p = run("top", cases[what], expect=2)
     check(word in p.stderr, f"{what}: message {p.stderr!r} lacks {word!r}")
 
-# Two files of different kinds, named as lockprof and Go tooling name them,
-# with stacks that do not tell (lockprof's leaf is the primitive's caller).
+# Two files of different kinds, as lockprof writes them (the kind in a
+# comment), with stacks that do not tell (lockprof's leaf is the primitive's
+# caller).
 plain = Profile(duration_ns=1_000_000_000).add(["main", "worker"], 2, 5000)
+plain.comments.append("lockprof kind=block")
 b = plain.write(os.path.join(d, "block.pprof"))
+plain.comments[0] = "lockprof kind=mutex"
 m = plain.write(os.path.join(d, "mutex.pprof"))
 for args in (["diff", b, m], ["check", "--max-increase", "5", b, m], ["flame", "--base", b, m],
              ["merge", "-o", out, b, m]):
     p = run(*args, expect=2)
     check(len(p.stderr.splitlines()) == 1 and "one kind" in p.stderr, f"kinds: {args}: {p.stderr!r}")
 
-# Bad usage is exit 2 as well.
+# Bad usage is exit 2 as well: one line naming the command and its --help.
 for args in (["top"], ["top", "--by", "nothing", b], ["top", "-n", "x", b], ["diff", b],
              ["check", b, b], ["check", "--max-increase", "ten", b, b],
              ["check", "--max-increase", "5", "--min-delay", "5 parsecs", b, b],
-             ["flame", "--width", "3", b], ["merge", b], ["folded", "--bogus", b]):
+             ["flame", "--width", "3", b], ["merge", b], ["folded", "--bogus", b],
+             ["folded", "--diff", b], ["folded", "--per-second", b], ["top", "-n"]):
     p = run(*args, expect=2)
-    check(len(p.stderr.splitlines()) == 1, f"usage: {args}: {p.stderr!r}")
+    check(len(p.stderr.splitlines()) == 1 and p.stderr.startswith(f"lockprof {args[0]}: ")
+          and p.stderr.rstrip().endswith(f"(lockprof {args[0]} --help)"), f"usage: {args}: {p.stderr!r}")
+p = run("folded", "--bogus", b, expect=2)
+check(p.stderr == "lockprof folded: unknown option --bogus (lockprof folded --help)\n", f"unknown option: {p.stderr!r}")
+p = run("nothing", expect=2)
+check(p.stderr == "lockprof: unknown command nothing (lockprof --help)\n", f"unknown command: {p.stderr!r}")
+p = run("--version", expect=0)
+check(p.stdout.startswith("lockprof ") and len(p.stdout.split()) == 2, f"--version: {p.stdout!r}")
 done()

@@ -29,7 +29,9 @@ slow = profile("slow", 4000, 2000)
 
 df = run_json("diff", base, slow)
 rows = df.get("sites", [])
-check(df.get("per_second") is True, "lockprof's profiles have durations: rates compared")
+check(df.get("per_second") is False and df.get("rates") is not None,
+      "totals compared; lockprof's profiles have durations: rates shown")
+check(run_json("top", base).get("kind") == "block", "lockprof's profile says its kind")
 check(rows and rows[0]["site"] == "wait_on_a", f"diff ranks wait_on_a first: {rows}")
 if rows:
     close(rows[0]["factor"], 2.0, 0.15, "wait_on_a factor")

@@ -61,9 +61,25 @@ check(run_json("top", nodur).get("total", {}).get("delay_ns_per_s", 0) is None,
       "top --json without duration: null rates")
 
 # --- diff --------------------------------------------------------------
+# Totals by default: worker is unchanged, logger halved.
 df = run_json("diff", base_path, new_path)
 rows = df.get("sites", [])
-check(df.get("per_second") is True and df.get("note") is None, "diff compares rates")
+check(df.get("per_second") is False and df.get("note") is None, "diff compares totals")
+check(df.get("totals", {}).get("new", {}).get("delay_ns") == 800_000_000, f"diff totals: {df.get('totals')}")
+close(df.get("rates", {}).get("new", {}).get("delay_ns"), 800_000_000, 1e-9, "diff rates of NEW (1 s)")
+close(df.get("rates", {}).get("base", {}).get("delay_ns"), 500_000_000, 1e-9, "diff rates of BASE (2 s)")
+status = {r["site"]: r["status"] for r in rows}
+check(status == {"pthread_mutex_lock in worker": "same", "pthread_cond_wait in logger": "changed",
+                 "pthread_mutex_lock in helper": "gone", "pthread_rwlock_wrlock in cache": "new"},
+      f"diff statuses (totals): {status}")
+text = run("diff", base_path, new_path, expect=0).stdout
+check("Total delay: 1.000s -> 800.0ms" in text and "Delay per second: 500.0ms/s -> 800.0ms/s" in text
+      and "Note:" not in text and "4 sites:" in text, f"diff text prints both:\n{text}")
+
+# --per-second: worker's rate doubles, logger's is unchanged.
+df = run_json("diff", "--per-second", base_path, new_path)
+rows = df.get("sites", [])
+check(df.get("per_second") is True, "diff --per-second compares rates")
 check(rows and rows[0]["site"] == "pthread_mutex_lock in worker", f"diff ranks worker first: {rows}")
 if rows:
     close(rows[0]["factor"], 2.0, 1e-9, "diff worker factor")
@@ -72,24 +88,55 @@ status = {r["site"]: r["status"] for r in rows}
 check(status == {"pthread_mutex_lock in worker": "changed", "pthread_cond_wait in logger": "same",
                  "pthread_mutex_lock in helper": "gone", "pthread_rwlock_wrlock in cache": "new"},
       f"diff statuses: {status}")
-text = run("diff", base_path, new_path, expect=0).stdout
+text = run("diff", "--per-second", base_path, new_path, expect=0).stdout
 check("x2.00" in text and "gone" in text and "new" in text, f"diff text:\n{text}")
 
+# Durations more than 2x apart: one line says so, unless --per-second.
+long_ = Profile(duration_ns=5_000_000_000).add(W, 30, 600_000_000)
+long_path = long_.write(os.path.join(d, "long.pprof"))
+text = run("diff", base_path, long_path, expect=0).stdout
+notes = [x for x in text.splitlines() if x.startswith("Note:")]
+check(len(notes) == 1 and "--per-second" in notes[0] and "x2.5" in notes[0], f"diff 2.5x note:\n{text}")
+check("Note:" not in run("diff", "--per-second", base_path, long_path, expect=0).stdout,
+      "no note with --per-second")
+check("note: " in run("check", "--max-increase", "10", base_path, long_path).stdout, "check notes 2.5x too")
+
 nd = run_json("diff", nodur, nodur)
-check(nd.get("per_second") is False and "no duration_nanos" in (nd.get("note") or ""),
-      "diff without durations compares totals and says so")
+check(nd.get("per_second") is False and nd.get("note") is None and nd.get("rates") is None,
+      "diff without durations compares totals")
+p = run("diff", "--per-second", nodur, base_path, expect=2)
+check("no duration_nanos" in p.stderr and len(p.stderr.splitlines()) == 1, f"--per-second needs durations: {p.stderr}")
 
 # --- check -------------------------------------------------------------
-p = run("check", "--max-increase", "50", base_path, new_path, expect=1)
-check("pthread_mutex_lock in worker" in p.stdout and "FAIL" in p.stdout, f"check output:\n{p.stdout}")
+p = run("check", "--per-second", "--max-increase", "50", base_path, new_path, expect=1)
+check("pthread_mutex_lock in worker" in p.stdout and "FAIL: 3 regressions" in p.stdout,
+      f"check output:\n{p.stdout}")
 # The new site (50 ms/s) is under a 100 ms/s floor; worker's +100% is within 150%.
-run("check", "--max-increase", "150", "--min-delay", "100ms", base_path, new_path, expect=0)
-run("check", "--max-increase", "150", "--min-delay", "10ms", base_path, new_path, expect=1)
+run("check", "--per-second", "--max-increase", "150", "--min-delay", "100ms", base_path, new_path, expect=0)
+run("check", "--per-second", "--max-increase", "150", "--min-delay", "10ms", base_path, new_path, expect=1)
 run("check", "--max-increase", "0", base_path, base_path, expect=0)
-cj = run_json("check", "--max-increase", "50", base_path, new_path, expect=1)
+cj = run_json("check", "--per-second", "--max-increase", "50", base_path, new_path, expect=1)
 check(cj.get("ok") is False and {r["site"] for r in cj.get("regressions", [])} ==
       {"pthread_mutex_lock in worker", "pthread_rwlock_wrlock in cache"}, f"check --json: {cj}")
-run("check", "--max-increase", "50", "--type", "contentions", base_path, new_path, expect=1)
+run("check", "--per-second", "--max-increase", "50", "--type", "contentions", base_path, new_path, expect=1)
+# In totals only the new site grew: one regression, said in the singular.
+p = run("check", "--max-increase", "50", base_path, new_path, expect=1)
+check("FAIL: 1 regression beyond" in p.stdout and "cache" in p.stdout, f"check totals:\n{p.stdout}")
+
+# A fixed-work regression of +70%: the same work took longer, so the rate
+# of a saturated lock hardly moved (4 threads waiting all the time: 3.4 s/s
+# both), but the total grew by 70%. Totals fail it; rates would not.
+fixed_b = Profile(duration_ns=570_000_000).add(W, 1000, 1_940_000_000)
+fixed_n = Profile(duration_ns=950_000_000).add(W, 2000, 3_298_000_000)
+fb, fn = fixed_b.write(os.path.join(d, "fixed-base.pprof")), fixed_n.write(os.path.join(d, "fixed-new.pprof"))
+p = run("check", "--max-increase", "20", "--min-delay", "20ms", fb, fn, expect=1)
+check("total delay: 1.940s -> 3.298s (+70.0%)" in p.stdout, f"fixed-work regression fails check:\n{p.stdout}")
+run("check", "--per-second", "--max-increase", "20", "--min-delay", "20ms", fb, fn, expect=0)
+# Runs of equal length: --per-second fails the same +70%.
+eq_n = Profile(duration_ns=570_000_000).add(W, 2000, 3_298_000_000)
+en = eq_n.write(os.path.join(d, "equal-new.pprof"))
+p = run("check", "--per-second", "--max-increase", "20", "--min-delay", "20ms", fb, en, expect=1)
+check("(+70.0%)" in p.stdout and "/s" in p.stdout, f"per-second regression of equal runs:\n{p.stdout}")
 
 # --- folded ------------------------------------------------------------
 out = run("folded", base_path, expect=0).stdout
@@ -106,7 +153,7 @@ check(p.returncode == 0 and p.stdout == run("folded", base_path).stdout, "folded
 
 # --- diff -o: NEW minus BASE scaled to NEW's duration --------------------
 dpath = os.path.join(d, "diff.pprof")
-run("diff", "-o", dpath, base_path, new_path, expect=0)
+run("diff", "--per-second", "-o", dpath, base_path, new_path, expect=0)
 out = run("folded", dpath, expect=0).stdout
 check(out == "main;cache;pthread_rwlock_wrlock 50000000\n"
              "main;worker;helper;pthread_mutex_lock -50000000\n"
@@ -136,15 +183,34 @@ if shutil.which("go"):
 else:
     print("note: go not installed: go tool pprof checks of merge/diff -o skipped")
 
-# --- kinds -------------------------------------------------------------
-mutex = Profile(duration_ns=1_000_000_000)
-mutex.comments.append("kind=mutex")
-mutex.add(["main", "worker"], 3, 1_000_000)
-mpath = mutex.write(os.path.join(d, "m.pprof"))
-for cmd in (["diff"], ["check", "--max-increase", "10"]):
-    p = run(*cmd, base_path, mpath, expect=2)
-    check("block profile" in p.stderr and "mutex profile" in p.stderr, f"kind mismatch: {p.stderr}")
-run("merge", "-o", os.path.join(d, "x.pprof"), base_path, mpath, expect=2)
+# --- kinds: said by a "lockprof kind=..." comment, as lockprof writes -------
+def kind_profile(kind, name):
+    p = Profile(duration_ns=1_000_000_000)
+    if kind:
+        p.comments.append(f"lockprof kind={kind} root=42 start=1000")
+    p.add(["main", "worker"], 3, 1_000_000)
+    return p.write(os.path.join(d, name))
+
+
+bpath, mpath = kind_profile("block", "kb.pprof"), kind_profile("mutex", "km.pprof")
+hpath, gpath = kind_profile("hold", "kh.pprof"), kind_profile(None, "kg.pprof")
+for cmd in (["diff"], ["check", "--max-increase", "10"], ["flame", "--base"], ["folded", "--diff"],
+            ["merge", "-o", os.path.join(d, "x.pprof")]):
+    p = run(*cmd, bpath, mpath, expect=2)
+    check(p.stderr.count("\n") == 1 and "block profile" in p.stderr and "mutex profile" in p.stderr
+          and "one kind" in p.stderr, f"{cmd[0]}: kind mismatch refused: {p.stderr!r}")
+    run(*cmd, mpath, hpath, expect=2)
+    # A profile that does not say its kind (Go's) goes with any.
+    run(*cmd, bpath, gpath, expect=0)
+    run(*cmd, gpath, gpath, expect=0 if cmd[0] != "merge" else 2)
+check(run_json("top", gpath).get("kind") == "contention", "no comment: kind contention")
+check(run_json("top", hpath).get("kind") == "hold", "a kind lockprof does not know yet is shown")
+check("Type: mutex profile, 1 site by function" in run("top", mpath).stdout, "top: kind, one site")
+# The CLI's own outputs say the kind.
+run("merge", "-o", os.path.join(d, "mb.pprof"), bpath, expect=0)
+check(run_json("top", os.path.join(d, "mb.pprof")).get("kind") == "block", "merge writes the kind")
+run("diff", "-o", os.path.join(d, "db.pprof"), bpath, bpath, expect=0)
+check(run_json("top", os.path.join(d, "db.pprof")).get("kind") == "block", "diff -o writes the kind")
 
 # --help on every command, exit 0, mentions its options.
 for cmd, opt in [("top", "--by"), ("diff", "-o"), ("check", "--max-increase"),
