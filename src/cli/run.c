@@ -1,7 +1,8 @@
 /*
  * lockprof run: the program, with the profiler preloaded. The tool sets the
- * environment and then becomes the program (exec): its pid, exit status and
- * signals are the program's own, nothing stands in between.
+ * library's environment, checks what it can before the program starts
+ * (where the profiles go, whether the program can be profiled), runs the
+ * program as its child (run_child.h), and says at the end what was written.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,29 +14,41 @@
 
 #include "commands.h"
 #include "config.h"
+#include "http/addr.h"
+#include "run_checks.h"
+#include "run_child.h"
+#include "run_summary.h"
 
 #ifndef LOCKPROF_LIBDIR
 #define LOCKPROF_LIBDIR "/usr/local/lib"
 #endif
 
-static void run_usage(FILE *out)
-{
-	fprintf(out,
-		"usage: lockprof run [OPTIONS] [--] PROGRAM [ARGS...]\n"
-		"\n"
-		"Run PROGRAM with liblockprof preloaded; block.pprof and mutex.pprof\n"
-		"are written when it exits (block.PID.pprof, mutex.PID.pprof for the\n"
-		"processes it starts).\n"
-		"\n"
-		"  --block-rate D      block profile rate: 1 records every wait, 0 off,\n"
-		"                      or a duration like 10us, 1ms (default 10us)\n"
-		"  --mutex-fraction N  sample 1 in N contended releases, 0 off (default 10)\n"
-		"  --dir DIR           where profiles go (default: the current directory)\n"
-		"  --stack-depth N     frames kept per stack, 1 to %d (default 64)\n"
-		"  --library PATH      the liblockprof.so to preload\n"
-		"  -h, --help          this text\n",
-		LP_MAX_STACK_DEPTH);
-}
+static const char usage[] =
+	"usage: lockprof run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+	"\n"
+	"Run PROGRAM with liblockprof preloaded; block.pprof and mutex.pprof\n"
+	"are written when it exits (block.PID.pprof, mutex.PID.pprof for the\n"
+	"processes it starts), and one line on stderr names them. The exit\n"
+	"status is the program's.\n"
+	"\n"
+	"  --block-rate D      block profile rate: 1 records every wait, 0 off,\n"
+	"                      or a duration like 10us, 1ms (default 10us)\n"
+	"  --mutex-fraction N  sample 1 in N contended releases, 0 off (default 10)\n"
+	"  --dir DIR           where profiles go (default: the current directory)\n"
+	"  --http ADDR         serve /debug/pprof/{block,mutex} on ADDR\n"
+	"                      (127.0.0.1:6060, unix:/path; 127.0.0.1:0 picks a port)\n"
+	"  --interval D        rewrite the profiles every D (at least 100ms)\n"
+	"  --signal SIG        rewrite them when SIG arrives (USR1, USR2, HUP, ...)\n"
+	"  --stack-depth N     frames kept per stack, 1 to 128 (default 64)\n"
+	"  --library PATH      the liblockprof.so to preload\n"
+	"  -q, --quiet         no line at the end\n"
+	"  -h, --help          this text\n";
+
+struct run_args {
+	const char *library;
+	char dir[PATH_MAX];
+	int quiet, signal;
+};
 
 static int readable(const char *path)
 {
@@ -84,86 +97,166 @@ static int set_preload(const char *lib)
 	return rc;
 }
 
-int lp_cmd_run(int argc, char **argv)
+static int bad(const char *opt, const char *val, const char *what)
+{
+	fprintf(stderr, "lockprof run: %s '%s': %s (lockprof run --help)\n",
+		opt, val, what);
+	return 2;
+}
+
+/* An option's value, checked as the library will read it, into the
+ * environment: 0, or 2 after saying what is wrong. */
+static int option(int c, const char *v, struct run_args *a)
+{
+	struct lp_http_addr addr;
+	int64_t n;
+
+	switch (c) {
+	case 'b':
+		if (lp_parse_duration(v, &n))
+			return bad("--block-rate", v, "not a duration (like 10us, 1ms, 1, 0)");
+		return setenv("LOCKPROF_BLOCK_RATE", v, 1) ? 2 : 0;
+	case 'm':
+		if (lp_parse_count(v, 1000000000, &n))
+			return bad("--mutex-fraction", v, "not a whole number");
+		return setenv("LOCKPROF_MUTEX_FRACTION", v, 1) ? 2 : 0;
+	case 'd':
+		if (!realpath(v, a->dir))
+			return bad("--dir", v, strerror(errno));
+		return setenv("LOCKPROF_DIR", a->dir, 1) ? 2 : 0;
+	case 'H':
+		if (strcmp(v, "off") && lp_http_addr_parse(v, &addr))
+			return bad("--http", v, "not an address (127.0.0.1:6060, [::1]:6060, unix:/path)");
+		return setenv("LOCKPROF_HTTP", v, 1) ? 2 : 0;
+	case 'i':
+		if (strcmp(v, "off") && (lp_parse_duration(v, &n) ||
+					 (n && n < LP_MIN_INTERVAL_NS)))
+			return bad("--interval", v, "not a duration of at least 100ms");
+		return setenv("LOCKPROF_INTERVAL", v, 1) ? 2 : 0;
+	case 'S':
+		if (lp_parse_signal(v, &a->signal))
+			return bad("--signal", v, "not a signal a program can spare (USR1, USR2, HUP, WINCH, PWR, URG, RTMIN+n)");
+		return setenv("LOCKPROF_SIGNAL", v, 1) ? 2 : 0;
+	case 's':
+		if (lp_parse_count(v, LP_MAX_STACK_DEPTH, &n) || n < 1)
+			return bad("--stack-depth", v, "not a number from 1 to 128");
+		return setenv("LOCKPROF_STACK_DEPTH", v, 1) ? 2 : 0;
+	case 'l':
+		a->library = v;
+		return 0;
+	case 'q':
+		a->quiet = 1;
+		return 0;
+	}
+	return 2;
+}
+
+/* 0 to go on; -1 after --help; 2 after a usage error. */
+static int parse(int argc, char **argv, struct run_args *a)
 {
 	static const struct option opts[] = {
 		{ "block-rate", required_argument, NULL, 'b' },
 		{ "mutex-fraction", required_argument, NULL, 'm' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "signal", required_argument, NULL, 'S' },
 		{ "stack-depth", required_argument, NULL, 's' },
 		{ "library", required_argument, NULL, 'l' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char lib[PATH_MAX], dir[PATH_MAX], pid[24];
-	const char *library = NULL;
-	int64_t v;
-	int c;
+	int c, rc;
 
+	optind = 0;
+	opterr = 0;
 	/* '+': options stop at the program's name. */
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (lp_parse_duration(optarg, &v) != 0) {
-				fprintf(stderr, "lockprof run: --block-rate '%s' is not a duration (like 10us, 1ms, 1, 0)\n", optarg);
-				return 2;
-			}
-			setenv("LOCKPROF_BLOCK_RATE", optarg, 1);
-			break;
-		case 'm':
-			if (lp_parse_count(optarg, 1000000000, &v) != 0) {
-				fprintf(stderr, "lockprof run: --mutex-fraction '%s' is not a whole number\n", optarg);
-				return 2;
-			}
-			setenv("LOCKPROF_MUTEX_FRACTION", optarg, 1);
-			break;
-		case 'd':
-			if (!realpath(optarg, dir)) {
-				fprintf(stderr, "lockprof run: --dir '%s': %s\n", optarg, strerror(errno));
-				return 2;
-			}
-			setenv("LOCKPROF_DIR", dir, 1);
-			break;
-		case 's':
-			if (lp_parse_count(optarg, LP_MAX_STACK_DEPTH, &v) != 0 || v < 1) {
-				fprintf(stderr, "lockprof run: --stack-depth '%s' is not a number from 1 to %d\n",
-					optarg, LP_MAX_STACK_DEPTH);
-				return 2;
-			}
-			setenv("LOCKPROF_STACK_DEPTH", optarg, 1);
-			break;
-		case 'l':
-			library = optarg;
-			break;
-		case 'h':
-			run_usage(stdout);
-			return 0;
-		default:
-			run_usage(stderr);
+	while ((c = getopt_long(argc, argv, "+:qh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "lockprof run: %s %s (lockprof run "
+				"--help)\n", c == '?' ? "unknown option" :
+				"a value is needed after", argv[optind - 1]);
 			return 2;
 		}
+		rc = option(c, optarg, a);
+		if (rc)
+			return rc;
 	}
 	if (optind >= argc) {
-		run_usage(stderr);
+		fprintf(stderr, "lockprof run: no program to run (lockprof run "
+			"--help)\n");
 		return 2;
 	}
-	if (library) {
-		if (!realpath(library, lib)) {
-			fprintf(stderr, "lockprof run: --library '%s': %s\n", library, strerror(errno));
-			return 2;
-		}
-	} else if (find_library(lib, sizeof(lib)) != 0) {
+	return 0;
+}
+
+/* Where the profiles go: --dir, else LOCKPROF_DIR, else here. */
+static int output_dir(struct run_args *a)
+{
+	const char *env = getenv("LOCKPROF_DIR");
+	char err[PATH_MAX + 128];
+
+	if (!a->dir[0] && !(env && *env ? realpath(env, a->dir) :
+			    getcwd(a->dir, sizeof(a->dir))))
+		snprintf(a->dir, sizeof(a->dir), "%s", env && *env ? env : ".");
+	if (lp_run_check_dir(a->dir, err, sizeof(err))) {
+		fprintf(stderr, "lockprof run: %s\n", err);
+		return 2;
+	}
+	/* Where the end's summary looks, whatever the program's cwd. */
+	return setenv("LOCKPROF_DIR", a->dir, 1) ? 2 : 0;
+}
+
+static void warn_unprofiled(const char *prog)
+{
+	char path[PATH_MAX], why[PATH_MAX + 256];
+
+	if (lp_run_find_program(prog, path, sizeof(path)))
+		return;
+	lp_run_why_not_profiled(path, why, sizeof(why));
+	if (why[0])
+		fprintf(stderr, "lockprof run: warning: %s\n", why);
+}
+
+int lp_cmd_run(int argc, char **argv)
+{
+	struct run_args a = { 0 };
+	struct lp_run_files *before;
+	char lib[PATH_MAX];
+	int rc = parse(argc, argv, &a), status;
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (a.library && !realpath(a.library, lib))
+		return bad("--library", a.library, strerror(errno));
+	if (!a.library && find_library(lib, sizeof(lib)) != 0) {
 		fprintf(stderr, "lockprof run: cannot find liblockprof.so (use --library)\n");
 		return 2;
 	}
-	/* The program is the first process of the tree: it writes the
-	 * unsuffixed files even if this tool's own environment says otherwise. */
-	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	if (set_preload(lib) != 0 || setenv("LOCKPROF_ROOT_PID", pid, 1) != 0) {
+	rc = output_dir(&a);
+	if (rc)
+		return rc;
+	if (set_preload(lib) != 0) {
 		perror("lockprof run");
 		return 2;
 	}
-	execvp(argv[optind], argv + optind);
-	fprintf(stderr, "lockprof run: %s: %s\n", argv[optind], strerror(errno));
-	return errno == ENOENT ? 127 : 126;
+	warn_unprofiled(argv[optind]);
+	before = lp_run_files_before(a.dir);
+	status = lp_run_child(argv + optind, a.signal);
+	if (status < 0) {
+		rc = errno;
+		fprintf(stderr, "lockprof run: %s: %s\n", argv[optind],
+			strerror(rc));
+		lp_run_files_free(before);
+		return rc == ENOENT ? 127 : 126;
+	}
+	if (!a.quiet)
+		lp_run_summary(a.dir, before);
+	lp_run_files_free(before);
+	return lp_run_exit_like(status);
 }

@@ -1,0 +1,21 @@
+/*
+ * What `lockprof run` says at the end: the profiles the run wrote (files
+ * named as the library names them, new or rewritten since the directory
+ * was first looked at) and their sample counts, in one line.
+ */
+#ifndef LP_CLI_RUN_SUMMARY_H
+#define LP_CLI_RUN_SUMMARY_H
+
+#include <stddef.h>
+
+struct lp_run_files;
+
+/* The profiles in dir before the run; NULL when out of memory. */
+struct lp_run_files *lp_run_files_before(const char *dir);
+
+/* One line on stderr naming what the run wrote in dir. */
+void lp_run_summary(const char *dir, const struct lp_run_files *before);
+
+void lp_run_files_free(struct lp_run_files *f);
+
+#endif
