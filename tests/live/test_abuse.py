@@ -1,5 +1,5 @@
 """Slow, huge, malformed and numerous clients stall neither the program
-nor the endpoint (shared/spec/endpoint.md, Safety). Bounded in time: the
+nor the endpoint (docs/live.md, Safety and limits). Bounded in time: the
 longest wait is the 10 s request-head deadline."""
 import os
 import random

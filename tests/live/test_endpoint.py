@@ -1,5 +1,5 @@
-"""The endpoint answers as Go's net/http/pprof does (shared/spec/endpoint.md,
-shared/fixtures/go/http/), deltas hold only their window, and two
+"""The endpoint answers as Go's net/http/pprof does (docs/live.md,
+tests/fixtures/go/http/), deltas hold only their window, and two
 cumulative scrapes (what Alloy and Parca do) differ consistently."""
 import os
 import shutil
