@@ -44,6 +44,7 @@ class Profile:
         self.strings = [""]
         self.index = {"": 0}
         self.funcs = {}  # name -> id
+        self.files = {}  # name -> source file, else app/NAME.c
 
     def add(self, stack, *values):
         self.samples.append((list(stack), list(values)))
@@ -80,7 +81,7 @@ class Profile:
         for name, fid in self.funcs.items():
             parts["function"].append(field(5, 2, msg(
                 field(1, 0, fid), field(2, 0, self.s(name)), field(3, 0, self.s(name)),
-                field(4, 0, self.s("app/" + name.split(".")[0] + ".c")))))
+                field(4, 0, self.s(self.files.get(name, "app/" + name.split(".")[0] + ".c"))))))
         parts["mapping"].append(field(3, 2, msg(
             field(1, 0, 1), field(2, 0, self.mapping_start),
             field(3, 0, self.mapping_start + 0x100000), field(5, 0, self.s(self.binary)),
