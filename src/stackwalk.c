@@ -33,8 +33,8 @@ __attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
 		fds[1] = lp_fdkeep(fds[1]);
 		if ((fds[0] < 0 || fds[1] < 0) &&
 		    !__atomic_exchange_n(&said_no_room, 1, __ATOMIC_RELAXED))
-			lp_log("lockprof: no descriptor numbers to spare (RLIMIT_NOFILE); "
-			       "stacks may be cut short");
+			lp_log("lockprof: no descriptor numbers to spare under "
+			       "RLIMIT_NOFILE for the stack walker; stacks will be missing");
 	}
 	return rc;
 }
