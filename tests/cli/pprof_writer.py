@@ -97,7 +97,7 @@ class Profile:
             hook(parts)
         order = ["sample_type", "sample", "mapping", "location", "function", "string_table", "tail"]
         data = b"".join(b"".join(parts[k]) for k in order)
-        return gzip.compress(data) if compress else data
+        return gzip.compress(data, mtime=0) if compress else data
 
     def write(self, path, **kw):
         with open(path, "wb") as f:
