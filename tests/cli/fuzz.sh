@@ -13,7 +13,9 @@ fuzz_build "$work/fuzz_decode" -I"$src/src" -I"$src/src/cli" -I"$build" \
 	"$build/profile.pb-c.c" "$src/src/cli/profile_model.c" \
 	"$src/src/cli/sites.c" "$src/src/cli/strmap.c" "$src/src/cli/sbuf.c" \
 	"$src/src/cli/primitives.c" "$src/src/cli/pprof_build.c" \
-	"$src/src/cli/demangle.c" -lprotobuf-c -lz -lm -lstdc++
+	"$src/src/cli/demangle.c" "$src/src/cli/profile_meta.c" \
+	"$src/src/cli/srcpath.c" "$src/src/cli/url.c" \
+	-lprotobuf-c -lz -lm -lstdc++ -lcurl
 PYTHONPATH="$src/tests/cli" python3 - "$work/corpus" <<'PY'
 import os, sys
 from pprof_writer import Profile
