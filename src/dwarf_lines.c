@@ -1,9 +1,18 @@
+/*
+ * Lines and inline frames. A CU's functions with code (subprograms and
+ * inlined subroutines) are read once, the first time an address in it is
+ * asked for, into a table of address segments each naming its innermost
+ * function; a lookup is then two binary searches and a walk up the chain
+ * of inlined calls, names read once per function.
+ */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <dwarf.h>
@@ -11,6 +20,8 @@
 #include <libelf.h>
 
 #include "dwarf_lines.h"
+#include "grow.h"
+#include "progress.h"
 
 /* A relative source name joined with its compilation directory, kept for
  * the life of the handle and found again by the two libdw strings (stable
@@ -20,10 +31,39 @@ struct joined {
 	char *path;
 };
 
+/* A function with code in a CU: a subprogram (an out-of-line function) or
+ * an inlined subroutine (a call inlined into its parent). */
+struct scope {
+	Dwarf_Off die;
+	int32_t parent;        /* the scope it is inlined into; -1: none */
+	bool resolved;         /* the fields below were read */
+	const char *name;
+	const char *call_file; /* where the parent calls it */
+	int call_line;
+};
+
+#define NO_SCOPE UINT32_MAX
+
+/* [lo, the next segment's lo) is code of `scope`, innermost; NO_SCOPE
+ * for a gap (and the end). */
+struct segment {
+	uint64_t lo;
+	uint32_t scope;
+};
+
+struct cu_scopes {
+	Dwarf_Off cu;
+	struct scope *scopes;
+	struct segment *segs;
+	size_t nsegs;
+};
+
 struct lp_dwarf {
 	Dwarf *dw;
 	struct joined *joined; /* open addressing, power-of-two size */
 	size_t njoined, joined_cap;
+	struct cu_scopes *cus; /* by CU offset, those read so far */
+	size_t ncus, cus_cap;
 };
 
 /* The few libdw functions used, found once. */
@@ -37,6 +77,16 @@ static struct {
 	__typeof__(dwarf_attr) *attr;
 	__typeof__(dwarf_formstring) *formstring;
 	__typeof__(dwarf_getelf) *getelf;
+	__typeof__(dwarf_attr_integrate) *attr_integrate;
+	__typeof__(dwarf_formudata) *formudata;
+	__typeof__(dwarf_child) *child;
+	__typeof__(dwarf_siblingof) *siblingof;
+	__typeof__(dwarf_tag) *tag;
+	__typeof__(dwarf_ranges) *ranges;
+	__typeof__(dwarf_dieoffset) *dieoffset;
+	__typeof__(dwarf_offdie) *offdie;
+	__typeof__(dwarf_getsrcfiles) *getsrcfiles;
+	__typeof__(dwarf_filesrc) *filesrc;
 	int (*elf_cntl)(Elf *, Elf_Cmd); /* libelf's, a dependency of libdw */
 } dw;
 static pthread_once_t dw_once = PTHREAD_ONCE_INIT;
@@ -57,10 +107,22 @@ static void dw_load(void)
 	*(void **)&dw.attr = dlsym(h, "dwarf_attr");
 	*(void **)&dw.formstring = dlsym(h, "dwarf_formstring");
 	*(void **)&dw.getelf = dlsym(h, "dwarf_getelf");
+	*(void **)&dw.attr_integrate = dlsym(h, "dwarf_attr_integrate");
+	*(void **)&dw.formudata = dlsym(h, "dwarf_formudata");
+	*(void **)&dw.child = dlsym(h, "dwarf_child");
+	*(void **)&dw.siblingof = dlsym(h, "dwarf_siblingof");
+	*(void **)&dw.tag = dlsym(h, "dwarf_tag");
+	*(void **)&dw.ranges = dlsym(h, "dwarf_ranges");
+	*(void **)&dw.dieoffset = dlsym(h, "dwarf_dieoffset");
+	*(void **)&dw.offdie = dlsym(h, "dwarf_offdie");
+	*(void **)&dw.getsrcfiles = dlsym(h, "dwarf_getsrcfiles");
+	*(void **)&dw.filesrc = dlsym(h, "dwarf_filesrc");
 	*(void **)&dw.elf_cntl = dlsym(h, "elf_cntl");
 	dw_ok = dw.begin && dw.end && dw.addrdie && dw.getsrc_die &&
 		dw.linesrc && dw.lineno && dw.attr && dw.formstring &&
-		dw.getelf && dw.elf_cntl;
+		dw.getelf && dw.attr_integrate && dw.formudata && dw.child &&
+		dw.siblingof && dw.tag && dw.ranges && dw.dieoffset &&
+		dw.offdie && dw.getsrcfiles && dw.filesrc && dw.elf_cntl;
 }
 
 struct lp_dwarf *lp_dwarf_open(const char *path)
@@ -71,8 +133,7 @@ struct lp_dwarf *lp_dwarf_open(const char *path)
 	pthread_once(&dw_once, dw_load);
 	if (!dw_ok || !(d = malloc(sizeof(*d))))
 		return NULL;
-	d->joined = NULL;
-	d->njoined = d->joined_cap = 0;
+	*d = (struct lp_dwarf){0};
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO: no wait */
 	d->dw = fd >= 0 ? dw.begin(fd, DWARF_C_READ) : NULL;
 	/* The handle lives from dump to dump: it must not keep a descriptor,
@@ -100,6 +161,11 @@ void lp_dwarf_close(struct lp_dwarf *d)
 	for (size_t i = 0; i < d->joined_cap; i++)
 		free(d->joined[i].path);
 	free(d->joined);
+	for (size_t i = 0; i < d->ncus; i++) {
+		free(d->cus[i].scopes);
+		free(d->cus[i].segs);
+	}
+	free(d->cus);
 	free(d);
 }
 
@@ -153,24 +219,306 @@ static const char *join(struct lp_dwarf *d, const char *dir, const char *file)
 	return j->path;
 }
 
-int lp_dwarf_line(struct lp_dwarf *d, uint64_t addr, const char **file, int *line)
+
+/* A file name of the CU, absolute when its compilation directory is:
+ * pprof's list finds the source by the absolute name. */
+static const char *cu_file(struct lp_dwarf *d, Dwarf_Die *cu, const char *file)
 {
-	Dwarf_Die cu;
-	Dwarf_Line *l;
+	Dwarf_Attribute a;
+	const char *dir;
 
-	if (!dw.addrdie(d->dw, addr, &cu) || !(l = dw.getsrc_die(&cu, addr)))
-		return -1;
-	*file = dw.linesrc(l, NULL, NULL);
-	if (!*file || dw.lineno(l, line) != 0 || *line <= 0)
-		return -1;
-	/* Relative names are relative to the compilation directory: pprof's
-	 * list finds the source by the absolute name. */
-	if (**file != '/') {
-		Dwarf_Attribute a;
-		const char *dir = dw.formstring(dw.attr(&cu, DW_AT_comp_dir, &a));
+	if (!file || *file == '/')
+		return file;
+	dir = dw.formstring(dw.attr(cu, DW_AT_comp_dir, &a));
+	return dir && *dir == '/' ? join(d, dir, file) : file;
+}
 
-		if (dir && *dir == '/')
-			*file = join(d, dir, *file);
+/* ---- reading a CU's functions ---- */
+
+/* An address range of a scope; `depth` orders a parent before its child
+ * where both start at one address. */
+struct piece {
+	uint64_t lo, hi;
+	uint32_t scope, depth;
+};
+
+struct cu_reader {
+	struct scope *scopes;
+	size_t nscopes, scopes_cap;
+	struct piece *pieces;
+	size_t npieces, pieces_cap;
+};
+
+/* DWARF nests scopes deeper than this only when corrupt. */
+#define MAX_NESTING 256
+
+/* Record a function DIE with code and its ranges. Returns 1, 0 when it has
+ * no code (a declaration, an abstract instance), -1 when out of memory. */
+static int add_scope(struct cu_reader *r, Dwarf_Die *die, int32_t parent,
+		     uint32_t depth)
+{
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+	size_t first = r->npieces;
+
+	/* Functions dropped by the linker keep address 0 in some DWARF:
+	 * never code in a loaded object (its headers are there). */
+	while ((off = dw.ranges(die, off, &base, &lo, &hi)) > 0) {
+		if (lo == 0 || hi <= lo)
+			continue;
+		if (lp_grow((void **)&r->pieces, &r->pieces_cap, r->npieces + 1,
+			    sizeof(*r->pieces)))
+			return -1;
+		r->pieces[r->npieces++] =
+			(struct piece){lo, hi, (uint32_t)r->nscopes, depth};
 	}
+	if (r->npieces == first)
+		return 0;
+	if (lp_grow((void **)&r->scopes, &r->scopes_cap, r->nscopes + 1,
+		    sizeof(*r->scopes)))
+		return -1;
+	r->scopes[r->nscopes++] = (struct scope){.die = dw.dieoffset(die),
+						 .parent = parent};
+	return 1;
+}
+
+/* Walk the children of `die`: functions with code, and what can hold them
+ * (namespaces, blocks, the functions themselves). Types are skipped:
+ * compilers put member functions' code outside the class. */
+static int read_children(struct cu_reader *r, Dwarf_Die *die, int32_t parent,
+			 uint32_t depth)
+{
+	Dwarf_Die c;
+
+	if (depth > MAX_NESTING || dw.child(die, &c) != 0)
+		return 0;
+	do {
+		int tag = dw.tag(&c), rc;
+		int32_t inner = parent;
+
+		if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) {
+			rc = add_scope(r, &c,
+				       tag == DW_TAG_subprogram ? -1 : parent,
+				       depth);
+			if (rc < 0)
+				return -1;
+			if (rc == 0)
+				continue;
+			inner = (int32_t)r->nscopes - 1;
+			lp_progress_tick();
+		} else if (tag != DW_TAG_lexical_block &&
+			   tag != DW_TAG_namespace) {
+			continue;
+		}
+		if (read_children(r, &c, inner, depth + 1) < 0)
+			return -1;
+	} while (dw.siblingof(&c, &c) == 0);
 	return 0;
+}
+
+static int piece_cmp(const void *a, const void *b)
+{
+	const struct piece *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1;
+	return x->depth < y->depth ? -1 : x->depth > y->depth;
+}
+
+static int seg_push(struct cu_scopes *c, size_t *cap, uint64_t lo,
+		    uint32_t scope)
+{
+	if (c->nsegs && c->segs[c->nsegs - 1].scope == scope)
+		return 0;
+	if (lp_grow((void **)&c->segs, cap, c->nsegs + 1, sizeof(*c->segs)))
+		return -1;
+	c->segs[c->nsegs++] = (struct segment){lo, scope};
+	return 0;
+}
+
+/* Close the innermost open range: the code up to its end is its own. */
+static int close_piece(struct cu_scopes *c, size_t *cap, const struct piece *p,
+		       uint64_t *cur)
+{
+	int rc = 0;
+
+	if (*cur < p->hi) {
+		rc = seg_push(c, cap, *cur, p->scope);
+		*cur = p->hi;
+	}
+	return rc;
+}
+
+/*
+ * Flatten the nested ranges into segments, each of its innermost scope: a
+ * sweep in address order with the open ranges on a stack. A range that
+ * would overlap its enclosing one without nesting (corrupt DWARF) is cut
+ * at the enclosing one's end.
+ */
+static int flatten(struct cu_reader *r, struct cu_scopes *c)
+{
+	struct piece *open = malloc((r->npieces + 1) * sizeof(*open));
+	size_t top = 0, cap = 0;
+	uint64_t cur = 0;
+	int rc = 0;
+
+	if (!open)
+		return -1;
+	qsort(r->pieces, r->npieces, sizeof(*r->pieces), piece_cmp);
+	for (size_t i = 0; i < r->npieces && rc == 0; i++) {
+		struct piece p = r->pieces[i];
+
+		while (top && open[top - 1].hi <= p.lo && rc == 0)
+			rc = close_piece(c, &cap, &open[--top], &cur);
+		if (top && p.hi > open[top - 1].hi)
+			p.hi = open[top - 1].hi;
+		if (cur < p.lo && rc == 0)
+			rc = seg_push(c, &cap, cur,
+				      top ? open[top - 1].scope : NO_SCOPE);
+		cur = p.lo;
+		if (p.lo < p.hi)
+			open[top++] = p;
+	}
+	while (top && rc == 0)
+		rc = close_piece(c, &cap, &open[--top], &cur);
+	if (rc == 0)
+		rc = seg_push(c, &cap, cur, NO_SCOPE);
+	free(open);
+	return rc;
+}
+
+/* The scopes of the CU `cu`, read on first use; NULL when out of memory. */
+static struct cu_scopes *cu_scopes(struct lp_dwarf *d, Dwarf_Die *cu)
+{
+	Dwarf_Off key = dw.dieoffset(cu);
+	size_t lo = 0, hi = d->ncus;
+	struct cu_reader r = {0};
+	struct cu_scopes c = {.cu = key};
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->cus[mid].cu < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->ncus && d->cus[lo].cu == key)
+		return &d->cus[lo];
+	if (read_children(&r, cu, -1, 0) != 0 || flatten(&r, &c) != 0 ||
+	    lp_grow((void **)&d->cus, &d->cus_cap, d->ncus + 1,
+		    sizeof(*d->cus))) {
+		free(r.scopes);
+		free(r.pieces);
+		free(c.segs);
+		return NULL;
+	}
+	free(r.pieces);
+	c.scopes = r.scopes;
+	memmove(&d->cus[lo + 1], &d->cus[lo], (d->ncus - lo) * sizeof(*d->cus));
+	d->cus[lo] = c;
+	d->ncus++;
+	return &d->cus[lo];
+}
+
+/* The innermost scope holding `addr`, or NO_SCOPE. */
+static uint32_t scope_at(const struct cu_scopes *c, uint64_t addr)
+{
+	size_t lo = 0, hi = c->nsegs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->segs[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? c->segs[lo - 1].scope : NO_SCOPE;
+}
+
+/* ---- names and lines ---- */
+
+/* As the ELF symbol would be: the linkage name, through the abstract
+ * origin and the declaration; the plain name when there is none (C, and
+ * C++ lambdas and some template instances). */
+static const char *die_name(Dwarf_Die *die)
+{
+	static const unsigned attrs[] = {DW_AT_linkage_name,
+					 DW_AT_MIPS_linkage_name, DW_AT_name};
+	Dwarf_Attribute a;
+	const char *s = NULL;
+
+	for (size_t i = 0; i < sizeof(attrs) / sizeof(*attrs) && !s; i++)
+		s = dw.formstring(dw.attr_integrate(die, attrs[i], &a));
+	return s;
+}
+
+/* Entry `i` of the CU's file table. */
+static const char *cu_file_at(struct lp_dwarf *d, Dwarf_Die *cu, Dwarf_Word i)
+{
+	Dwarf_Files *files;
+	size_t n;
+
+	if (dw.getsrcfiles(cu, &files, &n) != 0 || i >= n)
+		return NULL;
+	return cu_file(d, cu, dw.filesrc(files, i, NULL, NULL));
+}
+
+static struct scope *scope_read(struct lp_dwarf *d, Dwarf_Die *cu,
+				struct scope *s)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word w;
+	Dwarf_Die die;
+
+	if (s->resolved)
+		return s;
+	s->resolved = true;
+	if (!dw.offdie(d->dw, s->die, &die))
+		return s;
+	s->name = die_name(&die);
+	if (dw.formudata(dw.attr(&die, DW_AT_call_line, &a), &w) == 0 &&
+	    w <= INT32_MAX)
+		s->call_line = (int)w;
+	if (dw.formudata(dw.attr(&die, DW_AT_call_file, &a), &w) == 0)
+		s->call_file = cu_file_at(d, cu, w);
+	return s;
+}
+
+size_t lp_dwarf_frames(struct lp_dwarf *d, uint64_t addr,
+		       struct lp_dwarf_frame *out, size_t max)
+{
+	struct cu_scopes *c;
+	Dwarf_Line *l;
+	Dwarf_Die cu;
+	uint32_t s;
+	size_t n = 0;
+
+	if (max == 0 || !dw.addrdie(d->dw, addr, &cu))
+		return 0;
+	out[0] = (struct lp_dwarf_frame){0};
+	if ((l = dw.getsrc_die(&cu, addr)) && dw.lineno(l, &out[0].line) == 0 &&
+	    out[0].line > 0)
+		out[0].file = cu_file(d, &cu, dw.linesrc(l, NULL, NULL));
+	if (!out[0].file)
+		out[0].line = 0;
+	c = cu_scopes(d, &cu);
+	for (s = c ? scope_at(c, addr) : NO_SCOPE; s != NO_SCOPE && n < max;) {
+		struct scope *sc = scope_read(d, &cu, &c->scopes[s]);
+
+		out[n++].name = sc->name;
+		if (sc->parent < 0)
+			break;
+		s = (uint32_t)sc->parent;
+		if (n == max - 1) /* too deep: the outer function last */
+			while (c->scopes[s].parent >= 0)
+				s = (uint32_t)c->scopes[s].parent;
+		if (n < max)
+			out[n] = (struct lp_dwarf_frame){NULL, sc->call_file,
+							 sc->call_line};
+	}
+	return n ? n : out[0].file != NULL;
 }

@@ -92,14 +92,23 @@ static int htab_reserve(struct htab *h)
 
 /* ---- the builder ---- */
 
-struct loc {
-	uint64_t addr;     /* return address minus 1, or a pseudo address */
-	uint64_t mapping;  /* mapping id, 0 for none */
-	uint64_t function; /* function id, 0 for none */
-	uintptr_t offset;  /* from the function's start */
+/* A Line of a location: one function of the inline chain at an address. */
+struct loc_line {
+	uint64_t function; /* function id */
 	const char *file;  /* source file, NULL when unknown */
 	int line;          /* source line, 0 when unknown */
 };
+
+struct loc {
+	uint64_t addr;     /* return address minus 1, or a pseudo address */
+	uint64_t mapping;  /* mapping id, 0 for none */
+	uintptr_t offset;  /* from the function's start */
+	bool named;        /* by a symbol or DWARF: not module+offset */
+	uint32_t line0, nline; /* its lines in builder.line, innermost first */
+};
+
+/* Inline frames kept per address. */
+#define MAX_FRAMES 32
 
 struct builder {
 	struct lp_symbolizer *sym;
@@ -120,6 +129,11 @@ struct builder {
 	struct loc *loc; /* location id i+1 */
 	size_t nloc, loc_cap;
 	struct htab loc_h;
+
+	struct loc_line *line;
+	size_t nline, line_cap;
+	char **owned; /* module+offset names, freed with the builder */
+	size_t nowned, owned_cap;
 };
 
 static bool str_eq(const void *ctx, uint32_t idx)
@@ -179,30 +193,79 @@ static bool loc_eq(const void *ctx, uint32_t idx)
 	return b->loc[idx].addr == *addr;
 }
 
-/* Fill a new location: symbolize it, or name it after its pseudo-frame. */
+/* The module+offset name of an address no symbol names, kept by the
+ * builder: *name is NULL for anonymous code. Returns -1 on OOM. */
+static int unnamed(struct builder *b, int mi, uint64_t addr, const char **name)
+{
+	char buf[512];
+	int n = lp_symbolize_unnamed(b->sym, mi, (uintptr_t)addr, buf,
+				     sizeof(buf));
+
+	*name = NULL;
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return 0;
+	if (lp_grow((void **)&b->owned, &b->owned_cap, b->nowned + 1,
+		    sizeof(*b->owned)) ||
+	    !(b->owned[b->nowned] = strdup(buf)))
+		return -1;
+	*name = b->owned[b->nowned++];
+	return 0;
+}
+
+/* Add the lines of a location, innermost first; frames the DWARF does not
+ * name are left out. */
+static int loc_lines(struct builder *b, struct loc *l,
+		     const struct lp_dwarf_frame *f, size_t n)
+{
+	l->line0 = (uint32_t)b->nline;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t fn;
+
+		if (!f[i].name)
+			continue;
+		if (lp_grow((void **)&b->line, &b->line_cap, b->nline + 1,
+			    sizeof(*b->line)) ||
+		    !(fn = fn_intern(b, f[i].name)))
+			return -1;
+		if (f[i].file && !b->fn_file[fn - 1])
+			b->fn_file[fn - 1] = f[i].file;
+		b->line[b->nline++] = (struct loc_line){fn, f[i].file, f[i].line};
+	}
+	l->nline = (uint32_t)b->nline - l->line0;
+	return 0;
+}
+
+/*
+ * Fill a new location: symbolize it, or name it after its pseudo-frame.
+ * The functions inlined at the address come from DWARF; the function the
+ * code is in keeps its symbol's name (a clone's "f.constprop.0"), else
+ * DWARF's, else module+offset.
+ */
 static int loc_fill(struct builder *b, struct loc *l, const char *pseudo)
 {
+	struct lp_dwarf_frame f[MAX_FRAMES];
 	const char *name = pseudo;
+	size_t n = 0;
 	int mi = -1;
 
 	if (!pseudo)
 		mi = lp_symbolize(b->sym, (uintptr_t)l->addr, &name, &l->offset);
-	if (mi >= 0 && name &&
-	    lp_symbolize_line(b->sym, (uintptr_t)l->addr, &l->file, &l->line) != 0) {
-		l->file = NULL;
-		l->line = 0;
-	}
+	if (mi >= 0)
+		n = lp_symbolize_frames(b->sym, (uintptr_t)l->addr, f, MAX_FRAMES);
+	if (n == 0)
+		f[n++] = (struct lp_dwarf_frame){NULL, NULL, 0};
+	if (name)
+		f[n - 1].name = name;
+	l->named = f[n - 1].name != NULL;
+	if (!l->named && mi >= 0 && unnamed(b, mi, l->addr, &f[n - 1].name))
+		return -1;
 	if (mi >= 0 && (size_t)mi < b->nmaps) {
 		l->mapping = (uint64_t)mi + 1;
 		b->map_used[mi] = true;
-		b->map_unnamed[mi] |= !name;
-		b->map_unlined[mi] |= !l->line;
+		b->map_unnamed[mi] |= !l->named;
+		b->map_unlined[mi] |= !f[0].line;
 	}
-	if (name && !(l->function = fn_intern(b, name)))
-		return -1;
-	if (l->file && !b->fn_file[l->function - 1])
-		b->fn_file[l->function - 1] = l->file;
-	return 0;
+	return loc_lines(b, l, f, n);
 }
 
 /* The location of addr, created on first use; NULL on OOM. `pseudo` names
@@ -255,6 +318,10 @@ static void builder_free(struct builder *b)
 	free(b->fn_file);
 	free(b->loc);
 	free(b->loc_h.slot);
+	free(b->line);
+	for (size_t i = 0; i < b->nowned; i++)
+		free(b->owned[i]);
+	free(b->owned);
 }
 
 /* How many frames a record has once pseudo-frames are added. */
@@ -419,7 +486,7 @@ static int pb_mappings(struct builder *b, struct pb_parts *pp)
 		m->has_functions = b->map_used[i] && !b->map_unnamed[i];
 		/* Lines for every address used: pprof -lines and list use them
 		 * as they are, as with Go's profiles. */
-		m->has_filenames = m->has_line_numbers =
+		m->has_filenames = m->has_line_numbers = m->has_inline_frames =
 			m->has_functions && !b->map_unlined[i];
 		if (m->filename < 0 || m->build_id < 0)
 			return -1;
@@ -432,10 +499,16 @@ static int pb_locations(struct builder *b, struct pb_parts *pp)
 {
 	pp->loc = calloc(b->nloc + 1, sizeof(*pp->loc));
 	pp->locp = calloc(b->nloc + 1, sizeof(*pp->locp));
-	pp->line = calloc(b->nloc + 1, sizeof(*pp->line));
-	pp->linep = calloc(b->nloc + 1, sizeof(*pp->linep));
+	pp->line = calloc(b->nline + 1, sizeof(*pp->line));
+	pp->linep = calloc(b->nline + 1, sizeof(*pp->linep));
 	if (!pp->loc || !pp->locp || !pp->line || !pp->linep)
 		return -1;
+	for (size_t i = 0; i < b->nline; i++) {
+		perftools__profiles__line__init(&pp->line[i]);
+		pp->line[i].function_id = b->line[i].function;
+		pp->line[i].line = b->line[i].line;
+		pp->linep[i] = &pp->line[i];
+	}
 	for (size_t i = 0; i < b->nloc; i++) {
 		PbLocation *l = &pp->loc[i];
 
@@ -443,14 +516,8 @@ static int pb_locations(struct builder *b, struct pb_parts *pp)
 		l->id = i + 1;
 		l->mapping_id = b->loc[i].mapping;
 		l->address = b->loc[i].addr;
-		if (b->loc[i].function) {
-			perftools__profiles__line__init(&pp->line[i]);
-			pp->line[i].function_id = b->loc[i].function;
-			pp->line[i].line = b->loc[i].line;
-			pp->linep[i] = &pp->line[i];
-			l->line = &pp->linep[i];
-			l->n_line = 1;
-		}
+		l->line = &pp->linep[b->loc[i].line0];
+		l->n_line = b->loc[i].nline;
 		pp->locp[i] = l;
 	}
 	return 0;
@@ -611,6 +678,28 @@ int lp_pprof_encode(const struct lp_snapshot *s, struct lp_symbolizer *sym,
 
 /* ---- the text form ---- */
 
+/* One "#" line per function at the address, innermost first, as Go
+ * prints inlined frames. */
+static void text_frames(struct builder *b, FILE *f, const struct loc *l)
+{
+	unsigned long long addr = l->addr, off = l->offset;
+
+	if (l->nline == 0)
+		fprintf(f, "#\t0x%llx\n", addr);
+	for (uint32_t k = l->line0; k < l->line0 + l->nline; k++) {
+		const struct loc_line *ln = &b->line[k];
+		const char *name = b->str[b->fn_name[ln->function - 1]];
+
+		if (!l->named)
+			fprintf(f, "#\t0x%llx\t%s\n", addr, name);
+		else if (ln->file)
+			fprintf(f, "#\t0x%llx\t%s+0x%llx\t%s:%d\n", addr, name,
+				off, ln->file, ln->line);
+		else
+			fprintf(f, "#\t0x%llx\t%s+0x%llx\n", addr, name, off);
+	}
+}
+
 static int text_record(struct builder *b, FILE *f, const struct lp_record *r)
 {
 	size_t n = record_frames(r);
@@ -630,18 +719,7 @@ static int text_record(struct builder *b, FILE *f, const struct lp_record *r)
 
 		if (!l)
 			return -1;
-		if (l->function && l->file)
-			fprintf(f, "#\t0x%llx\t%s+0x%llx\t%s:%d\n",
-				(unsigned long long)l->addr,
-				b->str[b->fn_name[l->function - 1]],
-				(unsigned long long)l->offset, l->file, l->line);
-		else if (l->function)
-			fprintf(f, "#\t0x%llx\t%s+0x%llx\n",
-				(unsigned long long)l->addr,
-				b->str[b->fn_name[l->function - 1]],
-				(unsigned long long)l->offset);
-		else
-			fprintf(f, "#\t0x%llx\n", (unsigned long long)l->addr);
+		text_frames(b, f, l);
 	}
 	fputc('\n', f);
 	return 0;

@@ -13,6 +13,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <link.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,7 +24,15 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#define DEBUG_ROOT "/usr/lib/debug/.build-id/"
+/* Where Debian's -dbgsym packages put separate debug files (a test
+ * builds with its own). */
+#ifndef LP_DEBUG_ROOT
+#define LP_DEBUG_ROOT "/usr/lib/debug"
+#endif
+/* DWARF whose compressed sections are bigger is not opened: libdw
+ * inflates them whole at open, some 15 ms of CPU a MiB, at every
+ * process's first dump (libc6-dbg's: 3.7 MiB). */
+#define MAX_COMPRESSED_DWARF (2u << 20)
 #define DELETED_SUFFIX " (deleted)"
 #define MAX_BUILD_ID 64 /* bytes of a build-id note we accept */
 #define BUILD_ID_HEX (2 * MAX_BUILD_ID + 1)
@@ -51,7 +60,9 @@ struct lp_elf {
 	size_t nloads;
 	char *path;                  /* to read the symbols when first needed */
 	bool syms_read;
-	struct lp_dwarf *dwarf;      /* line tables, opened when first needed */
+	char *debug_path;            /* its separate debug file, or NULL */
+	const char *dwarf_path;      /* path or debug_path: the DWARF to read */
+	struct lp_dwarf *dwarf;      /* opened when first needed */
 	bool dwarf_tried;
 };
 
@@ -126,6 +137,60 @@ static const ElfW(Phdr) *elf_segments(const struct elf_image *im, size_t *n)
 	if (ph)
 		*n = eh->e_phnum;
 	return ph;
+}
+
+/* The name of section `sh`, or NULL. */
+static const char *section_name(const struct elf_image *im,
+				const ElfW(Shdr) *sh)
+{
+	const ElfW(Ehdr) *eh = elf_header(im);
+	size_t nsh;
+	const ElfW(Shdr) *all = elf_sections(im, &nsh), *ss;
+	const char *names;
+
+	if (!eh || eh->e_shstrndx >= nsh)
+		return NULL;
+	ss = &all[eh->e_shstrndx];
+	names = elf_at(im, ss->sh_offset, ss->sh_size);
+	if (!names || sh->sh_name >= ss->sh_size ||
+	    !memchr(names + sh->sh_name, '\0', ss->sh_size - sh->sh_name))
+		return NULL;
+	return names + sh->sh_name;
+}
+
+static const ElfW(Shdr) *section_named(const struct elf_image *im,
+				       const char *name)
+{
+	size_t nsh;
+	const ElfW(Shdr) *sh = elf_sections(im, &nsh);
+
+	for (size_t i = 0; i < nsh; i++) {
+		const char *n = section_name(im, &sh[i]);
+
+		if (n && strcmp(n, name) == 0)
+			return &sh[i];
+	}
+	return NULL;
+}
+
+/* Whether the file has DWARF that is cheap enough to open. */
+static bool has_cheap_dwarf(const struct elf_image *im)
+{
+	size_t nsh;
+	const ElfW(Shdr) *sh = elf_sections(im, &nsh);
+	const ElfW(Shdr) *info = section_named(im, ".debug_info");
+	uint64_t compressed = 0;
+
+	if (!info || info->sh_type == SHT_NOBITS)
+		return false;
+	for (size_t i = 0; i < nsh; i++) {
+		const char *n = section_name(im, &sh[i]);
+
+		if (n && strncmp(n, ".debug_", 7) == 0 &&
+		    (sh[i].sh_flags & SHF_COMPRESSED))
+			compressed += sh[i].sh_size;
+	}
+	return compressed <= MAX_COMPRESSED_DWARF;
 }
 
 static int elf_map(const char *path, struct elf_image *im, struct stat *st)
@@ -351,23 +416,111 @@ static const struct lp_sym *sym_find(const struct lp_elf *e, uintptr_t a)
 	return NULL;
 }
 
-/* Symbols from the separate debug file of a stripped object. */
-static int add_debug_symbols(struct sym_vec *sv, const char *build_id)
+/* ---- separate debug files ---- */
+
+/* The CRC .gnu_debuglink checks: zlib's crc32, computed here so the unit
+ * tests of the symbolizer need no zlib. */
+static uint32_t crc32_of(const unsigned char *p, size_t n)
 {
-	char path[sizeof(DEBUG_ROOT) + BUILD_ID_HEX + 8];
-	char id[BUILD_ID_HEX];
+	uint32_t c = 0xffffffffu;
+
+	while (n--) {
+		c ^= *p++;
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & -(c & 1));
+	}
+	return ~c;
+}
+
+/* The file at `path` is the debug file of `e`: another ELF file with the
+ * same build-id, or, when `e` has none, the CRC its debuglink gives. */
+static bool is_debug_file_of(const struct lp_elf *e, const char *path,
+			     const uint32_t *crc)
+{
+	char id[BUILD_ID_HEX] = "";
+	struct elf_image im;
+	struct stat st;
+	bool ok;
+
+	if (elf_map(path, &im, &st) != 0)
+		return false;
+	ok = elf_header(&im) &&
+	     (st.st_dev != e->file_dev || st.st_ino != e->file_ino);
+	if (ok && e->build_id[0])
+		ok = elf_build_id(&im, id) && strcmp(id, e->build_id) == 0;
+	else if (ok)
+		ok = crc && crc32_of(im.base, im.size) == *crc;
+	elf_unmap(&im);
+	return ok;
+}
+
+/* Where gdb looks for the file .gnu_debuglink names: beside the object,
+ * in .debug/ beside it, and under the debug root. */
+static char *debuglink_file(const struct lp_elf *e, const struct elf_image *im)
+{
+	const ElfW(Shdr) *sh = section_named(im, ".gnu_debuglink");
+	const char *link = sh ? elf_at(im, sh->sh_offset, sh->sh_size) : NULL;
+	static const char *const forms[] = {"%s/%s", "%s/.debug/%s",
+					    LP_DEBUG_ROOT "%s/%s"};
+	char *dir, *path = NULL;
+	size_t len;
+	uint32_t crc;
+
+	if (!link || sh->sh_type == SHT_NOBITS)
+		return NULL;
+	len = strnlen(link, sh->sh_size);
+	/* name, NUL, padding to 4, the CRC */
+	if (len == 0 || strchr(link, '/') || (len + 4) / 4 * 4 + 4 > sh->sh_size)
+		return NULL;
+	memcpy(&crc, link + (len + 4) / 4 * 4, 4);
+	if (!(dir = strdup(e->path)))
+		return NULL;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(*forms); i++) {
+		if (asprintf(&path, forms[i], dirname(dir), link) < 0) {
+			path = NULL;
+			break;
+		}
+		if (is_debug_file_of(e, path, &crc))
+			break;
+		free(path);
+		path = NULL;
+		strcpy(dir, e->path); /* dirname may have cut it */
+	}
+	free(dir);
+	return path;
+}
+
+/* The separate debug file of `e`: by build-id where Debian's -dbgsym
+ * packages put it, else through .gnu_debuglink. NULL when none. */
+static char *debug_file(const struct lp_elf *e, const struct elf_image *im)
+{
+	char *path;
+
+	if (strlen(e->build_id) >= 4 &&
+	    asprintf(&path, LP_DEBUG_ROOT "/.build-id/%.2s/%s.debug",
+		     e->build_id, e->build_id + 2) >= 0) {
+		if (is_debug_file_of(e, path, NULL))
+			return path;
+		free(path);
+	}
+	return debuglink_file(e, im);
+}
+
+/* Symbols from the separate debug file of an object (none when `sv` is
+ * NULL); whether its DWARF is worth opening. */
+static int add_debug_symbols(struct sym_vec *sv, const char *path,
+			     bool *cheap_dwarf)
+{
 	struct elf_image im;
 	struct stat st;
 	int rc = 0;
 
-	if (strlen(build_id) < 4)
-		return 0;
-	snprintf(path, sizeof(path), DEBUG_ROOT "%.2s/%s.debug", build_id,
-		 build_id + 2);
+	*cheap_dwarf = false;
 	if (elf_map(path, &im, &st) != 0)
 		return 0;
-	if (elf_build_id(&im, id) && strcmp(id, build_id) == 0)
+	if (sv)
 		rc = add_symbols(sv, &im, SHT_SYMTAB);
+	*cheap_dwarf = has_cheap_dwarf(&im);
 	elf_unmap(&im);
 	return rc < 0 ? -1 : 0;
 }
@@ -428,12 +581,14 @@ static struct lp_elf *elf_load(const char *path, uint64_t dev, uint64_t ino)
 }
 
 /* The function symbols of `e`, from .symtab (or its separate debug file)
- * and .dynsym. The file must still be the one read by elf_load. */
+ * and .dynsym, and where its DWARF is. The file must still be the one read
+ * by elf_load. */
 static void elf_read_symbols(struct lp_elf *e)
 {
 	struct sym_vec sv = {0};
 	struct elf_image im;
 	struct stat st;
+	bool own_dwarf, debug_dwarf = false;
 	int tables, rc = 0;
 
 	if (elf_map(e->path, &im, &st) != 0) {
@@ -446,8 +601,12 @@ static void elf_read_symbols(struct lp_elf *e)
 		return;
 	}
 	tables = add_symbols(&sv, &im, SHT_SYMTAB);
-	if (tables == 0 && e->build_id[0])
-		rc = add_debug_symbols(&sv, e->build_id);
+	own_dwarf = has_cheap_dwarf(&im);
+	if (tables >= 0 && (tables == 0 || !own_dwarf) && !e->debug_path)
+		e->debug_path = debug_file(e, &im);
+	if (tables >= 0 && e->debug_path)
+		rc = add_debug_symbols(tables == 0 ? &sv : NULL, e->debug_path,
+				       &debug_dwarf);
 	if (tables >= 0 && rc >= 0)
 		rc = add_symbols(&sv, &im, SHT_DYNSYM);
 	elf_unmap(&im);
@@ -460,6 +619,7 @@ static void elf_read_symbols(struct lp_elf *e)
 	e->syms = sv.v;
 	e->nsyms = sv.n;
 	e->names = sv.names;
+	e->dwarf_path = own_dwarf ? e->path : debug_dwarf ? e->debug_path : NULL;
 	e->syms_read = true;
 }
 
@@ -467,6 +627,7 @@ static void elf_free(struct lp_elf *e)
 {
 	lp_dwarf_close(e->dwarf);
 	free(e->path);
+	free(e->debug_path);
 	free(e->syms);
 	free(e->names);
 	free(e->loads);
@@ -761,22 +922,24 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr, const char **name,
 	return -1;
 }
 
-/* The line tables in `e`'s own file. Not those of separate debug files:
- * distributions compress them, and opening libc's alone costs some 200M
- * instructions, at every process's exit. */
+/* The DWARF of `e`: its own file's, else its separate debug file's (see
+ * MAX_COMPRESSED_DWARF for those left out). */
 static void elf_open_dwarf(struct lp_elf *e)
 {
 	struct stat st;
 
 	e->dwarf_tried = true;
-	if (!e->path || stat(e->path, &st) != 0 || st.st_dev != e->file_dev ||
-	    st.st_ino != e->file_ino)
+	if (!e->dwarf_path)
 		return;
-	e->dwarf = lp_dwarf_open(e->path);
+	if (e->dwarf_path == e->path &&
+	    (stat(e->path, &st) != 0 || st.st_dev != e->file_dev ||
+	     st.st_ino != e->file_ino))
+		return;
+	e->dwarf = lp_dwarf_open(e->dwarf_path);
 }
 
-int lp_symbolize_line(struct lp_symbolizer *sym, uintptr_t addr,
-		      const char **file, int *line)
+size_t lp_symbolize_frames(struct lp_symbolizer *sym, uintptr_t addr,
+			   struct lp_dwarf_frame *out, size_t max)
 {
 	for (size_t i = 0; i < sym->n; i++) {
 		struct lp_elf *e = sym->map[i].elf;
@@ -784,13 +947,32 @@ int lp_symbolize_line(struct lp_symbolizer *sym, uintptr_t addr,
 		if (addr < sym->info[i].start || addr >= sym->info[i].limit)
 			continue;
 		if (!e)
-			return -1;
-		if (!e->dwarf_tried)
+			return 0;
+		if (!e->syms_read)
+			elf_read_symbols(e);
+		if (!e->dwarf_tried && e->syms_read)
 			elf_open_dwarf(e);
 		lp_progress_tick();
 		if (!e->dwarf)
-			return -1;
-		return lp_dwarf_line(e->dwarf, addr - sym->map[i].bias, file, line);
+			return 0;
+		return lp_dwarf_frames(e->dwarf, addr - sym->map[i].bias, out,
+				       max);
 	}
-	return -1;
+	return 0;
+}
+
+int lp_symbolize_unnamed(const struct lp_symbolizer *sym, int mi,
+			 uintptr_t addr, char *buf, size_t len)
+{
+	const struct lp_mapping_info *info = &sym->info[mi];
+	const struct lp_map *m = &sym->map[mi];
+	const char *base = strrchr(m->path, '/');
+	uintptr_t at = m->has_bias ? addr - m->bias
+				   : addr - info->start + info->offset;
+
+	base = base ? base + 1 : m->path;
+	if (!*base)
+		return 0;
+	return snprintf(buf, len, m->is_main ? "[%s]+%#lx" : "%s+%#lx", base,
+			(unsigned long)at);
 }

@@ -2,8 +2,9 @@
  * Symbolization of this process's code addresses: which executable mapping
  * an address is in (with the mapped file's path, offset and GNU build-id)
  * and which function, from the ELF symbol tables (.symtab and .dynsym, and a
- * separate debug file under /usr/lib/debug/.build-id when the object has no
- * .symtab). Runs at dump time, never on a lock path; it may allocate and
+ * separate debug file's when the object has no .symtab: under
+ * /usr/lib/debug/.build-id, or where .gnu_debuglink says), and which
+ * functions are inlined there, from DWARF. Runs at dump time, never on a lock path; it may allocate and
  * uses stdio. Not thread-safe: one caller at a time per symbolizer.
  */
 #ifndef LP_SYMBOLIZE_H
@@ -11,6 +12,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "dwarf_lines.h"
 
 struct lp_mapping_info {
 	uint64_t start, limit, offset; /* as in /proc/self/maps */
@@ -46,12 +49,23 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr,
 		 const char **name, uintptr_t *sym_offset);
 
 /*
- * The source file and line of a code address, from the DWARF line tables
- * of the object's own file, when libdw can be loaded.
- * Returns 0, or -1 when unknown. *file stays valid until the symbolizer is
- * freed.
+ * The source frames of a code address (lp_dwarf_frames): the functions
+ * inlined at it, innermost first, then the function it is in, with files
+ * and lines. From the DWARF of the object's own file, else of its separate
+ * debug file, when libdw can be loaded. Returns how many, 0 when unknown.
+ * Strings stay valid until the symbolizer is freed.
  */
-int lp_symbolize_line(struct lp_symbolizer *sym, uintptr_t addr,
-		      const char **file, int *line);
+size_t lp_symbolize_frames(struct lp_symbolizer *sym, uintptr_t addr,
+			   struct lp_dwarf_frame *out, size_t max);
+
+/*
+ * A name for an address of mapping `mi` that no symbol covers, the same in
+ * every run: the object's file name and the address as in the file (its
+ * link-time address, what `addr2line -e FILE` takes), "libfoo.so+0x1a2b",
+ * in brackets for the main program, "[prog]+0x1a2b". Returns snprintf's
+ * count, 0 for anonymous code (no name).
+ */
+int lp_symbolize_unnamed(const struct lp_symbolizer *sym, int mi,
+			 uintptr_t addr, char *buf, size_t len);
 
 #endif /* LP_SYMBOLIZE_H */
