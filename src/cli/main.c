@@ -23,15 +23,15 @@ static const struct lp_command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void usage(FILE *out)
+static void usage(void)
 {
 	size_t i;
 
-	fprintf(out, "usage: lockprof COMMAND [ARGS...]\n"
+	printf("usage: lockprof COMMAND [ARGS...]\n"
 		"       lockprof --version\n\ncommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'lockprof COMMAND --help' tells more.\n");
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\n'lockprof COMMAND --help' tells more.\n");
 }
 
 int main(int argc, char **argv)
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2) {
-		usage(stderr);
+		fprintf(stderr, "lockprof: no command (lockprof --help)\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "--version") == 0 ||
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
-		usage(stdout);
+		usage();
 		return 0;
 	}
 	for (i = 0; i < NCOMMANDS; i++)
