@@ -12,13 +12,13 @@
 #include "guard.h"
 #include "log.h"
 #include "pprof_encode.h"
+#include "proctree.h"
 #include "progress.h"
 #include "profiler.h"
 #include "safefile.h"
 #include "symbolize.h"
 
 static char dir[PATH_MAX];
-static int is_root;
 static int dir_said; /* the start said the directory cannot be written */
 
 /* One symbolizer for the process: it caches parsed ELF files. */
@@ -27,21 +27,15 @@ static struct lp_symbolizer *sym;
 /* Held while a profile is written to its file (lp_dump_snapshot_path). */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void lp_dump_init(const struct lp_config *cfg)
+void lp_dump_init(const struct lp_config *cfg, int secure)
 {
-	const char *root = secure_getenv("LOCKPROF_ROOT_PID");
-	char pid[24];
-
-	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-	is_root = !root || strcmp(root, pid) == 0;
-	if (!root)
-		setenv("LOCKPROF_ROOT_PID", pid, 1);
 	if (cfg->dir) {
 		snprintf(dir, sizeof(dir), "%s", cfg->dir);
 	} else if (getcwd(dir, sizeof(dir))) {
 		/* Processes this one starts write next to it, wherever they
 		 * run: the tree's files stay together. */
-		setenv("LOCKPROF_DIR", dir, 0);
+		if (!secure)
+			setenv("LOCKPROF_DIR", dir, 0);
 	} else {
 		snprintf(dir, sizeof(dir), ".");
 	}
@@ -49,7 +43,6 @@ void lp_dump_init(const struct lp_config *cfg)
 
 void lp_dump_after_fork_child(void)
 {
-	is_root = 0;
 	/* A dump of the parent's may have been under way at the fork, its
 	 * symbolizer half-updated: the child starts a new one (the old one's
 	 * memory is left as it is, never freed). */
@@ -172,7 +165,7 @@ void lp_dump_process_path(enum lp_kind kind, char *path, size_t len)
 {
 	static const char *const names[2] = { "block", "mutex" };
 
-	if (is_root)
+	if (lp_proctree_is_root())
 		snprintf(path, len, "%s/%s.pprof", dir, names[kind]);
 	else
 		snprintf(path, len, "%s/%s.%ld.pprof", dir, names[kind],
@@ -199,7 +192,7 @@ int lp_dump_process(int *failing)
 	/* A process tree (make -j, a shell loop) would leave two files per
 	 * process: only the first process writes profiles that hold nothing,
 	 * so that an empty result is still seen. */
-	if (taken == 2 && !is_root && recorded_nothing(&s[LP_BLOCK]) &&
+	if (taken == 2 && !lp_proctree_is_root() && recorded_nothing(&s[LP_BLOCK]) &&
 	    recorded_nothing(&s[LP_MUTEX]))
 		goto out;
 	for (int k = LP_BLOCK; k <= LP_MUTEX; k++) {
@@ -252,7 +245,7 @@ static int dir_writable(void)
 
 void lp_dump_check_dir(void)
 {
-	if (is_root && !dir_writable()) {
+	if (lp_proctree_is_root() && !dir_writable()) {
 		lp_logf("lockprof: cannot write profiles into %s: %s; none will be "
 			"written there (LOCKPROF_DIR)", dir, strerror(errno));
 		dir_said = 1;

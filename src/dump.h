@@ -14,10 +14,11 @@
 #include "config.h"
 #include "snapshot.h"
 
-/* Decide this process's directory and names. */
-void lp_dump_init(const struct lp_config *cfg);
+/* Decide this process's directory (passed on to the processes it starts,
+ * unless `secure`); its names come from src/proctree.h. */
+void lp_dump_init(const struct lp_config *cfg, int secure);
 
-/* A forked child is never the first process; its files carry its pid. */
+/* A forked child: the parent's dump state may be half-updated. */
 void lp_dump_after_fork_child(void);
 
 /* Write both profiles under this process's names. A process other than the

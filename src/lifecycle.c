@@ -17,6 +17,8 @@
 #include "guard.h"
 #include "live.h"
 #include "log.h"
+#include "pprof_encode.h"
+#include "proctree.h"
 #include "profiler.h"
 #include "selfmap.h"
 
@@ -45,6 +47,7 @@ static void after_fork_child(void)
 	urcu_bp_after_fork_child();
 	lp_arena_after_fork_child();
 	lp_recorder_after_fork_child();
+	lp_proctree_after_fork_child();
 	lp_dump_after_fork_child();
 	lp_live_after_fork_child();
 	lp_guard_leave(fork_saved_errno);
@@ -77,7 +80,9 @@ void lp_profiler_init(void)
 	lp_prof.stack_depth = cfg.stack_depth;
 	lp_prof.block_rate = cfg.block_rate;
 	lp_prof.mutex_fraction = cfg.mutex_fraction;
-	lp_dump_init(&cfg);
+	lp_proctree_init(env, secure);
+	lp_dump_init(&cfg, secure);
+	lp_pprof_set_run(lp_proctree_root_pid(), lp_proctree_root_start());
 	if (cfg.enabled) {
 		lp_clock_start();
 		lp_selfmap_init();
