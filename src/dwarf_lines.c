@@ -64,6 +64,8 @@ struct lp_dwarf {
 	size_t njoined, joined_cap;
 	struct cu_scopes *cus; /* by CU offset, those read so far */
 	size_t ncus, cus_cap;
+	char **names;          /* qualified names made (qualified_name) */
+	size_t nnames, names_cap;
 };
 
 /* The few libdw functions used, found once. */
@@ -87,6 +89,8 @@ static struct {
 	__typeof__(dwarf_offdie) *offdie;
 	__typeof__(dwarf_getsrcfiles) *getsrcfiles;
 	__typeof__(dwarf_filesrc) *filesrc;
+	__typeof__(dwarf_formref_die) *formref_die;
+	__typeof__(dwarf_getscopes_die) *getscopes_die;
 	int (*elf_cntl)(Elf *, Elf_Cmd); /* libelf's, a dependency of libdw */
 } dw;
 static pthread_once_t dw_once = PTHREAD_ONCE_INIT;
@@ -117,12 +121,15 @@ static void dw_load(void)
 	*(void **)&dw.offdie = dlsym(h, "dwarf_offdie");
 	*(void **)&dw.getsrcfiles = dlsym(h, "dwarf_getsrcfiles");
 	*(void **)&dw.filesrc = dlsym(h, "dwarf_filesrc");
+	*(void **)&dw.formref_die = dlsym(h, "dwarf_formref_die");
+	*(void **)&dw.getscopes_die = dlsym(h, "dwarf_getscopes_die");
 	*(void **)&dw.elf_cntl = dlsym(h, "elf_cntl");
 	dw_ok = dw.begin && dw.end && dw.addrdie && dw.getsrc_die &&
 		dw.linesrc && dw.lineno && dw.attr && dw.formstring &&
 		dw.getelf && dw.attr_integrate && dw.formudata && dw.child &&
 		dw.siblingof && dw.tag && dw.ranges && dw.dieoffset &&
-		dw.offdie && dw.getsrcfiles && dw.filesrc && dw.elf_cntl;
+		dw.offdie && dw.getsrcfiles && dw.filesrc && dw.formref_die &&
+		dw.getscopes_die && dw.elf_cntl;
 }
 
 struct lp_dwarf *lp_dwarf_open(const char *path)
@@ -166,6 +173,9 @@ void lp_dwarf_close(struct lp_dwarf *d)
 		free(d->cus[i].segs);
 	}
 	free(d->cus);
+	for (size_t i = 0; i < d->nnames; i++)
+		free(d->names[i]);
+	free(d->names);
 	free(d);
 }
 
@@ -441,19 +451,80 @@ static uint32_t scope_at(const struct cu_scopes *c, uint64_t addr)
 
 /* ---- names and lines ---- */
 
-/* As the ELF symbol would be: the linkage name, through the abstract
- * origin and the declaration; the plain name when there is none (C, and
- * C++ lambdas and some template instances). */
-static const char *die_name(Dwarf_Die *die)
+/* The DIE that declares a function, inside its class and namespaces:
+ * through the abstract origin and the specification. */
+static bool declaration(Dwarf_Die *die, Dwarf_Die *out)
 {
-	static const unsigned attrs[] = {DW_AT_linkage_name,
-					 DW_AT_MIPS_linkage_name, DW_AT_name};
 	Dwarf_Attribute a;
-	const char *s = NULL;
 
-	for (size_t i = 0; i < sizeof(attrs) / sizeof(*attrs) && !s; i++)
-		s = dw.formstring(dw.attr_integrate(die, attrs[i], &a));
-	return s;
+	*out = *die;
+	for (int hops = 0; hops < 4; hops++) {
+		if (!dw.attr(out, DW_AT_abstract_origin, &a) &&
+		    !dw.attr(out, DW_AT_specification, &a))
+			return true;
+		if (!dw.formref_die(&a, out))
+			return false;
+	}
+	return true;
+}
+
+/* `name` with the namespaces, classes and functions around the declaration
+ * ("main::<lambda()>::operator()"); `name` itself when none or out of
+ * memory. Read once per function: finding the scopes walks the CU. */
+static const char *qualified_name(struct lp_dwarf *d, Dwarf_Die *die,
+				  const char *name)
+{
+	Dwarf_Die decl, *scopes = NULL;
+	char *q = NULL;
+	size_t len = 0;
+	FILE *f;
+	int n;
+
+	if (!declaration(die, &decl) ||
+	    (n = dw.getscopes_die(&decl, &scopes)) <= 2 ||
+	    lp_grow((void **)&d->names, &d->names_cap, d->nnames + 1,
+		    sizeof(*d->names)) ||
+	    !(f = open_memstream(&q, &len))) {
+		free(scopes);
+		return name;
+	}
+	/* scopes[0] is the declaration, scopes[n-1] the CU */
+	for (int i = n - 2; i > 0; i--) {
+		Dwarf_Attribute a;
+		const char *s = dw.formstring(dw.attr(&scopes[i], DW_AT_name, &a));
+		int tag = dw.tag(&scopes[i]);
+
+		if (!s && tag == DW_TAG_namespace)
+			s = "(anonymous namespace)";
+		if (s && (tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
+			  tag == DW_TAG_structure_type ||
+			  tag == DW_TAG_union_type || tag == DW_TAG_subprogram))
+			fprintf(f, "%s::", s);
+	}
+	fputs(name, f);
+	free(scopes);
+	if (fclose(f) != 0 || !q) {
+		free(q);
+		return name;
+	}
+	return d->names[d->nnames++] = q;
+}
+
+/* As the ELF symbol would be: the linkage name, through the abstract
+ * origin and the declaration; else the DWARF name with its scopes (C, and
+ * C++ lambdas and some template instances, which have no linkage name). */
+static const char *die_name(struct lp_dwarf *d, Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	const char *s;
+
+	s = dw.formstring(dw.attr_integrate(die, DW_AT_linkage_name, &a));
+	if (!s)
+		s = dw.formstring(dw.attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+	if (s)
+		return s;
+	s = dw.formstring(dw.attr_integrate(die, DW_AT_name, &a));
+	return s ? qualified_name(d, die, s) : NULL;
 }
 
 /* Entry `i` of the CU's file table. */
@@ -479,7 +550,7 @@ static struct scope *scope_read(struct lp_dwarf *d, Dwarf_Die *cu,
 	s->resolved = true;
 	if (!dw.offdie(d->dw, s->die, &die))
 		return s;
-	s->name = die_name(&die);
+	s->name = die_name(d, &die);
 	if (dw.formudata(dw.attr(&die, DW_AT_call_line, &a), &w) == 0 &&
 	    w <= INT32_MAX)
 		s->call_line = (int)w;

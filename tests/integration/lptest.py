@@ -75,7 +75,9 @@ def have_go():
 
 class Profile:
     """A profile as `go tool pprof -raw` shows it: samples of
-    (contentions, delay, [function of each frame, leaf first])."""
+    (contentions, delay, [function of each location, leaf first],
+    [functions of each location: those inlined there, innermost first,
+    then the one the code is in])."""
 
     def __init__(self, samples, duration_line, mappings):
         self.samples = samples
@@ -96,7 +98,7 @@ class Profile:
         """Sum of samples whose stack has a frame whose function starts
         with `name` (gcc may add .constprop/.isra suffixes)."""
         return sum(s[index] for s in self.samples
-                   if any(base(f) == name for f in s[2]))
+                   if any(base(f) == name for loc in s[3] for f in loc))
 
 
 def base(function):
@@ -130,12 +132,25 @@ def go_raw(path):
             m = re.match(r"\s*(\d+): (0x[0-9a-f]+)(?: M=\d+)?\s*(.*?)\s+s=\d+(?:\(.*\))?$", line)
             if m:
                 current = int(m.group(1))
-                locations[current] = m.group(3).rsplit(" ", 1)[0] if " " in m.group(3) else m.group(3)
+                locations[current] = [function_of(m.group(3))]
+                continue
+            # an inlined frame's line: "      name file:line s=0"
+            m = re.match(r"\s+(\S.*?)\s+s=\d+(?:\(.*\))?$", line)
+            if m and current is not None:
+                locations[current].append(function_of(m.group(1)))
         elif section == "Mappings":
             if line.strip():
                 mappings.append(line.strip())
-    samples = [(c, d, [locations.get(i, "?") for i in ids]) for c, d, ids in raw_samples]
+    # -raw prints the innermost line first: the function the code is in
+    # is the location's last line.
+    samples = [(c, d, [locations.get(i, ["?"])[-1] for i in ids],
+                [locations.get(i, ["?"]) for i in ids]) for c, d, ids in raw_samples]
     return Profile(samples, duration, mappings)
+
+
+def function_of(text):
+    """The function of a line as -raw prints it ("name file:line")."""
+    return text.rsplit(" ", 1)[0] if " " in text else text
 
 
 def folded(path, kind="delay"):
