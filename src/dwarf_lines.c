@@ -90,7 +90,8 @@ static struct {
 	__typeof__(dwarf_getsrcfiles) *getsrcfiles;
 	__typeof__(dwarf_filesrc) *filesrc;
 	__typeof__(dwarf_formref_die) *formref_die;
-	__typeof__(dwarf_getscopes_die) *getscopes_die;
+	__typeof__(dwarf_diecu) *diecu;
+	__typeof__(dwarf_srclang) *srclang;
 	int (*elf_cntl)(Elf *, Elf_Cmd); /* libelf's, a dependency of libdw */
 } dw;
 static pthread_once_t dw_once = PTHREAD_ONCE_INIT;
@@ -122,14 +123,15 @@ static void dw_load(void)
 	*(void **)&dw.getsrcfiles = dlsym(h, "dwarf_getsrcfiles");
 	*(void **)&dw.filesrc = dlsym(h, "dwarf_filesrc");
 	*(void **)&dw.formref_die = dlsym(h, "dwarf_formref_die");
-	*(void **)&dw.getscopes_die = dlsym(h, "dwarf_getscopes_die");
+	*(void **)&dw.diecu = dlsym(h, "dwarf_diecu");
+	*(void **)&dw.srclang = dlsym(h, "dwarf_srclang");
 	*(void **)&dw.elf_cntl = dlsym(h, "elf_cntl");
 	dw_ok = dw.begin && dw.end && dw.addrdie && dw.getsrc_die &&
 		dw.linesrc && dw.lineno && dw.attr && dw.formstring &&
 		dw.getelf && dw.attr_integrate && dw.formudata && dw.child &&
 		dw.siblingof && dw.tag && dw.ranges && dw.dieoffset &&
 		dw.offdie && dw.getsrcfiles && dw.filesrc && dw.formref_die &&
-		dw.getscopes_die && dw.elf_cntl;
+		dw.diecu && dw.srclang && dw.elf_cntl;
 }
 
 struct lp_dwarf *lp_dwarf_open(const char *path)
@@ -468,30 +470,58 @@ static bool declaration(Dwarf_Die *die, Dwarf_Die *out)
 	return true;
 }
 
-/* `name` with the namespaces, classes and functions around the declaration
- * ("main::<lambda()>::operator()"); `name` itself when none or out of
- * memory. Read once per function: finding the scopes walks the CU. */
+#define MAX_QUALIFIERS 32
+
+/* The DIEs enclosing `target` in its CU, outermost first: down from the
+ * CU, skipping every sibling whose subtree ends before it (siblingof jumps
+ * by DW_AT_sibling). Returns how many, -1 when not found. */
+static int enclosing(Dwarf_Die *cu, Dwarf_Off target, Dwarf_Die *out, int max)
+{
+	Dwarf_Die cur = *cu, c, next;
+	int n = 0;
+
+	while (n < max && dw.child(&cur, &c) == 0) {
+		for (;;) {
+			if (dw.dieoffset(&c) == target)
+				return n;
+			if (dw.siblingof(&c, &next) != 0 ||
+			    dw.dieoffset(&next) > target)
+				break;
+			c = next;
+		}
+		cur = out[n++] = c;
+	}
+	return -1;
+}
+
+/* `name` with the namespaces, classes and functions around its C++
+ * declaration ("main::operator()"); `name` itself when none, for C, or out
+ * of memory. */
 static const char *qualified_name(struct lp_dwarf *d, Dwarf_Die *die,
 				  const char *name)
 {
-	Dwarf_Die decl, *scopes = NULL;
+	Dwarf_Die decl, cu, scopes[MAX_QUALIFIERS];
+	int lang, n;
 	char *q = NULL;
 	size_t len = 0;
 	FILE *f;
-	int n;
 
-	if (!declaration(die, &decl) ||
-	    (n = dw.getscopes_die(&decl, &scopes)) <= 2 ||
+	if (!declaration(die, &decl) || !dw.diecu(&decl, &cu, NULL, NULL))
+		return name;
+	lang = dw.srclang(&cu);
+	if (lang != DW_LANG_C_plus_plus && lang != DW_LANG_C_plus_plus_03 &&
+	    lang != DW_LANG_C_plus_plus_11 && lang != DW_LANG_C_plus_plus_14)
+		return name;
+	n = enclosing(&cu, dw.dieoffset(&decl), scopes, MAX_QUALIFIERS);
+	if (n <= 0 ||
 	    lp_grow((void **)&d->names, &d->names_cap, d->nnames + 1,
 		    sizeof(*d->names)) ||
-	    !(f = open_memstream(&q, &len))) {
-		free(scopes);
+	    !(f = open_memstream(&q, &len)))
 		return name;
-	}
-	/* scopes[0] is the declaration, scopes[n-1] the CU */
-	for (int i = n - 2; i > 0; i--) {
+	for (int i = 0; i < n; i++) {
 		Dwarf_Attribute a;
-		const char *s = dw.formstring(dw.attr(&scopes[i], DW_AT_name, &a));
+		const char *s = dw.formstring(
+			dw.attr_integrate(&scopes[i], DW_AT_name, &a));
 		int tag = dw.tag(&scopes[i]);
 
 		if (!s && tag == DW_TAG_namespace)
@@ -502,7 +532,6 @@ static const char *qualified_name(struct lp_dwarf *d, Dwarf_Die *die,
 			fprintf(f, "%s::", s);
 	}
 	fputs(name, f);
-	free(scopes);
 	if (fclose(f) != 0 || !q) {
 		free(q);
 		return name;
