@@ -469,8 +469,9 @@ static char *debuglink_file(const struct lp_elf *e, const struct elf_image *im)
 	if (!link || sh->sh_type == SHT_NOBITS)
 		return NULL;
 	len = strnlen(link, sh->sh_size);
-	/* name, NUL, padding to 4, the CRC */
-	if (len == 0 || strchr(link, '/') || (len + 4) / 4 * 4 + 4 > sh->sh_size)
+	/* name, NUL, padding to 4, the CRC; a name, not a path */
+	if (len == 0 || (len + 4) / 4 * 4 + 4 > sh->sh_size ||
+	    memchr(link, '/', len))
 		return NULL;
 	memcpy(&crc, link + (len + 4) / 4 * 4, 4);
 	if (!(dir = strdup(e->path)))
