@@ -11,6 +11,10 @@
 /* Zeroed memory aligned to 16 bytes, or NULL when mmap fails. */
 void *lp_arena_alloc(size_t size);
 
+/* The same aligned to `align` (a power of two, at most 4096): a block that
+ * must have cache lines of its own. */
+void *lp_arena_alloc_aligned(size_t size, size_t align);
+
 /* In a forked child: the lock may have been held by a thread that is gone. */
 void lp_arena_after_fork_child(void);
 

@@ -40,7 +40,7 @@ enum lp_wait_kind {
 struct lp_wait {
 	int64_t start;
 	uint64_t draw;              /* the block sample's random number */
-	struct lp_lockstate *entry; /* registered waiter, or NULL */
+	struct lp_waiter held;      /* registered waiter when held.entry */
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];

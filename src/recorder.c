@@ -39,13 +39,15 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 		return 0;
 	saved = lp_guard_enter();
 	w->npcs = -1;
-	w->entry = NULL;
 	/* The wait starts before the walk below: the program sees the time
 	 * inside the call, and both profiles count it alike. */
-	if (kind == LP_WAIT_HELD && fraction > 0)
-		w->entry = lp_waitstate_arrive((uintptr_t)obj, &w->start);
-	if (!w->entry)
+	if (kind == LP_WAIT_HELD && fraction > 0 &&
+	    lp_waitstate_arrive((uintptr_t)obj, &w->held)) {
+		w->start = w->held.arrival;
+	} else {
+		w->held.entry = NULL;
 		w->start = lp_now();
+	}
 	/* The block sample is drawn now: the wait will be kept if it lasts
 	 * longer than draw % rate (lp_block_sample). Once the wait is over a
 	 * lock's waiter holds the lock, and a stack walk then lengthens the
@@ -68,8 +70,8 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how)
 	uint64_t contentions;
 	int saved = lp_guard_enter();
 
-	end = w->entry ? lp_waitstate_leave(w->entry, w->start, how == LP_WAIT_ACQUIRED) :
-			 lp_now();
+	end = w->held.entry ? lp_waitstate_leave(&w->held, how == LP_WAIT_ACQUIRED) :
+			      lp_now();
 	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
 	if (how != LP_WAIT_FAILED && rate > 0 &&
 	    __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) &&
@@ -103,7 +105,7 @@ void lp_release_charge(const void *obj)
 					 (uint64_t)fraction << LP_FX_SHIFT,
 					 fraction * c.charged);
 		if (c.waiters_left)
-			lp_waitstate_attach((uintptr_t)obj, &c, sample, fraction);
+			lp_waitstate_attach(&c, sample, fraction);
 	}
 	lp_guard_leave(saved);
 }

@@ -8,21 +8,23 @@
 #include "stacktab.h"
 #include "waitstate.h"
 
+/* Two words changed together by one cmpxchg16b. */
+struct pair {
+	uint64_t lo, hi;
+} __attribute__((aligned(16)));
+
+#define MASK48 ((1ull << 48) - 1)
+#define RETIRED 0xffffu /* n of an entry taken out of the table */
+#define MAX_WAITERS (RETIRED - 1)
+
 struct lp_lockstate {
+	/* Its own line: what waiters and releases change. */
+	struct pair state; /* lo: L (48 bits) << 16 | n; hi: D */
+	struct pair late;  /* lo: charge time (48 bits) << 16 | scale;
+			    * hi: late ns << 1 | 1 until attached, then the sample */
+	/* The next line: read-mostly. */
+	uintptr_t lock __attribute__((aligned(64))); /* 0 once retired */
 	struct cds_lfht_node node;
-	uintptr_t lock;          /* 0 once retired */
-	int spin;
-	uint32_t n;
-	__int128 sum_since;      /* S: n times up to 2^63 each */
-	int64_t last_charge;     /* L */
-	int64_t last_arrival;    /* the latest arrival counted */
-	int64_t pending;         /* P */
-	uintptr_t pending_owner; /* the one thread whose wait P is, or 0 */
-	/* The last release, for its waiters' late time. */
-	int last_sampled;
-	int64_t late;                 /* late time until the sample is known */
-	struct lp_stack *last_sample; /* NULL until attached */
-	int64_t last_scale;
 	struct lp_lockstate *next_free;
 };
 
@@ -35,9 +37,58 @@ static int free_lock;
 static struct lp_lockstate *free_list;
 static int sweeping;
 
-/* A cheap identity of the calling thread. */
-static __thread char thread_tag __attribute__((tls_model("initial-exec")));
-#define SELF ((uintptr_t)&thread_tag)
+/* *p = desired if *p == *expected; otherwise *expected = *p. */
+static inline int cas16(struct pair *p, struct pair *expected, struct pair desired)
+{
+	unsigned char ok;
+
+	__asm__ __volatile__("lock cmpxchg16b %1\n\tsete %0"
+			     : "=q"(ok), "+m"(*p), "+a"(expected->lo), "+d"(expected->hi)
+			     : "b"(desired.lo), "c"(desired.hi)
+			     : "memory", "cc");
+	return ok;
+}
+
+/* Two loads, possibly torn: a compare-and-swap with it checks it. */
+static inline struct pair load16(const struct pair *p)
+{
+	struct pair v;
+
+	v.lo = __atomic_load_n(&p->lo, __ATOMIC_ACQUIRE);
+	v.hi = __atomic_load_n(&p->hi, __ATOMIC_ACQUIRE);
+	return v;
+}
+
+static inline uint32_t waiters(struct pair s)
+{
+	return (uint32_t)(s.lo & 0xffff);
+}
+
+static inline uint64_t time48(uint64_t lo)
+{
+	return lo >> 16;
+}
+
+/* The time whose low 48 bits are `t48`, nearest to `ref` (within 39 hours). */
+static inline int64_t near(uint64_t t48, int64_t ref)
+{
+	return ref + ((int64_t)(((t48 - (uint64_t)ref) & MASK48) << 16) >> 16);
+}
+
+/* The filter counts, per slot, the entries with waiters or pending time. */
+static inline int busy(struct pair s)
+{
+	return waiters(s) != 0 || s.hi != 0;
+}
+
+static void filter_adjust(uintptr_t lock, struct pair before, struct pair after)
+{
+	int delta = busy(after) - busy(before);
+
+	if (delta)
+		__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)],
+				   (uint32_t)delta, __ATOMIC_RELAXED);
+}
 
 static uint64_t hash_lock(uintptr_t lock)
 {
@@ -58,33 +109,13 @@ int lp_waitstate_init(int64_t max_locks)
 	return table ? 0 : -1;
 }
 
-/* No waiters, nothing pending: as a lock nobody has waited for. */
+/* No waiters, nothing pending, L now: a state no operation of an earlier
+ * life of the entry can have seen, so that their compare-and-swaps fail. */
 static void entry_clear(struct lp_lockstate *e)
 {
-	e->spin = 0;
-	e->n = 0;
-	e->sum_since = 0;
-	e->last_charge = 0;
-	e->last_arrival = 0;
-	e->pending = 0;
-	e->pending_owner = 0;
-	e->last_sampled = 0;
-	e->late = 0;
-	e->last_sample = NULL;
-	e->last_scale = 0;
-}
-
-/* The filter counts, per slot, waiters plus entries holding uncharged time. */
-static int busy_weight(const struct lp_lockstate *e)
-{
-	return (int)e->n + (e->pending > 0);
-}
-
-static void filter_adjust(uintptr_t lock, int delta)
-{
-	if (delta)
-		__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)],
-				   (uint32_t)delta, __ATOMIC_RELAXED);
+	e->late.lo = e->late.hi = 0;
+	e->state.hi = 0;
+	__atomic_store_n(&e->state.lo, ((uint64_t)lp_now() & MASK48) << 16, __ATOMIC_RELEASE);
 }
 
 /* Retire idle entries to the free list; one thread at a time, rare. */
@@ -97,16 +128,17 @@ static void sweep(void)
 		return;
 	urcu_bp_read_lock();
 	cds_lfht_for_each_entry(table, &iter, e, node) {
-		lp_spin_lock(&e->spin);
-		if (e->n == 0 && e->pending == 0 && e->lock &&
+		struct pair s = load16(&e->state);
+
+		if (waiters(s) == 0 && s.hi == 0 && e->lock &&
+		    cas16(&e->state, &s, (struct pair){ RETIRED, 0 }) &&
 		    cds_lfht_del(table, &e->node) == 0) {
-			e->lock = 0;
+			__atomic_store_n(&e->lock, 0, __ATOMIC_RELEASE);
 			e->next_free = retired;
 			if (!retired)
 				last = e;
 			retired = e;
 		}
-		lp_spin_unlock(&e->spin);
 	}
 	urcu_bp_read_unlock();
 	if (retired) {
@@ -134,7 +166,7 @@ static struct lp_lockstate *take_entry(void)
 		if (e)
 			return e;
 		if (__atomic_fetch_add(&allocated, 1, __ATOMIC_RELAXED) < max_entries) {
-			e = lp_arena_alloc(sizeof(*e));
+			e = lp_arena_alloc_aligned(sizeof(*e), 64);
 			if (e)
 				return e;
 		}
@@ -153,28 +185,19 @@ static void give_back(struct lp_lockstate *e)
 	lp_spin_unlock(&free_lock);
 }
 
-/* `e`, locked, if it still stands for `lock`; NULL otherwise. Entries are
- * arena memory that is never unmapped, and an entry stands for a lock only
- * while e->lock says so under its spinlock: any pointer that once found an
- * entry may be checked here, without RCU. */
-static struct lp_lockstate *lock_if(struct lp_lockstate *e, uintptr_t lock)
-{
-	lp_spin_lock(&e->spin);
-	if (e->lock == lock)
-		return e;
-	lp_spin_unlock(&e->spin);
-	return NULL;
-}
-
 /*
  * A per-thread memo of the last entries found, by lock address: a thread
  * that waits on or releases the same locks again skips the table lookup. A
- * stale memo (the entry retired, or reused for another lock) is a miss.
+ * stale memo (the entry retired, or reused for another lock) is caught by
+ * the entry's lock field and state. It also keeps the thread's own pending
+ * wait on that lock, and the L it was left under.
  */
 #define MEMO_SLOTS 8
 static __thread struct memo {
 	uintptr_t lock;
 	struct lp_lockstate *e;
+	uint64_t own_l48;
+	int64_t own_pending;
 } memo[MEMO_SLOTS] __attribute__((tls_model("initial-exec")));
 
 static struct memo *memo_slot(uintptr_t lock)
@@ -182,209 +205,249 @@ static struct memo *memo_slot(uintptr_t lock)
 	return &memo[(lock >> 4) & (MEMO_SLOTS - 1)];
 }
 
-static struct lp_lockstate *memo_locked(uintptr_t lock)
+static void memo_put(struct memo *m, uintptr_t lock, struct lp_lockstate *e)
 {
-	struct memo *m = memo_slot(lock);
-
-	return m->lock == lock ? lock_if(m->e, lock) : NULL;
-}
-
-static void memo_put(uintptr_t lock, struct lp_lockstate *e)
-{
-	struct memo *m = memo_slot(lock);
-
-	m->lock = lock;
-	m->e = e;
-}
-
-/* Register a waiter on `e` (locked) that came at `t` and unlock it. *now
- * is the arrival the entry counts: `t`, or the last charge if one came
- * since `t` was read (the clock is read before the spinlock, to keep the
- * spinlock's hold short; a charge only counts waiters it finds). */
-static void join_locked(struct lp_lockstate *e, int64_t t, int64_t *now)
-{
-	int before = busy_weight(e);
-
-	*now = t > e->last_charge ? t : e->last_charge;
-	if (*now > e->last_arrival)
-		e->last_arrival = *now;
-	e->n++;
-	e->sum_since += *now;
-	filter_adjust(e->lock, busy_weight(e) - before);
-	lp_spin_unlock(&e->spin);
-}
-
-struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now)
-{
-	uint64_t hash = hash_lock(lock);
-	struct cds_lfht_iter iter;
-	struct cds_lfht_node *node;
-	struct lp_lockstate *e, *fresh = NULL;
-	int64_t t = lp_now();
-
-	if ((e = memo_locked(lock)) != NULL) {
-		join_locked(e, t, now);
-		return e;
-	}
-	for (;;) {
-		urcu_bp_read_lock();
-		cds_lfht_lookup(table, hash, match_lock, &lock, &iter);
-		node = cds_lfht_iter_get_node(&iter);
-		if (!node && fresh) {
-			node = cds_lfht_add_unique(table, hash, match_lock, &lock,
-						   &fresh->node);
-			if (node == &fresh->node)
-				fresh = NULL; /* it is in the table now */
-		}
-		if (node) {
-			e = lock_if(caa_container_of(node, struct lp_lockstate, node), lock);
-			if (e) {
-				join_locked(e, t, now);
-				urcu_bp_read_unlock();
-				memo_put(lock, e);
-				if (fresh)
-					give_back(fresh);
-				return e;
-			}
-		}
-		urcu_bp_read_unlock();
-		if (!fresh) {
-			/* Outside the read-side section: taking an entry may
-			 * sweep, which waits for a grace period. */
-			fresh = take_entry();
-			if (!fresh)
-				return NULL;
-			cds_lfht_node_init(&fresh->node);
-			fresh->lock = lock;
-			entry_clear(fresh);
-		}
+	if (m->lock != lock || m->e != e) {
+		m->lock = lock;
+		m->e = e;
+		m->own_pending = 0;
 	}
 }
 
-/* Late time of a waiter charged by the last release, under e->spin. */
-static void add_late(struct lp_lockstate *e, int64_t late)
-{
-	if (!e->last_sampled)
-		return;
-	if (e->last_sample)
-		lp_stack_add_delay(e->last_sample, e->last_scale * late);
-	else
-		e->late += late;
-}
-
-/* Time no release has charged yet, under e->spin. */
-static void add_pending(struct lp_lockstate *e, int64_t t)
-{
-	if (e->pending == 0)
-		e->pending_owner = SELF;
-	else if (e->pending_owner != SELF)
-		e->pending_owner = 0;
-	e->pending += t;
-}
-
-int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival, int acquired)
-{
-	int64_t now, since;
-	int before;
-
-	/* Read before the spinlock, as at arrival: a charge that came since
-	 * counted this waiter up to its time, so the wait ends there. */
-	now = lp_now();
-	lp_spin_lock(&e->spin);
-	before = busy_weight(e);
-	if (now < e->last_charge)
-		now = e->last_charge;
-	since = arrival > e->last_charge ? arrival : e->last_charge;
-	e->n--;
-	e->sum_since -= since;
-	if (acquired && now > since) {
-		if (arrival < e->last_charge)
-			add_late(e, now - since);
-		else
-			add_pending(e, now - since);
-	}
-	filter_adjust(e->lock, busy_weight(e) - before);
-	lp_spin_unlock(&e->spin);
-	return now;
-}
-
-/* The live entry of `lock`, with its spinlock held, or NULL. */
-static struct lp_lockstate *find_locked(uintptr_t lock)
+/* The entry of `lock` in the table, or NULL. Readers use it without RCU
+ * afterwards: entries are arena memory that is never unmapped, and every
+ * use checks e->lock and the state's compare-and-swap. */
+static struct lp_lockstate *lookup(uintptr_t lock)
 {
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
-	struct lp_lockstate *e;
 
-	if ((e = memo_locked(lock)) != NULL)
-		return e;
 	urcu_bp_read_lock();
 	cds_lfht_lookup(table, hash_lock(lock), match_lock, &lock, &iter);
 	node = cds_lfht_iter_get_node(&iter);
-	e = node ? lock_if(caa_container_of(node, struct lp_lockstate, node), lock) : NULL;
 	urcu_bp_read_unlock();
-	if (e)
-		memo_put(lock, e);
-	return e;
+	return node ? caa_container_of(node, struct lp_lockstate, node) : NULL;
+}
+
+/* The entry of `lock`, added if it has none; NULL when the table is full. */
+static struct lp_lockstate *lookup_or_add(uintptr_t lock)
+{
+	uint64_t hash = hash_lock(lock);
+	struct cds_lfht_node *node;
+	struct lp_lockstate *fresh;
+
+	if ((fresh = lookup(lock)) != NULL)
+		return fresh;
+	/* Outside the read-side section: taking an entry may sweep, which
+	 * waits for a grace period. */
+	fresh = take_entry();
+	if (!fresh)
+		return NULL;
+	cds_lfht_node_init(&fresh->node);
+	fresh->lock = lock;
+	entry_clear(fresh);
+	urcu_bp_read_lock();
+	node = cds_lfht_add_unique(table, hash, match_lock, &lock, &fresh->node);
+	urcu_bp_read_unlock();
+	if (node == &fresh->node)
+		return fresh;
+	give_back(fresh);
+	return caa_container_of(node, struct lp_lockstate, node);
+}
+
+enum join_result { JOINED, GONE, CROWDED };
+
+/* Count a waiter that arrived at `a` on `e`, if it still stands for `lock`. */
+static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
+			     struct lp_waiter *w)
+{
+	struct pair s = load16(&e->state), ns;
+
+	do {
+		uint32_t n = waiters(s);
+		int idle = n == 0 && s.hi == 0;
+		/* An idle lock has no shares to keep: L moves to the arrival. */
+		uint64_t l48 = idle ? (uint64_t)a & MASK48 : time48(s.lo);
+
+		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
+			return GONE;
+		if (n == MAX_WAITERS)
+			return CROWDED;
+		ns.lo = l48 << 16 | (n + 1);
+		ns.hi = s.hi + (uint64_t)(near(l48, a) - a);
+	} while (!cas16(&e->state, &s, ns));
+	filter_adjust(lock, s, ns);
+	w->entry = e;
+	w->arrival = a;
+	w->seen = time48(ns.lo);
+	return JOINED;
+}
+
+int lp_waitstate_arrive(uintptr_t lock, struct lp_waiter *w)
+{
+	struct memo *m = memo_slot(lock);
+	struct lp_lockstate *e = m->lock == lock ? m->e : NULL;
+	int64_t a = lp_now();
+
+	for (;;) {
+		if (!e && !(e = lookup_or_add(lock)))
+			return 0;
+		switch (join(e, lock, a, w)) {
+		case JOINED:
+			memo_put(m, lock, e);
+			return 1;
+		case CROWDED:
+			return 0;
+		case GONE:
+			e = NULL; /* retired: look again */
+			break;
+		}
+	}
+}
+
+/* Late time of a waiter charged by the sampled release at `key`: to the
+ * release's sample once attached, kept in the slot until then. A slot kept
+ * by a later release takes it too (its key is newer); an older release's
+ * unattached late time moves to the newer key with it. */
+static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
+{
+	struct pair s = load16(&e->late), ns;
+
+	do {
+		int newer = (int64_t)((time48(s.lo) - key) << 16) >= 0 && s.hi != 0;
+
+		if (newer && !(s.hi & 1)) {
+			uint64_t scale = s.lo & 0xffff;
+
+			if (scale)
+				lp_stack_add_delay((struct lp_stack *)(uintptr_t)s.hi,
+						   (int64_t)scale * late);
+			return;
+		}
+		if (newer) {
+			ns.lo = s.lo;
+			ns.hi = s.hi + ((uint64_t)late << 1);
+		} else {
+			ns.lo = key << 16;
+			ns.hi = (((s.hi & 1) ? s.hi >> 1 : 0) + (uint64_t)late) << 1 | 1;
+		}
+	} while (!cas16(&e->late, &s, ns));
+}
+
+int64_t lp_waitstate_leave(const struct lp_waiter *w, int acquired)
+{
+	struct lp_lockstate *e = w->entry;
+	struct pair s = load16(&e->state), ns;
+	/* Read before the compare-and-swap: a charge that came since counted
+	 * this waiter up to its time, so the wait ends no earlier. */
+	int64_t now = lp_now(), end, pending = 0, since_charge = 0;
+	uint64_t l48;
+	int charged;
+
+	do {
+		l48 = time48(s.lo);
+		charged = l48 != w->seen;
+		ns.lo = s.lo - 1;
+		ns.hi = s.hi;
+		if (charged) {
+			int64_t L = near(l48, now);
+
+			end = now > L ? now : L;
+			since_charge = end - L;
+		} else {
+			end = now > w->arrival ? now : w->arrival;
+			pending = acquired ? end - w->arrival : 0;
+			ns.hi -= (uint64_t)(near(l48, w->arrival) - w->arrival);
+			ns.hi += (uint64_t)pending;
+		}
+	} while (!cas16(&e->state, &s, ns));
+	filter_adjust(e->lock, s, ns);
+	if (acquired && charged && (l48 & 1) && since_charge > 0)
+		add_late(e, l48, since_charge);
+	if (pending) {
+		struct memo *m = memo_slot(e->lock);
+
+		memo_put(m, e->lock, e);
+		if (m->own_pending && m->own_l48 != l48)
+			m->own_pending = 0; /* charged by another thread since */
+		m->own_l48 = l48;
+		m->own_pending += pending;
+	}
+	return end;
 }
 
 int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 {
+	struct memo *m = memo_slot(lock);
 	struct lp_lockstate *e;
-	int before;
-	/* Read before the spinlock, as at arrival and departure. */
-	int64_t t = lp_now();
-	uint64_t draw = fraction > 0 ? lp_rand() : 0;
+	struct pair s, ns;
+	/* Read before the compare-and-swap, as at arrival and departure. */
+	int64_t t = lp_now(), charged, own, T;
+	int sampled = fraction > 0 && lp_mutex_sample(fraction, lp_rand());
+	uint32_t n;
 
 	c->charged = 0;
-	e = find_locked(lock);
-	if (e) {
-		/* A thread's own wait is never charged to its own release: it
-		 * took the lock before its releaser got to charge, and that
-		 * releaser's charge is on its way. */
-		int64_t pending = e->pending_owner == SELF ? 0 : e->pending;
-		/* Late time of a sampled release that has not attached its
-		 * sample yet: this release takes it rather than lose it. */
-		int64_t orphan = e->last_sampled && !e->last_sample ? e->late : 0;
-		/* The charge comes later than the last charge and than every
-		 * arrival it counts (either may have come since `t` was read):
-		 * charges stay distinct (lp_waitstate_attach matches by time),
-		 * and a waiter it counts leaves with late time, not pending. */
-		int64_t latest = e->last_charge > e->last_arrival ? e->last_charge :
-								     e->last_arrival;
+	e = m->lock == lock ? m->e : lookup(lock);
+	if (!e)
+		return 0;
+	s = load16(&e->state);
+	for (;;) {
+		uint64_t l48 = time48(s.lo);
+		int64_t L = near(l48, t);
 
-		before = busy_weight(e);
-		c->time = t > latest ? t : latest + 1;
-		c->charged = (int64_t)(pending + orphan + (__int128)e->n * c->time - e->sum_since);
-		c->sampled = c->charged > 0 && fraction > 0 &&
-			     lp_mutex_sample(fraction, draw);
-		c->waiters_left = e->n > 0;
-		e->sum_since = (__int128)e->n * c->time;
-		e->last_charge = c->time;
-		e->pending -= pending;
-		e->last_sampled = c->sampled;
-		e->late = 0;
-		e->last_sample = NULL;
-		filter_adjust(lock, busy_weight(e) - before);
-		lp_spin_unlock(&e->spin);
+		n = waiters(s);
+		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
+			return 0;
+		/* The thread's own wait, left pending under this L, stays. */
+		own = m->lock == lock && m->e == e && m->own_l48 == l48 ? m->own_pending : 0;
+		/* Later than the last charge, so that charges stay distinct; odd
+		 * when sampled, for the waiters' late time. */
+		T = t > L ? t : L + 1;
+		if ((T & 1) != sampled)
+			T++;
+		charged = (int64_t)((uint64_t)n * (uint64_t)(T - L) + s.hi) - own;
+		if (charged <= 0) {
+			/* Nothing to charge, on a state read whole. */
+			if (cas16(&e->state, &s, s))
+				return 0;
+			continue;
+		}
+		ns.lo = ((uint64_t)T & MASK48) << 16 | n;
+		ns.hi = (uint64_t)own;
+		if (cas16(&e->state, &s, ns))
+			break;
 	}
-	return c->charged > 0;
+	filter_adjust(lock, s, ns);
+	memo_put(m, lock, e);
+	if (own)
+		m->own_l48 = (uint64_t)T & MASK48;
+	c->charged = charged;
+	c->time = T;
+	c->sampled = sampled;
+	c->waiters_left = n > 0;
+	c->entry = e;
+	return 1;
 }
 
-void lp_waitstate_attach(uintptr_t lock, const struct lp_charge *c,
-			 struct lp_stack *sample, int64_t fraction)
+void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
+			 int64_t fraction)
 {
-	struct lp_lockstate *e = find_locked(lock);
+	struct lp_lockstate *e = c->entry;
+	uint64_t key = (uint64_t)c->time & MASK48;
+	uint64_t scale = fraction > 0 && fraction <= 0xffff ? (uint64_t)fraction : 0;
+	struct pair s = load16(&e->late), ns = { key << 16 | scale, (uintptr_t)sample };
+	uint64_t carried;
 
-	if (e) {
-		if (e->last_charge == c->time && e->last_sampled) {
-			e->last_sample = sample;
-			e->last_scale = fraction;
-			if (e->late)
-				lp_stack_add_delay(sample, fraction * e->late);
-			e->late = 0;
-		}
-		lp_spin_unlock(&e->spin);
-	}
+	do {
+		/* A later release's waiters have the slot: ours went there. */
+		if ((int64_t)((time48(s.lo) - key) << 16) > 0 && s.hi != 0)
+			return;
+		/* Late time so far: this release's, or an older one's that was
+		 * not attached yet (it comes here rather than be lost). */
+		carried = (s.hi & 1) ? s.hi >> 1 : 0;
+	} while (!cas16(&e->late, &s, ns));
+	if (carried)
+		lp_stack_add_delay(sample, fraction * (int64_t)carried);
 }
 
 void lp_waitstate_after_fork_child(void)

@@ -1,40 +1,46 @@
 /*
  * Per-lock wait state for the mutex profile (shared/spec/semantics.md,
- * "What a release is charged"): for each lock with waiters, the number of
- * waiters n, the sum S of their "since" times, the time L of the last charge
- * and the waiting time P of waiters that took the lock before a release
- * charged it.
+ * "What a release is charged"), without a lock: each operation is one
+ * 16-byte compare-and-swap of (n, L, D) on the lock's own cache line.
  *
- *   a waiter arrives at t:          n += 1, S += t
- *   a release at T is charged:      P + n*T - S;  then S = n*T, L = T, P = 0
- *   a waiter leaves at t:           since = max(arrival, L); n -= 1,
- *                                   S -= since; if it took the lock,
- *                                   t - since is "late" time or goes to P
+ *   n  waiters
+ *   L  the time of the last charge (or of the first arrival on an idle lock)
+ *   D  the sum over waiters of L - since, plus P, the waiting time of
+ *      waiters that took the lock before a release charged it
  *
- * Late time is the wake-up after a release: a waiter that a release at L
- * charged (arrival < L) goes on waiting until it runs. It belongs to that
- * release, and is added to its sample if the release was sampled (dropped
- * with it otherwise, as sampling drops the rest of an unsampled release).
- * A waiter that took the lock before any release charged it (its releaser
- * had not got to charge yet, or the owner died) leaves its time in P for
- * the next release.
+ *   a waiter arrives at a:        n += 1, D += L - a      (since = a)
+ *   a release at T is charged:    n*(T - L) + D;  then L = T, D = 0
+ *   a waiter that a charge since its arrival counted (it saw another L)
+ *   leaves at t:                  n -= 1  (its share is 0); t - L is "late"
+ *   one that no charge counted:   n -= 1, D -= L - a; and if it took the
+ *                                 lock, D += t - a (pending, for the next
+ *                                 release)
  *
- * A waiter that gave up (timed out, was interrupted or cancelled, or the
- * call failed) did not take the lock: no release ended its wait, and
- * t - since is charged to none. Releases that came while it waited keep
- * what they were charged for it up to their time; later ones find no
- * trace of it, as if it had never come.
+ * Stored relative to L, every term is a difference of times: the charge is
+ * integer-exact whatever the order in which threads read their clocks, and
+ * each nanosecond waited that ends in the lock is charged once (the sum of
+ * all charges and of what is left equals the sum of the waits, exactly).
+ * The clamps keep each wait's end no earlier than what was charged for it:
+ * a waiter's wait ends at max(t, L) when a charge counted it.
  *
- * Every nanosecond of waiting that ends in the lock is thus charged once,
- * and no release is charged for a wait that ended before it. Clocks are
- * read before the entry's spinlock and clamped under it, so that times on
- * one lock are ordered as their operations are: an arrival no earlier than
- * L, a departure no earlier than L, a charge later than L and than every
- * arrival it counts.
+ * Late time is the wake-up after a release: a waiter that a release charged
+ * goes on waiting until it runs. It belongs to that release: a charge's time
+ * is odd when the release is sampled, and its waiters add their late time to
+ * the sample once the release attached it (lp_waitstate_attach), or keep it
+ * in the lock's late slot until then. Late time of an unsampled release is
+ * dropped with it, as sampling drops the rest of that release.
  *
- * Entries live in a cds_lfht keyed by lock address. Locks initialized
+ * A thread's own wait is never charged to its own release: a thread that
+ * took the lock before its releaser charged leaves its wait pending, and
+ * remembers it; if its own release comes first, it leaves that much for the
+ * releaser's charge. A waiter that gave up (timed out, interrupted,
+ * cancelled) took no lock: it removes its share, and no release is charged
+ * for its wait after the last one that counted it.
+ *
+ * Entries live in a cds_lfht keyed by lock address, each on a cache line of
+ * its own (the table's chain pointers are on the next). Locks initialized
  * statically, freed without destroy or reused at the same address need
- * nothing special: an idle entry (n == 0, P == 0) is as good as a new one.
+ * nothing special: an idle entry (n == 0, D == 0) is as good as a new one.
  * Idle entries are reclaimed when the table reaches its bound.
  *
  * A small counting filter, indexed by a hash of the address, tells a
@@ -67,36 +73,43 @@ static inline int lp_waitstate_maybe_busy(uintptr_t lock)
 /* Called once at start (malloc is safe there). Returns 0 or -1. */
 int lp_waitstate_init(int64_t max_locks);
 
+/* A registered waiter: its entry, its arrival, and the L it saw. */
+struct lp_waiter {
+	struct lp_lockstate *entry;
+	int64_t arrival;
+	uint64_t seen;
+};
+
 /*
- * Register the calling thread as a waiter on `lock`. Returns its entry, to be
- * handed to lp_waitstate_leave, or NULL when the lock cannot be tracked
- * (table full of busy locks); *now is the arrival time the entry counts.
+ * Register the calling thread as a waiter on `lock`, arriving now. Returns
+ * 1, or 0 when the lock cannot be tracked (table full of busy locks).
  */
-struct lp_lockstate *lp_waitstate_arrive(uintptr_t lock, int64_t *now);
+int lp_waitstate_arrive(uintptr_t lock, struct lp_waiter *w);
 
 /* The waiter stops waiting: it took the lock (`acquired`), or gave up
- * (timed out, interrupted, cancelled, failed). Returns the time it left. */
-int64_t lp_waitstate_leave(struct lp_lockstate *e, int64_t arrival, int acquired);
+ * (timed out, interrupted, cancelled, failed). Returns the time its wait
+ * ended. */
+int64_t lp_waitstate_leave(const struct lp_waiter *w, int acquired);
 
 struct lp_charge {
 	int64_t charged;  /* waiting time charged to the release */
 	int64_t time;     /* when (T) */
 	int sampled;      /* the release is kept in the mutex profile */
 	int waiters_left; /* someone still waits: late time may follow */
+	struct lp_lockstate *entry;
 };
 
 /*
  * A release of `lock`: what it is charged, and whether it is sampled (1 in
  * `fraction`; 0 never). Returns 0 when there was nothing to charge.
- * Signal-safe: it allocates nothing and the guard keeps a handler from
- * meeting its own thread inside an entry.
+ * Signal-safe: it allocates nothing and takes no lock.
  */
 int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c);
 
-/* The sampled release `c` of `lock` was recorded as `sample`: late time of
- * its waiters goes there from now on, scaled by `fraction`. */
-void lp_waitstate_attach(uintptr_t lock, const struct lp_charge *c,
-			 struct lp_stack *sample, int64_t fraction);
+/* The sampled release `c` was recorded as `sample`: late time of its
+ * waiters goes there, scaled by `fraction` (none above 65535). */
+void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
+			 int64_t fraction);
 
 /* A forked child has no waiters: clear every entry. */
 void lp_waitstate_after_fork_child(void);

@@ -17,9 +17,9 @@
 #include "unit.h"
 #include "waitstate.h"
 
-#define THREADS 4
+#define THREADS 8 /* more than the cores: waiters preempted mid-update */
 #define LOCKS 3
-#define ROUNDS 3000
+#define ROUNDS 2000
 
 static char locks[LOCKS];
 static struct lp_stacktab *releases;
@@ -45,7 +45,7 @@ static void release(uintptr_t lock)
 		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, LP_FX_ONE, c.charged);
 		EXPECT(c.sampled);
 		if (c.waiters_left)
-			lp_waitstate_attach(lock, &c, s, 1);
+			lp_waitstate_attach(&c, s, 1);
 	}
 }
 
@@ -55,20 +55,20 @@ static void *worker(void *arg)
 
 	for (int i = 0; i < ROUNDS; i++) {
 		uintptr_t lock = (uintptr_t)&locks[lp_rand() % LOCKS];
-		int64_t arrival, left;
-		struct lp_lockstate *e = lp_waitstate_arrive(lock, &arrival);
+		struct lp_waiter w;
+		int64_t left;
 		int acquired = !give_up || lp_rand() % give_up != 0;
 
-		EXPECT(e != NULL);
+		EXPECT(lp_waitstate_arrive(lock, &w));
 		spin_ns((long)(lp_rand() % 20000));
 		if (lp_rand() % 2)
 			release((uintptr_t)&locks[lp_rand() % LOCKS]);
-		left = lp_waitstate_leave(e, arrival, acquired);
-		EXPECT(left >= arrival);
+		left = lp_waitstate_leave(&w, acquired);
+		EXPECT(left >= w.arrival);
 		if (acquired)
-			waited[self] += left - arrival;
+			waited[self] += left - w.arrival;
 		else
-			gave_up_waited[self] += left - arrival;
+			gave_up_waited[self] += left - w.arrival;
 		if (lp_rand() % 3 == 0)
 			release(lock);
 	}
@@ -147,12 +147,11 @@ static char lone, shared, mixed;
 static void gave_up_alone(void)
 {
 	struct lp_charge c;
-	int64_t arrival;
-	struct lp_lockstate *e = lp_waitstate_arrive((uintptr_t)&lone, &arrival);
+	struct lp_waiter w;
 
-	EXPECT(e != NULL);
+	EXPECT(lp_waitstate_arrive((uintptr_t)&lone, &w));
 	spin_ns(20000);
-	EXPECT(lp_waitstate_leave(e, arrival, 0) >= arrival + 20000);
+	EXPECT(lp_waitstate_leave(&w, 0) >= w.arrival + 20000);
 	EXPECT(!lp_waitstate_maybe_busy((uintptr_t)&lone));
 	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 1, &c) == 0 && c.charged == 0);
 }
@@ -165,22 +164,22 @@ static void gave_up_after_a_release(void)
 {
 	struct lp_stacktab *tab = lp_stacktab_new(4);
 	uintptr_t lock = (uintptr_t)&shared, pc = 1;
-	struct lp_lockstate *e1, *e2;
+	struct lp_waiter w1, w2;
 	int64_t a1, a2, end2;
 	struct lp_charge c;
 	struct lp_stack *sample;
 
-	e1 = lp_waitstate_arrive(lock, &a1);
-	e2 = lp_waitstate_arrive(lock, &a2);
-	EXPECT(e1 != NULL && e2 != NULL);
+	EXPECT(lp_waitstate_arrive(lock, &w1) && lp_waitstate_arrive(lock, &w2));
+	a1 = w1.arrival;
+	a2 = w2.arrival;
 	spin_ns(20000);
 	EXPECT(lp_waitstate_charge(lock, 1, &c));
 	EXPECT(c.charged == (c.time - a1) + (c.time - a2) && c.waiters_left);
 	sample = lp_stacktab_add(tab, &pc, 1, 0, LP_FX_ONE, c.charged);
-	lp_waitstate_attach(lock, &c, sample, 1);
+	lp_waitstate_attach(&c, sample, 1);
 	spin_ns(20000);
-	EXPECT(lp_waitstate_leave(e1, a1, 0) >= c.time + 20000);
-	end2 = lp_waitstate_leave(e2, a2, 1);
+	EXPECT(lp_waitstate_leave(&w1, 0) >= c.time + 20000);
+	end2 = lp_waitstate_leave(&w2, 1);
 	EXPECT(end2 > c.time);
 	EXPECT(recorded(tab) == c.charged + (end2 - c.time));
 	EXPECT(!lp_waitstate_maybe_busy(lock));
@@ -199,21 +198,49 @@ static void *charge_mixed(void *out)
 static void gave_up_beside_a_taker(void)
 {
 	uintptr_t lock = (uintptr_t)&mixed;
-	struct lp_lockstate *e1, *e2;
-	int64_t a1, a2, end1;
+	struct lp_waiter w1, w2;
+	int64_t end1;
 	struct lp_charge c;
 	pthread_t t;
 
-	e1 = lp_waitstate_arrive(lock, &a1);
-	e2 = lp_waitstate_arrive(lock, &a2);
-	EXPECT(e1 != NULL && e2 != NULL);
+	EXPECT(lp_waitstate_arrive(lock, &w1) && lp_waitstate_arrive(lock, &w2));
 	spin_ns(20000);
-	end1 = lp_waitstate_leave(e1, a1, 1);
+	end1 = lp_waitstate_leave(&w1, 1);
 	spin_ns(20000);
-	EXPECT(lp_waitstate_leave(e2, a2, 0) >= end1 + 20000);
+	EXPECT(lp_waitstate_leave(&w2, 0) >= end1 + 20000);
 	pthread_create(&t, NULL, charge_mixed, &c);
 	pthread_join(t, NULL);
-	EXPECT(c.charged == end1 - a1);
+	EXPECT(c.charged == end1 - w1.arrival);
+	EXPECT(!lp_waitstate_maybe_busy(lock));
+}
+
+static char own;
+
+static void *charge_own(void *out)
+{
+	lp_waitstate_charge((uintptr_t)&own, 1, out);
+	return NULL;
+}
+
+/* A waiter takes the lock before its releaser charged, and releases it
+ * first: its own release is charged nothing, and the releaser's charge,
+ * when it comes, is charged the whole wait. */
+static void own_wait_not_charged_to_own_release(void)
+{
+	uintptr_t lock = (uintptr_t)&own;
+	struct lp_waiter w;
+	struct lp_charge c;
+	int64_t end;
+	pthread_t t;
+
+	EXPECT(lp_waitstate_arrive(lock, &w));
+	spin_ns(20000);
+	end = lp_waitstate_leave(&w, 1);
+	EXPECT(lp_waitstate_charge(lock, 1, &c) == 0);
+	EXPECT(lp_waitstate_maybe_busy(lock));
+	pthread_create(&t, NULL, charge_own, &c);
+	pthread_join(t, NULL);
+	EXPECT(c.charged == end - w.arrival);
 	EXPECT(!lp_waitstate_maybe_busy(lock));
 }
 
@@ -224,6 +251,7 @@ int main(void)
 	gave_up_alone();
 	gave_up_after_a_release();
 	gave_up_beside_a_taker();
+	own_wait_not_charged_to_own_release();
 	gave_up_at_random();
 	return unit_summary();
 }
