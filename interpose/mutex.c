@@ -1,6 +1,6 @@
 /*
  * pthread_mutex_*: try first; only a lock that was not free at once is
- * timed. The result handed back is always the real blocking call's, or the
+ * timed, and a normal mutex seen held is not tried. The result handed back is always the real blocking call's, or the
  * trylock's when the trylock took the lock. A wait that times out, or whose
  * thread is cancelled asynchronously inside the real call, gave up: it is in
  * the block profile and charged to no unlock.
@@ -73,10 +73,25 @@ static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, int tried)
 	return acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock });
 }
 
+/* A normal mutex that looks held (a plain load) is busy: it goes straight
+ * to the timed wait, without a compare-and-swap bound to fail. One that
+ * looks free is still tried first, so no wait is lost. The other kinds
+ * (recursive, error-checking, robust, PI, shared) are always tried: their
+ * owner's trylock answers differently. */
+static inline int looks_held(const pthread_mutex_t *m)
+{
+	return __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) != 0 &&
+	       __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == PTHREAD_MUTEX_NORMAL;
+}
+
 LP_EXPORT LP_FAST_PATH int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	int rc = lp_real_basic()->mutex_trylock(m);
+	const struct lp_real *real = lp_real_basic();
+	int rc;
 
+	if (__builtin_expect(looks_held(m), 0))
+		return lock_slow(m, EBUSY);
+	rc = real->mutex_trylock(m);
 	if (__builtin_expect(taken(rc), 1))
 		return rc;
 	return lock_slow(m, rc);
