@@ -261,8 +261,9 @@ struct cu_reader {
 	size_t npieces, pieces_cap;
 };
 
-/* DWARF nests scopes deeper than this only when corrupt. */
-#define MAX_NESTING 256
+/* DWARF nests scopes deeper than this only when corrupt; the walk
+ * recurses, on whatever thread dumps (lockprof_dump: the program's). */
+#define MAX_NESTING 64
 
 /* Record a function DIE with code and its ranges. Returns 1, 0 when it has
  * no code (a declaration, an abstract instance), -1 when out of memory. */

@@ -209,11 +209,12 @@ static void check_ids(const Profile *p)
 				      p->location[k]->address != l->address,
 			      "locations %zu and %zu: same id or address", k, i);
 		CHECK(l->mapping_id <= p->n_mapping, "bad mapping id");
-		CHECK(l->n_line <= 1, "more than one line");
-		if (l->n_line)
-			CHECK(function(p, l->line[0]->function_id) &&
-				      l->line[0]->line >= 0,
-			      "bad line of location %lu", (unsigned long)l->id);
+		/* one line per function inlined there, then the function */
+		for (size_t k = 0; k < l->n_line; k++)
+			CHECK(function(p, l->line[k]->function_id) &&
+				      l->line[k]->line >= 0,
+			      "bad line %zu of location %lu", k,
+			      (unsigned long)l->id);
 	}
 	for (size_t i = 0; i < p->n_function; i++) {
 		const Function *fn = p->function[i];
