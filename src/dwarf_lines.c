@@ -527,6 +527,11 @@ static const char *qualified_name(struct lp_dwarf *d, Dwarf_Die *die,
 
 		if (!s && tag == DW_TAG_namespace)
 			s = "(anonymous namespace)";
+		/* A class without a name holding a function is, but for
+		 * rare code, a lambda's closure ("{lambda()#1}" demangled) */
+		if (!s && (tag == DW_TAG_class_type ||
+			   tag == DW_TAG_structure_type))
+			s = "{lambda}";
 		if (s && (tag == DW_TAG_namespace || tag == DW_TAG_class_type ||
 			  tag == DW_TAG_structure_type ||
 			  tag == DW_TAG_union_type || tag == DW_TAG_subprogram))
