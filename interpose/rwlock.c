@@ -51,7 +51,7 @@ static int acquire_slow(pthread_rwlock_t *l, int tried, const struct rwlock_call
 	if (tried != EBUSY || !lp_wait_begin(&w, l, LP_WAIT_HELD))
 		return call_real(c, l);
 	rc = lp_cancel_async ? call_cancellable(c, l, &w) : call_real(c, l);
-	lp_wait_end(&w, lp_outcome(rc));
+	lp_wait_end(&w, lp_outcome(rc), rc == 0 ? l : NULL);
 	return rc;
 }
 

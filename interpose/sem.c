@@ -67,7 +67,7 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 	}
 	errno = saved;
 	LP_WAIT_CALL(rc, &w, call_real(c, s));
-	lp_wait_end(&w, sem_outcome(rc));
+	lp_wait_end(&w, sem_outcome(rc), NULL);
 	return rc;
 }
 

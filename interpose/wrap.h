@@ -39,7 +39,7 @@ extern __thread int lp_cancel_async __attribute__((tls_model("initial-exec")));
 
 static inline void lp_wait_cancelled(void *w)
 {
-	lp_wait_end(w, LP_WAIT_GAVE_UP);
+	lp_wait_end(w, LP_WAIT_GAVE_UP, NULL);
 }
 
 /*

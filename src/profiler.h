@@ -60,8 +60,11 @@ enum lp_wait_outcome {
 
 /* The wait is over: the real call returned, or the thread is cancelled
  * inside it (from a cleanup handler: LP_WAIT_GAVE_UP). Records the wait in
- * the block profile unless it failed. */
-void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how);
+ * the block profile unless it failed: at once, or, when the thread now
+ * holds the lock `holding` (not NULL), after its release of that lock (or
+ * before its next wait, whichever comes first), so that the stack-table
+ * insert is not in the program's critical section. */
+void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holding);
 
 /*
  * A release (unlock, post) asks lp_release_wanted before the real call and,
@@ -81,7 +84,8 @@ static inline int lp_release_wanted(const void *obj)
 	return __builtin_expect(lp_waitstate_maybe_busy((uintptr_t)obj), 0);
 }
 
-/* After the real unlock or post succeeded: charge the waiters. */
+/* After the real unlock or post succeeded: charge the waiters, and record
+ * the thread's wait deferred until this release. */
 void lp_release_charge(const void *obj);
 
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */

@@ -5,6 +5,7 @@
  * (src/lifecycle.c) sets it up and resets it in a forked child.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "clock.h"
 #include "guard.h"
@@ -19,6 +20,29 @@ __thread int lp_guard_depth __attribute__((tls_model("initial-exec")));
 static struct lp_stacktab *tables[2];
 static int64_t profile_start;    /* monotonic: what duration_nanos counts from */
 
+/*
+ * The thread's last kept wait, when the thread holds a lock since: its
+ * stack-table insert waits for the release of that lock (the release finds
+ * the filter busy and comes to lp_release_charge), or for the thread's
+ * next wait, before it blocks. A thread that exits holding the lock loses
+ * that one record.
+ */
+static __thread struct deferred {
+	const void *holding; /* NULL: nothing deferred */
+	uint32_t npcs, flags;
+	uint64_t contentions;
+	int64_t delay;
+	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
+} deferred __attribute__((tls_model("initial-exec")));
+
+static void record_deferred(void)
+{
+	lp_stacktab_add(tables[LP_BLOCK], deferred.pcs, deferred.npcs, deferred.flags,
+			deferred.contentions, deferred.delay);
+	lp_waitstate_hold((uintptr_t)deferred.holding, -1);
+	deferred.holding = NULL;
+}
+
 /* A wait is worth timing if either profile wants it. */
 static int wants(enum lp_wait_kind kind, int64_t rate, int64_t fraction)
 {
@@ -30,8 +54,14 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	int64_t rate, fraction;
 	int saved;
 
-	if (!__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) || lp_guarded() ||
-	    lp_self_lock(obj))
+	if (lp_guarded() || lp_self_lock(obj))
+		return 0;
+	if (deferred.holding) {
+		saved = lp_guard_enter();
+		record_deferred(); /* before blocking: the thread waits anyway */
+		lp_guard_leave(saved);
+	}
+	if (!__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED))
 		return 0;
 	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
 	fraction = __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED);
@@ -64,7 +94,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	return 1;
 }
 
-void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how)
+void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holding)
 {
 	int64_t end, rate, delay;
 	uint64_t contentions;
@@ -76,11 +106,23 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how)
 	if (how != LP_WAIT_FAILED && rate > 0 &&
 	    __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) &&
 	    lp_block_sample(end - w->start, rate, w->draw, &contentions, &delay)) {
+		uint32_t flags;
+
 		if (w->npcs < 0)
 			w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
-		lp_stacktab_add(tables[LP_BLOCK], w->pcs, (uint32_t)w->npcs,
-				w->truncated ? LP_STACK_TRUNCATED : 0,
-				contentions, delay);
+		flags = w->truncated ? LP_STACK_TRUNCATED : 0;
+		if (holding) {
+			deferred.npcs = (uint32_t)w->npcs;
+			deferred.flags = flags;
+			deferred.contentions = contentions;
+			deferred.delay = delay;
+			memcpy(deferred.pcs, w->pcs, (size_t)w->npcs * sizeof(w->pcs[0]));
+			deferred.holding = holding;
+			lp_waitstate_hold((uintptr_t)holding, 1);
+		} else {
+			lp_stacktab_add(tables[LP_BLOCK], w->pcs, (uint32_t)w->npcs, flags,
+					contentions, delay);
+		}
 	}
 	lp_guard_leave(saved);
 }
@@ -107,6 +149,8 @@ void lp_release_charge(const void *obj)
 		if (c.waiters_left)
 			lp_waitstate_attach(&c, sample, fraction);
 	}
+	if (deferred.holding == obj)
+		record_deferred();
 	lp_guard_leave(saved);
 }
 
@@ -147,6 +191,7 @@ int lp_recorder_init(const struct lp_config *cfg)
 
 void lp_recorder_after_fork_child(void)
 {
+	deferred.holding = NULL; /* the parent's wait; the filter is cleared */
 	lp_waitstate_after_fork_child();
 	lp_stacktab_reset(tables[LP_BLOCK]);
 	lp_stacktab_reset(tables[LP_MUTEX]);

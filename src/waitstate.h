@@ -111,6 +111,14 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c);
 void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
 			 int64_t fraction);
 
+/* The calling thread has work for after its release of `lock` (`delta`
+ * 1), or did it (-1): the filter sends that release to the slow path. */
+static inline void lp_waitstate_hold(uintptr_t lock, int delta)
+{
+	__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)], (uint32_t)delta,
+			   __ATOMIC_RELAXED);
+}
+
 /* A forked child has no waiters: clear every entry. */
 void lp_waitstate_after_fork_child(void);
 
