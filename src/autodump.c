@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "dump.h"
 #include "futex.h"
+#include "http/server.h"
 #include "live.h"
 #include "log.h"
 #include "progress.h"
@@ -105,6 +106,7 @@ static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 	}
 	lp_autodump_exit();
 	lp_sigaction_real(sig, &dfl, NULL);
+	lp_http_at_exit();
 	raise(sig); /* pending until this handler returns, then fatal */
 	errno = saved;
 }

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "dump.h"
 #include "guard.h"
+#include "http/server.h"
 #include "live.h"
 #include "log.h"
 #include "pprof_encode.h"
@@ -129,4 +130,5 @@ __attribute__((destructor)) static void lp_destructor(void)
 	 * may (an exit from a signal handler that interrupted malloc). */
 	if (lp_autodump_exit() != 0)
 		lp_dump_at_exit();
+	lp_http_at_exit();
 }

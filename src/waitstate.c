@@ -18,12 +18,15 @@ struct pair {
 #define MAX_WAITERS (RETIRED - 1)
 
 struct lp_lockstate {
-	/* Its own line: what waiters and releases change. */
+	/* A line of its own: what every waiter and release changes, and the
+	 * lock it stands for, read before each change. */
 	struct pair state; /* lo: L (48 bits) << 16 | n; hi: D */
-	struct pair late;  /* lo: charge time (48 bits) << 16 | scale;
+	uintptr_t lock;    /* 0 once retired */
+	/* The next line: sampled releases and their late waiters, and the
+	 * table's chain pointers (lookups are rare: the memo finds entries). */
+	struct pair late __attribute__((aligned(64)));
+			   /* lo: charge time (48 bits) << 16 | scale;
 			    * hi: late ns << 1 | 1 until attached, then the sample */
-	/* The next line: read-mostly. */
-	uintptr_t lock __attribute__((aligned(64))); /* 0 once retired */
 	struct cds_lfht_node node;
 	struct lp_lockstate *next_free;
 };

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 
 #include "clock.h"
 #include "dump.h"
+#include "guard.h"
+#include "http/fd.h"
 #include "http/listen.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -23,7 +26,7 @@ enum conn_state { C_FREE, C_READ, C_WAIT, C_WRITE, C_LINGER };
 
 struct conn {
 	enum conn_state state;
-	int fd;
+	struct lp_http_fd sock;
 	unsigned gen;      /* which connection this slot holds now */
 	int idle;          /* C_READ, no byte of the next request yet */
 	int head_only;     /* C_WAIT: the request was HEAD */
@@ -39,13 +42,41 @@ struct conn {
 };
 
 static struct {
-	int listen_fd;
+	int started;                /* the slots below were set up */
+	struct lp_http_addr addr;   /* port 0 resolved: the same port again */
+	struct lp_http_fd listen;
 	int64_t accept_after;       /* out of descriptors: pause accepting */
 	struct conn conns[LP_HTTP_MAX_CONNS];
 	int waits;                  /* conns in C_WAIT */
 	struct lp_snapshot last[2]; /* delta_block, delta_mutex */
 	int has_last[2];
-} srv = { .listen_fd = -1 };
+} srv = { .listen = { .fd = -1 } };
+
+/*
+ * A fork waits while the endpoint encodes a profile: symbolizing takes the
+ * loader's lock (dl_iterate_phdr), which a child forked meanwhile would
+ * find held for ever (its first stack walk, dlopen or C++ exception hangs).
+ */
+static pthread_mutex_t encode_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int fork_errno __attribute__((tls_model("initial-exec")));
+
+static void before_fork(void)
+{
+	fork_errno = lp_guard_enter(); /* our lock, not the program's: not profiled */
+	pthread_mutex_lock(&encode_lock);
+}
+
+static void after_fork_parent(void)
+{
+	pthread_mutex_unlock(&encode_lock);
+	lp_guard_leave(errno); /* fork's own errno, if it failed */
+}
+
+static void after_fork_child(void)
+{
+	pthread_mutex_init(&encode_lock, NULL);
+	lp_guard_leave(fork_errno);
+}
 
 /* ---- connections ---- */
 
@@ -60,23 +91,34 @@ static void set_state(struct conn *c, enum conn_state s, int64_t now, int64_t ti
 	c->deadline = now + timeout_ms * MS;
 }
 
+/* The slot is freed; its socket is closed only if it is still ours. */
 static void conn_close(struct conn *c)
 {
-	int fd = c->fd;
-
 	set_state(c, C_FREE, 0, 0);
 	free(c->out);
 	c->out = NULL;
 	c->in_len = 0;
-	c->fd = -1; /* before close: a fork in between must not close a reused fd */
-	close(fd);
+	lp_http_fd_close(&c->sock);
+}
+
+/* Before each use of the socket: if the program closed it (and may have
+ * reused the number), the connection is dropped without touching it. */
+static int conn_ours(struct conn *c)
+{
+	if (lp_http_fd_ours(&c->sock))
+		return 1;
+	c->sock.fd = -1;
+	conn_close(c);
+	return 0;
 }
 
 /* Stop sending, read what the client still sends for a moment, then close:
  * closing with unread input would reset the connection and lose the answer. */
 static void conn_finish(struct conn *c, int64_t now)
 {
-	shutdown(c->fd, SHUT_WR);
+	if (!conn_ours(c))
+		return;
+	shutdown(c->sock.fd, SHUT_WR);
 	set_state(c, C_LINGER, now, LP_HTTP_LINGER_MS);
 }
 
@@ -116,7 +158,8 @@ static void conn_open(struct conn *c, int fd, int64_t now)
 		close(fd);
 		return;
 	}
-	c->fd = fd;
+	if (lp_http_fd_take(&c->sock, fd) != 0)
+		return;
 	c->gen++;
 	c->idle = 1;
 	c->in_len = 0;
@@ -187,8 +230,12 @@ static void respond_profile(struct conn *c, const struct lp_snapshot *s,
 	struct lp_http_head h = { .status = 200, .nosniff = 1 };
 	uint8_t *buf;
 	size_t len;
+	int rc;
 
-	if (lp_dump_encode(s, text, &buf, &len) != 0) {
+	pthread_mutex_lock(&encode_lock);
+	rc = lp_dump_encode(s, text, &buf, &len);
+	pthread_mutex_unlock(&encode_lock);
+	if (rc != 0) {
 		respond_text(c, 500, "failed to collect profile", 1, head_only, now);
 		return;
 	}
@@ -377,8 +424,12 @@ static void pump(struct conn *c, int64_t now)
 		if (c->state != C_WRITE)
 			return;
 		while (c->out_off < c->out_len) {
-			ssize_t w = send(c->fd, c->out + c->out_off,
-					 c->out_len - c->out_off, MSG_NOSIGNAL);
+			ssize_t w;
+
+			if (!conn_ours(c))
+				return;
+			w = send(c->sock.fd, c->out + c->out_off, c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 			if (w < 0 && errno == EINTR)
 				continue;
 			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -410,9 +461,9 @@ static void on_readable(struct conn *c, int64_t now)
 	size_t room = c->state == C_LINGER ? sizeof(sink) : LP_HTTP_HEAD_MAX - c->in_len;
 	ssize_t r;
 
-	if (room == 0)
+	if (room == 0 || !conn_ours(c))
 		return;
-	r = recv(c->fd, dst, room, 0);
+	r = recv(c->sock.fd, dst, room, MSG_DONTWAIT);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return;
 	if (r <= 0) { /* the client left: a waiting delta is dropped, as Go does */
@@ -447,8 +498,8 @@ static void accept_all(int64_t now)
 	int64_t when;
 	struct conn *c;
 
-	while ((c = slot_for_newcomer(now, &when))) {
-		int fd = accept4(srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	while ((c = slot_for_newcomer(now, &when)) && lp_http_fd_ours(&srv.listen)) {
+		int fd = accept4(srv.listen.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
 			conn_open(c, fd, now);
@@ -462,6 +513,27 @@ static void accept_all(int64_t now)
 	}
 }
 
+/*
+ * The listening socket is gone: a daemon's closefrom() closed it, and the
+ * number may be the program's now. Listen again on the address (that close
+ * freed the port); when that fails, the endpoint stops, said once.
+ */
+static int keep_listening(void)
+{
+	char where[LP_ADDR_PATH_MAX + 64];
+	int fd;
+
+	if (lp_http_fd_ours(&srv.listen))
+		return 1;
+	srv.listen.fd = -1; /* the program's now, if anything */
+	fd = lp_http_listen(&srv.addr, where, sizeof(where));
+	if (fd >= 0 && lp_http_fd_take(&srv.listen, fd) == 0)
+		return 1;
+	lp_logf("lockprof: LOCKPROF_HTTP: the program closed the endpoint's socket "
+		"and listening again failed: %s; no endpoint\n", strerror(errno));
+	return 0;
+}
+
 static void *serve(void *arg)
 {
 	struct pollfd pfd[LP_HTTP_MAX_CONNS + 1];
@@ -469,7 +541,7 @@ static void *serve(void *arg)
 	unsigned gen[LP_HTTP_MAX_CONNS + 1];
 
 	(void)arg;
-	for (;;) {
+	while (keep_listening()) {
 		int64_t now = lp_now(), next = now + 1000 * MS, when = INT64_MAX;
 		int n = 0, timeout;
 
@@ -478,7 +550,7 @@ static void *serve(void *arg)
 		else if (slot_for_newcomer(now, &when))
 			when = now;
 		if (when <= now) {
-			pfd[n] = (struct pollfd){ .fd = srv.listen_fd, .events = POLLIN };
+			pfd[n] = (struct pollfd){ .fd = srv.listen.fd, .events = POLLIN };
 			idx[n++] = -1;
 		} else if (when < next) {
 			next = when;
@@ -487,7 +559,7 @@ static void *serve(void *arg)
 			struct conn *c = &srv.conns[i];
 			short ev;
 
-			if (c->state == C_FREE)
+			if (c->state == C_FREE || !conn_ours(c))
 				continue;
 			if (c->state == C_WRITE) {
 				ev = POLLOUT;
@@ -500,7 +572,7 @@ static void *serve(void *arg)
 			}
 			if (c->deadline < next)
 				next = c->deadline;
-			pfd[n] = (struct pollfd){ .fd = c->fd, .events = ev };
+			pfd[n] = (struct pollfd){ .fd = c->sock.fd, .events = ev };
 			gen[n] = c->gen;
 			idx[n++] = i;
 		}
@@ -537,6 +609,9 @@ static void *serve(void *arg)
 				on_deadline(c, now);
 		}
 	}
+	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++)
+		if (srv.conns[i].state != C_FREE)
+			conn_close(&srv.conns[i]);
 	return NULL;
 }
 
@@ -544,57 +619,73 @@ static void *serve(void *arg)
 
 int lp_http_start(struct lp_http_addr *addr, int root)
 {
+	static int warned; /* that the endpoint is exposed: once per process */
+	static int fork_handlers; /* kept by forked children */
 	char where[LP_ADDR_PATH_MAX + 64];
 	pthread_t th;
+	int fd;
 
 	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++)
-		srv.conns[i].fd = -1;
-	srv.listen_fd = lp_http_listen(addr, where, sizeof(where));
-	if (srv.listen_fd < 0) {
+		srv.conns[i].sock.fd = -1;
+	srv.started = 1;
+	fd = lp_http_listen(addr, where, sizeof(where));
+	if (fd < 0 || lp_http_fd_take(&srv.listen, fd) != 0) {
 		int err = errno;
 
-		if (root || err != EADDRINUSE)
+		if (root || (err != EADDRINUSE && err != ENOTSOCK))
 			lp_logf("lockprof: LOCKPROF_HTTP: cannot listen on %s%s%s: %s; "
 			    "no endpoint\n", addr->kind == LP_ADDR_UNIX ? addr->path :
 			    addr->host, addr->kind == LP_ADDR_UNIX ? "" : ":",
-			    addr->port, strerror(err));
+			    addr->port, err == ENOTSOCK ?
+			    "a file that is not a socket is there, left as it is" :
+			    strerror(err));
 		errno = err;
 		return -1;
 	}
+	srv.addr = *addr;
+	if (!fork_handlers && pthread_atfork(before_fork, after_fork_parent,
+					     after_fork_child) == 0)
+		fork_handlers = 1;
 	if (lp_live_thread(&th, "lockprof-http", serve, NULL) != 0) {
 		lp_logf("lockprof: LOCKPROF_HTTP: %s: cannot start a thread; no endpoint\n",
 		    where);
-		close(srv.listen_fd);
-		srv.listen_fd = -1;
+		lp_http_fd_close(&srv.listen);
+		lp_http_at_exit();
 		return -1;
 	}
 	lp_logf("lockprof: serving profiles at %s\n", where);
+	if (!warned && lp_http_exposed(srv.listen.fd)) {
+		warned = 1;
+		lp_logf("lockprof: LOCKPROF_HTTP: %s has no authentication and is "
+		    "reachable from the network: whoever connects reads the "
+		    "program's function names and lock profiles\n", where);
+	}
 	return 0;
 }
 
+/*
+ * The parent's endpoint thread may have been anywhere at the fork: between
+ * a free() and the pointer's reset, halfway through a snapshot. So nothing
+ * it held is freed here (that could free twice): it is forgotten, leaked in
+ * this child. A slot keeps its request buffer, set once to a whole
+ * allocation and never freed. Only the descriptors that are still the
+ * endpoint's are closed: the child's copies of the parent's sockets.
+ */
 void lp_http_after_fork_child(void)
 {
-	if (srv.listen_fd < 0)
+	if (!srv.started)
 		return;
-	close(srv.listen_fd);
-	srv.listen_fd = -1;
-	/* Back to nothing, for lp_http_start in this process later. */
+	lp_http_forget_bound();
+	lp_http_fd_close(&srv.listen);
 	for (int i = 0; i < LP_HTTP_MAX_CONNS; i++) {
 		struct conn *c = &srv.conns[i];
-		if (c->fd >= 0)
-			close(c->fd);
-		if (c->state == C_WAIT)
-			lp_snapshot_free(&c->before);
-		free(c->out);
-		c->out = NULL;
-		c->state = C_FREE;
-		c->fd = -1;
-		c->in_len = 0;
+		char *in = c->in;
+
+		lp_http_fd_close(&c->sock);
+		*c = (struct conn){ .sock = { .fd = -1 }, .in = in };
 	}
 	srv.waits = 0;
-	for (int k = 0; k < 2; k++) {
-		if (srv.has_last[k])
-			lp_snapshot_free(&srv.last[k]);
-		srv.has_last[k] = 0;
-	}
+	srv.accept_after = 0;
+	memset(srv.last, 0, sizeof(srv.last));
+	memset(srv.has_last, 0, sizeof(srv.has_last));
 }

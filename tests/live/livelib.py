@@ -127,7 +127,8 @@ class Profile:
 # ---- the service ----
 
 class Service:
-    def __init__(self, env=None, http="127.0.0.1:0", cwd=None, need_url=True):
+    def __init__(self, env=None, http="127.0.0.1:0", cwd=None, need_url=True,
+                 argv=None):
         e = dict(os.environ)
         e.update({"LD_PRELOAD": LIB, "LOCKPROF_BLOCK_RATE": "1",
                   "LOCKPROF_MUTEX_FRACTION": "1"})
@@ -135,7 +136,7 @@ class Service:
             e["LOCKPROF_HTTP"] = http
         e.update(env or {})
         self.cwd = cwd
-        self.proc = subprocess.Popen([SERVICE], stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen(argv or [SERVICE], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=e, cwd=cwd,
                                      text=True, bufsize=1)
