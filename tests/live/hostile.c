@@ -13,6 +13,9 @@
  *	           time meanwhile), then accepts 10 connections and reads each
  *	           whole ("accepted N bytes B"), reads the pair ("pair N back
  *	           M": M bytes came back the other way); exits 0 on "quit"
+ *	closefrom no-room  the same without the copies, and with no
+ *	           descriptor to spare (RLIMIT_NOFILE) from the close until
+ *	           2 s later: the endpoint cannot listen again
  *	forkstorm N  two threads contend a mutex while main forks N children,
  *	           4 at a time, after "go" on stdin; each child contends a
  *	           mutex of its own once and ends by exit(0) or _exit(0);
@@ -164,18 +167,27 @@ static long drain(int fd, long want, int ms)
 	return got;
 }
 
-static int closefrom_daemon(void)
+static int closefrom_daemon(int no_room)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
 	int old[64], n, lfd, sp[2], one = 1, accepted = 0;
 	long bytes = 0, idle, pair, back;
 	char data[PAIR_BYTES];
+	struct rlimit saved, none;
 
 	printf("ready %ld\n", (long)getpid());
 	fflush(stdout);
 	wait_line("go");
 	n = open_fds(old, 64);
+	/* no-room: from the close on, no descriptor to spare (three for the
+	 * program's sockets) until the endpoint has found its socket gone,
+	 * which takes it a second at most (its poll's longest wait). */
+	getrlimit(RLIMIT_NOFILE, &saved);
+	none = saved;
+	none.rlim_cur = 6;
+	if (no_room && setrlimit(RLIMIT_NOFILE, &none) != 0)
+		return 3;
 	close_from_3();
 	lfd = socket(AF_INET, SOCK_STREAM, 0); /* blocking, as most daemons' */
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -185,7 +197,7 @@ static int closefrom_daemon(void)
 	    socketpair(AF_UNIX, SOCK_STREAM, 0, sp) != 0)
 		return 3;
 	/* The numbers the library held are now the program's too. */
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !no_room; i++)
 		if (old[i] != lfd && old[i] != sp[0] && old[i] != sp[1])
 			dup2(i % 2 ? sp[1] : lfd, old[i]);
 	memset(data, 'p', sizeof(data));
@@ -194,8 +206,10 @@ static int closefrom_daemon(void)
 	printf("port %d\n", ntohs(sa.sin_port));
 	fflush(stdout);
 	idle = cpu_us();
-	sleep_us(1000000);
+	sleep_us(no_room ? 2000000 : 1000000);
 	printf("idle_cpu_us %ld\n", cpu_us() - idle);
+	if (no_room && setrlimit(RLIMIT_NOFILE, &saved) != 0)
+		return 3;
 	alarm(20); /* a blocking accept that never returns fails the test */
 	while (accepted < CONNS) {
 		int c = accept(lfd, NULL, NULL);
@@ -337,10 +351,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && strcmp(argv[1], "work") == 0)
 		return work();
-	if (argc == 2 && strcmp(argv[1], "closefrom") == 0)
-		return closefrom_daemon();
+	if (argc >= 2 && strcmp(argv[1], "closefrom") == 0)
+		return closefrom_daemon(argc == 3 && strcmp(argv[2], "no-room") == 0);
 	if (argc == 3 && strcmp(argv[1], "forkstorm") == 0)
 		return forkstorm(atoi(argv[2]));
-	fprintf(stderr, "usage: hostile work|closefrom|forkstorm N\n");
+	fprintf(stderr, "usage: hostile work|closefrom [no-room]|forkstorm N\n");
 	return 2;
 }
