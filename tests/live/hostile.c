@@ -19,7 +19,8 @@
  *	forkstorm N  two threads contend a mutex while main forks N children,
  *	           4 at a time, after "go" on stdin; each child contends a
  *	           mutex of its own once and ends by exit(0) or _exit(0);
- *	           one that hangs is killed after 10 s (said on stderr)
+ *	           one that hangs is killed after 10 s (said on stderr) and
+ *	           the storm stops
  *	           ("children N exit0 K"); exits 0 on "quit"
  */
 #include <arpa/inet.h>
@@ -284,8 +285,8 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* A child still there after CHILD_MAX_MS hangs: it is killed, and counted
- * as failed, so that a hang fails the run at once. */
+/* A child still there after CHILD_MAX_MS hangs: it is killed, counted as
+ * failed, and no more are forked, so that a hang fails the run at once. */
 #define STORM_AT_ONCE 4
 #define CHILD_MAX_MS 10000
 
@@ -294,18 +295,18 @@ static int forkstorm(int n)
 	pthread_t t[2];
 	pid_t pids[STORM_AT_ONCE] = { 0 };
 	long long started[STORM_AT_ONCE];
-	int live = 0, ok = 0, done = 0, forked = 0;
+	int live = 0, ok = 0, done = 0, forked = 0, hung = 0;
 
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, hammer, NULL);
 	printf("ready %ld\n", (long)getpid());
 	fflush(stdout);
 	wait_line("go");
-	while (forked < n || live > 0) {
+	while ((forked < n && !hung) || live > 0) {
 		int st, k;
 		pid_t pid;
 
-		for (k = 0; forked < n && k < STORM_AT_ONCE; k++) {
+		for (k = 0; forked < n && !hung && k < STORM_AT_ONCE; k++) {
 			if (pids[k])
 				continue;
 			pid = fork();
@@ -327,6 +328,7 @@ static int forkstorm(int n)
 					fprintf(stderr, "child %d hangs: killed\n", pids[k]);
 					kill(pids[k], SIGKILL);
 					started[k] = now_ms(); /* once */
+					hung = 1;
 				}
 			sleep_us(200);
 			continue;
