@@ -43,9 +43,11 @@ check("wait_on_a" in p.stdout and "wait_on_b" not in p.stdout, f"check names A o
 run("check", "--max-increase", "30", base, same, expect=0)
 run("check", "--max-increase", "30", "--by", "line", base, same, expect=0)
 
-# The per-process files of one run merge into a profile that reads back.
+# Files of two runs are refused, unless --force; then they merge into a
+# profile that reads back.
 merged = os.path.join(d, "merged.pprof")
-run("merge", "-o", merged, base, same, expect=0)
+run("merge", "-o", merged, base, same, expect=2)
+run("merge", "--force", "-o", merged, base, same, expect=0)
 t = run_json("top", merged)
 tb, ts = run_json("top", base), run_json("top", same)
 close(t.get("total", {}).get("delay_ns"), tb["total"]["delay_ns"] + ts["total"]["delay_ns"], 1e-9,
