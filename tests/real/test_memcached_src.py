@@ -8,6 +8,7 @@ Debian's golang-github-google-pprof-dev; `go tool pprof BINARY PROFILE`
 with Go's), and refuses a file of another build-id."""
 import glob
 import os
+import re
 import shutil
 import subprocess
 
@@ -81,10 +82,12 @@ def traced_run(binary, label):
 
 
 def memcached_names(path, binary):
-    """Function names of frames in memcached's own mapping."""
+    """Function names of frames in memcached's own mapping (not the
+    module+offset names a stripped binary's frames get)."""
     names = set()
     for frames, _ in read_profile(path)["stacks"]:
-        names |= {fn for f, fn in frames if f == binary and fn}
+        names |= {fn for f, fn in frames
+                  if f == binary and fn and not re.fullmatch(r"\[.*\]\+0x[0-9a-f]+", fn)}
     return names
 
 
