@@ -41,6 +41,16 @@ void lp_dump_init(const struct lp_config *cfg, int secure)
 	}
 }
 
+void lp_dump_before_fork(void)
+{
+	pthread_mutex_lock(&sym_lock);
+}
+
+void lp_dump_after_fork_parent(void)
+{
+	pthread_mutex_unlock(&sym_lock);
+}
+
 void lp_dump_after_fork_child(void)
 {
 	/* A dump of the parent's may have been under way at the fork, its

@@ -18,7 +18,11 @@
  * unless `secure`); its names come from src/proctree.h. */
 void lp_dump_init(const struct lp_config *cfg, int secure);
 
-/* A forked child: the parent's dump state may be half-updated. */
+/* Fork: no symbolizing during it (the loader's lock, which reading the
+ * loaded objects takes, would stay held in the child); a fork waits for
+ * one in progress. The child drops the parent's dump state. */
+void lp_dump_before_fork(void);
+void lp_dump_after_fork_parent(void);
 void lp_dump_after_fork_child(void);
 
 /* Write both profiles under this process's names. A process other than the

@@ -34,18 +34,24 @@ static __thread int fork_saved_errno __attribute__((tls_model("initial-exec")));
 static void before_fork(void)
 {
 	fork_saved_errno = lp_guard_enter();
+	lp_dump_before_fork();
+	lp_stackwalk_before_fork();
 	urcu_bp_before_fork();
 }
 
 static void after_fork_parent(void)
 {
 	urcu_bp_after_fork_parent();
-	lp_guard_leave(fork_saved_errno);
+	lp_stackwalk_after_fork(0);
+	lp_dump_after_fork_parent();
+	/* errno is fork's now: a failed fork's error, not the one before. */
+	lp_guard_leave(errno);
 }
 
 static void after_fork_child(void)
 {
 	urcu_bp_after_fork_child();
+	lp_stackwalk_after_fork(1);
 	lp_arena_after_fork_child();
 	lp_recorder_after_fork_child();
 	lp_proctree_after_fork_child();

@@ -1,3 +1,4 @@
+#include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,6 +40,34 @@ __attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
 	return rc;
 }
 
+/*
+ * Fork. libunwind and the loader take locks of their own during a walk
+ * (its caches, dl_iterate_phdr's); a child forked in the middle of a walk on
+ * another thread would find them held forever and hang at its first walk.
+ * So a fork waits for the walks in progress, and walks that start while it
+ * is prepared take no stack.
+ */
+static int walks;   /* walks in progress */
+static int forking; /* a fork is being prepared */
+
+void lp_stackwalk_before_fork(void)
+{
+	/* A fork from a signal handler that interrupted a walk of this very
+	 * thread: that walk cannot end before the fork. */
+	int mine = in_libunwind;
+
+	__atomic_store_n(&forking, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&walks, __ATOMIC_SEQ_CST) > mine)
+		sched_yield();
+}
+
+void lp_stackwalk_after_fork(int child)
+{
+	if (child)
+		__atomic_store_n(&walks, in_libunwind, __ATOMIC_RELAXED);
+	__atomic_store_n(&forking, 0, __ATOMIC_RELEASE);
+}
+
 void lp_stackwalk_init(void)
 {
 	in_libunwind = 1;
@@ -57,9 +86,16 @@ int lp_stackwalk(uintptr_t *pcs, int depth, int *truncated)
 		*truncated = 0;
 		return 0;
 	}
+	__atomic_add_fetch(&walks, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&forking, __ATOMIC_SEQ_CST)) {
+		__atomic_sub_fetch(&walks, 1, __ATOMIC_RELEASE);
+		*truncated = 0;
+		return 0;
+	}
 	in_libunwind = 1;
 	n = unw_backtrace(buf, depth + LP_STACK_SLACK + 1);
 	in_libunwind = 0;
+	__atomic_sub_fetch(&walks, 1, __ATOMIC_RELEASE);
 	while (skip < n && lp_self_code((uintptr_t)buf[skip]))
 		skip++;
 	keep = n - skip;

@@ -16,6 +16,11 @@
 /* Libunwind's caching; call once at start, after lp_selfmap_init. */
 void lp_stackwalk_init(void);
 
+/* Fork: wait for the walks in progress, hold new ones off (they take no
+ * stack) until after_fork, in the parent and the child. */
+void lp_stackwalk_before_fork(void);
+void lp_stackwalk_after_fork(int child);
+
 /*
  * Fill `pcs` (room for LP_MAX_STACK_DEPTH + LP_STACK_SLACK) with up to
  * `depth` return addresses, leaf first. Returns the number kept; *truncated
