@@ -6,8 +6,8 @@
 
 /* Kept numbers, -1 for a free slot; written only while the process has
  * one thread or under the slot's compare-and-swap. */
-static int kept[LP_FDKEEP_MAX] = { -1, -1, -1, -1 };
-static int lost;
+static int kept[LP_FDKEEP_MAX] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+static unsigned losses;
 
 /* Where kept descriptors go: just under the soft limit, at most 1024 (the
  * kernel's table grows to the highest number used, and select() users
@@ -23,25 +23,74 @@ static int high_base(void)
 	return (int)top - 16;
 }
 
-int lp_fdkeep(int fd)
+/* Keep the number `high`: a slot of its own, or the slot that already holds
+ * it (a kept descriptor closed behind the library's back by a raw system
+ * call, whose number was then kept again). 0, or -1 when all are taken. */
+static int keep(int high)
 {
-	int base = high_base(), high = -1;
-
-	/* Below 64 the program would miss the numbers we hold. */
-	if (base >= 48)
-		high = fcntl(fd, F_DUPFD_CLOEXEC, base);
-	close(fd);
-	if (high < 0)
-		return -1;
+	for (int i = 0; i < LP_FDKEEP_MAX; i++)
+		if (__atomic_load_n(&kept[i], __ATOMIC_ACQUIRE) == high)
+			return 0;
 	for (int i = 0; i < LP_FDKEEP_MAX; i++) {
 		int none = -1;
 
 		if (__atomic_compare_exchange_n(&kept[i], &none, high, 0,
 						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			return high;
+			return 0;
 	}
-	close(high);
 	return -1;
+}
+
+static int move_high(int fd)
+{
+	int base = high_base();
+
+	/* Below 64 the program would miss the numbers we hold. */
+	return base >= 48 ? fcntl(fd, F_DUPFD_CLOEXEC, base) : -1;
+}
+
+int lp_fdkeep(int fd)
+{
+	int high = move_high(fd);
+
+	close(fd);
+	if (high < 0)
+		return -1;
+	if (keep(high) != 0) {
+		close(high);
+		return -1;
+	}
+	return high;
+}
+
+int lp_fdkeep_try(int fd)
+{
+	int high = fd < 0 ? -1 : move_high(fd);
+
+	if (high < 0)
+		return fd;
+	if (keep(high) != 0) {
+		close(high);
+		return fd;
+	}
+	close(fd);
+	return high;
+}
+
+static void unkeep(int fd)
+{
+	for (int i = 0; i < LP_FDKEEP_MAX; i++) {
+		int want = fd;
+
+		__atomic_compare_exchange_n(&kept[i], &want, -1, 0,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
+}
+
+int lp_fdkeep_close(int fd)
+{
+	unkeep(fd);
+	return close(fd);
 }
 
 int lp_fdkeep_has(int fd)
@@ -56,18 +105,13 @@ int lp_fdkeep_has(int fd)
 
 void lp_fdkeep_lost(int fd)
 {
-	for (int i = 0; i < LP_FDKEEP_MAX; i++) {
-		int want = fd;
-
-		if (__atomic_compare_exchange_n(&kept[i], &want, -1, 0,
-						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-			__atomic_store_n(&lost, 1, __ATOMIC_RELEASE);
-	}
+	unkeep(fd);
+	__atomic_add_fetch(&losses, 1, __ATOMIC_RELEASE);
 }
 
-int lp_fdkeep_any_lost(void)
+unsigned lp_fdkeep_losses(void)
 {
-	return __atomic_load_n(&lost, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&losses, __ATOMIC_ACQUIRE);
 }
 
 int lp_fdkeep_sorted(int *out)

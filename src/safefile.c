@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdkeep.h"
 #include "safefile.h"
 
 /* Tries before giving up when every random name is taken: only someone
@@ -42,7 +43,7 @@ static int create_new(int dirfd, char *name, size_t len, const char *base)
 		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			    O_NOCTTY | O_CLOEXEC, 0644);
 		if (fd >= 0 || errno != EEXIST)
-			return fd;
+			return lp_fdkeep_try(fd);
 	}
 	return -1; /* errno EEXIST */
 }
@@ -57,7 +58,7 @@ static int open_dir(const char *path, const char **base)
 
 	if (!slash) {
 		*base = path;
-		return open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return lp_fdkeep_try(open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
 	}
 	*base = slash + 1;
 	n = slash == path ? 1 : (size_t)(slash - path);
@@ -67,7 +68,7 @@ static int open_dir(const char *path, const char **base)
 	}
 	memcpy(dir, path, n);
 	dir[n] = '\0';
-	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return lp_fdkeep_try(open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
 }
 
 int lp_file_replace(const char *path, int (*fill)(int fd, void *arg), void *arg)
@@ -80,20 +81,20 @@ int lp_file_replace(const char *path, int (*fill)(int fd, void *arg), void *arg)
 	if (dirfd < 0)
 		return -1;
 	if (!*base) {
-		close(dirfd);
+		lp_fdkeep_close(dirfd);
 		errno = EISDIR;
 		return -1;
 	}
 	fd = create_new(dirfd, tmp, sizeof(tmp), base);
 	if (fd < 0) {
 		err = errno;
-		close(dirfd);
+		lp_fdkeep_close(dirfd);
 		errno = err;
 		return -1;
 	}
 	rc = fill(fd, arg);
 	err = errno;
-	if (close(fd) != 0 && rc == 0) {
+	if (lp_fdkeep_close(fd) != 0 && rc == 0) {
 		rc = -1;
 		err = errno;
 	}
@@ -103,7 +104,7 @@ int lp_file_replace(const char *path, int (*fill)(int fd, void *arg), void *arg)
 	}
 	if (rc != 0)
 		unlinkat(dirfd, tmp, 0); /* never a half-written file under any name */
-	close(dirfd);
+	lp_fdkeep_close(dirfd);
 	errno = err;
 	return rc;
 }

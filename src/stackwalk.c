@@ -24,6 +24,9 @@
  */
 static __thread int in_libunwind __attribute__((tls_model("initial-exec")));
 static int said_no_room;
+static int pipe_fds[2] = { -1, -1 }; /* libunwind's, as last handed out */
+static unsigned losses_seen;
+static int pipe_lost;                /* the program took one of them */
 
 __attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
 {
@@ -32,6 +35,8 @@ __attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
 	if (rc == 0 && in_libunwind) {
 		fds[0] = lp_fdkeep(fds[0]);
 		fds[1] = lp_fdkeep(fds[1]);
+		__atomic_store_n(&pipe_fds[0], fds[0], __ATOMIC_RELAXED);
+		__atomic_store_n(&pipe_fds[1], fds[1], __ATOMIC_RELAXED);
 		if ((fds[0] < 0 || fds[1] < 0) &&
 		    !__atomic_exchange_n(&said_no_room, 1, __ATOMIC_RELAXED))
 			lp_log("lockprof: no descriptor numbers to spare under "
@@ -82,7 +87,16 @@ int lp_stackwalk(uintptr_t *pcs, int depth, int *truncated)
 
 	/* The program took a number of libunwind's pipe (dup2): libunwind
 	 * would read and write the program's file. */
-	if (lp_fdkeep_any_lost()) {
+	if (__builtin_expect(lp_fdkeep_losses() != losses_seen, 0)) {
+		for (int i = 0; i < 2; i++) {
+			int fd = __atomic_load_n(&pipe_fds[i], __ATOMIC_RELAXED);
+
+			if (fd >= 0 && !lp_fdkeep_has(fd))
+				__atomic_store_n(&pipe_lost, 1, __ATOMIC_RELAXED);
+		}
+		losses_seen = lp_fdkeep_losses();
+	}
+	if (__atomic_load_n(&pipe_lost, __ATOMIC_RELAXED)) {
 		*truncated = 0;
 		return 0;
 	}
