@@ -388,6 +388,7 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 	int64_t t = lp_now(), charged, own, T;
 	int sampled = fraction > 0 && lp_mutex_sample(fraction, lp_rand());
 	uint32_t n;
+	int reread = 0;
 
 	c->charged = 0;
 	e = m->lock == lock ? m->e : lookup(lock);
@@ -409,6 +410,19 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 		if ((T & 1) != sampled)
 			T++;
 		charged = (int64_t)((uint64_t)n * (uint64_t)(T - L) + s.hi) - own;
+		if (charged <= 0 && n > 0) {
+			/* A waiter read its clock after `t` and registered
+			 * before this charge: a clock read now comes after
+			 * every arrival counted here, and a waiter is never
+			 * charged nothing. */
+			if (!reread) {
+				reread = 1;
+				t = lp_now();
+				continue;
+			}
+			charged += 2 * (int64_t)n;
+			T += 2;
+		}
 		if (charged <= 0) {
 			/* Nothing to charge, on a state read whole. */
 			if (cas16(&e->state, &s, s))
