@@ -41,12 +41,15 @@ static int keep(int high)
 	return -1;
 }
 
+/* Below 64 the program would miss the numbers we hold. */
+int lp_fdkeep_room(void)
+{
+	return high_base() >= 48;
+}
+
 static int move_high(int fd)
 {
-	int base = high_base();
-
-	/* Below 64 the program would miss the numbers we hold. */
-	return base >= 48 ? fcntl(fd, F_DUPFD_CLOEXEC, base) : -1;
+	return lp_fdkeep_room() ? fcntl(fd, F_DUPFD_CLOEXEC, high_base()) : -1;
 }
 
 int lp_fdkeep(int fd)

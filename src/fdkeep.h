@@ -18,6 +18,9 @@
  * room (a tiny RLIMIT_NOFILE, or LP_FDKEEP_MAX kept already). */
 int lp_fdkeep(int fd);
 
+/* Is there room above the program's numbers (RLIMIT_NOFILE)? */
+int lp_fdkeep_room(void);
+
 /* The same for a descriptor needed only a while, which may stay where it
  * is when there is no room: returns the kept number, or `fd` itself. */
 int lp_fdkeep_try(int fd);

@@ -30,19 +30,26 @@ static int pipe_lost;                /* the program took one of them */
 
 __attribute__((visibility("default"))) int pipe2(int fds[2], int flags)
 {
-	int rc = (int)syscall(SYS_pipe2, fds, flags);
+	int rc;
 
-	if (rc == 0 && in_libunwind) {
+	if (!in_libunwind)
+		return (int)syscall(SYS_pipe2, fds, flags);
+	/* Not even for a moment in the program's numbers when they cannot be
+	 * kept: other threads open files meanwhile, under a tiny limit. */
+	rc = lp_fdkeep_room() ? (int)syscall(SYS_pipe2, fds, flags) : -1;
+	if (rc == 0) {
 		fds[0] = lp_fdkeep(fds[0]);
 		fds[1] = lp_fdkeep(fds[1]);
-		__atomic_store_n(&pipe_fds[0], fds[0], __ATOMIC_RELAXED);
-		__atomic_store_n(&pipe_fds[1], fds[1], __ATOMIC_RELAXED);
-		if ((fds[0] < 0 || fds[1] < 0) &&
-		    !__atomic_exchange_n(&said_no_room, 1, __ATOMIC_RELAXED))
-			lp_log("lockprof: no descriptor numbers to spare under "
-			       "RLIMIT_NOFILE for the stack walker; stacks will be missing");
+	} else {
+		fds[0] = fds[1] = -1;
 	}
-	return rc;
+	__atomic_store_n(&pipe_fds[0], fds[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&pipe_fds[1], fds[1], __ATOMIC_RELAXED);
+	if ((fds[0] < 0 || fds[1] < 0) &&
+	    !__atomic_exchange_n(&said_no_room, 1, __ATOMIC_RELAXED))
+		lp_log("lockprof: no descriptor numbers to spare under "
+		       "RLIMIT_NOFILE for the stack walker; stacks will be missing");
+	return 0;
 }
 
 /*
