@@ -20,7 +20,7 @@ if [ ! -d "$build" ]; then
 	meson setup "$build" -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debug >/dev/null
 fi
-meson compile -C "$build" >/dev/null
+meson compile -C "$build" >/dev/null || { meson compile -C "$build" | tail -20; exit 1; }
 asan=$(gcc -print-file-name=libasan.so)
 [ -e "$asan" ] || { echo "sanitize.sh: no libasan (Debian libasan8)"; exit 1; }
 export LOCKPROF_PRELOAD_FIRST=$(readlink -f "$asan")
