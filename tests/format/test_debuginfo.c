@@ -146,6 +146,7 @@ int main(void)
 {
 	char exe[PATH_MAX], dir[] = "/tmp/lp-debuginfo-XXXXXX", id[PATH_MAX];
 	char path[PATH_MAX + 16], want[PATH_MAX], got[PATH_MAX];
+	char build_id[128]; /* hex: 2 per byte of a build-id, which is 20 */
 	const struct lp_mapping_info *m;
 	struct lp_symbolizer *sym = lp_symbolizer_new();
 	uintptr_t bias = 0;
@@ -170,8 +171,10 @@ int main(void)
 	/* Stripped: no names, module+offset. The build-id tree of an
 	 * earlier run is removed first. */
 	REQUIRE(m[0].build_id[0], "no build-id");
-	snprintf(id, sizeof(id), "%s/.build-id/%.2s", LP_DEBUG_ROOT,
-		 m[0].build_id);
+	/* A copy: the mappings are the symbolizer's, replaced at each refresh
+	 * (check_copy refreshes). */
+	snprintf(build_id, sizeof(build_id), "%s", m[0].build_id);
+	snprintf(id, sizeof(id), "%s/.build-id/%.2s", LP_DEBUG_ROOT, build_id);
 	run("rm -rf '%s' && objcopy --strip-all '%s' '%s/bare' && "
 	    "mkdir '%s/.debug' && objcopy --only-keep-debug '%s' "
 	    "'%s/.debug/linked.debug' && objcopy --strip-all "
@@ -187,7 +190,7 @@ int main(void)
 	/* By build-id, as a -dbgsym package installs it. */
 	run("mkdir -p '%s' && objcopy --only-keep-debug '%s' '%s/%s.debug' "
 	    "&& objcopy --strip-all '%s' '%s/by-id'",
-	    id, exe, id, m[0].build_id + 2, exe, dir);
+	    id, exe, id, build_id + 2, exe, dir);
 	snprintf(path, sizeof(path), "%s/by-id", dir);
 	check_copy(sym, path, 1, 0);
 
