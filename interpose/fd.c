@@ -11,8 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "fdkeep.h"
-#include "profiler.h"
+#include "base/fdkeep.h"
+#include "base/export.h"
 
 extern int __close(int fd);
 

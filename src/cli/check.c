@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "config.h"
+#include "base/config.h"
 #include "compare.h"
 #include "json.h"
 #include "options.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pprof_decode.h"
+#include "format/pprof_decode.h"
 #include "strmap.h"
 
 struct lp_builder {

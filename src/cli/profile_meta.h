@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "pprof_decode.h"
+#include "format/pprof_decode.h"
 
 #define LP_KIND_MAX 16
 

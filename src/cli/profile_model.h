@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pprof_decode.h"
+#include "format/pprof_decode.h"
 #include "profile_meta.h"
 #include "strmap.h"
 

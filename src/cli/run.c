@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "config.h"
-#include "http/addr.h"
+#include "base/config.h"
+#include "base/addr.h"
 #include "run_checks.h"
 #include "run_child.h"
 #include "run_summary.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pprof_decode.h"
+#include "format/pprof_decode.h"
 #include "units.h"
 
 struct file {

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pprof_decode.h"
+#include "format/pprof_decode.h"
 
 int lp_is_url(const char *s)
 {

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "http/addr.h"
+#include "base/addr.h"
 
 /* Listen on `a`; port 0 becomes the port the kernel picked, written back
  * into `a`. `where` gets the URL served. Returns the socket, or -1 with

@@ -6,7 +6,7 @@
 #define LP_HTTP_ROUTE_H
 
 #include "http/request.h"
-#include "snapshot.h"
+#include "record/snapshot.h"
 
 enum lp_http_action {
 	LP_ACT_PPROF_ERROR, /* status + message, as pprof's serveError */

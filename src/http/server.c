@@ -7,17 +7,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "dump.h"
-#include "guard.h"
+#include "base/clock.h"
+#include "export/dump.h"
+#include "base/guard.h"
 #include "http/fd.h"
 #include "http/listen.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/route.h"
 #include "http/server.h"
-#include "log.h"
-#include "live.h"
+#include "base/log.h"
+#include "base/thread.h"
 #include "profiler.h"
 
 #define MS 1000000LL
@@ -646,7 +646,7 @@ int lp_http_start(struct lp_http_addr *addr, int root)
 	if (!fork_handlers && pthread_atfork(before_fork, after_fork_parent,
 					     after_fork_child) == 0)
 		fork_handlers = 1;
-	if (lp_live_thread(&th, "lockprof-http", serve, NULL) != 0) {
+	if (lp_thread_start(&th, "lockprof-http", serve, NULL) != 0) {
 		lp_logf("lockprof: LOCKPROF_HTTP: %s: cannot start a thread; no endpoint\n",
 		    where);
 		lp_http_fd_close(&srv.listen);

@@ -9,7 +9,7 @@
 #ifndef LP_HTTP_SERVER_H
 #define LP_HTTP_SERVER_H
 
-#include "http/addr.h"
+#include "base/addr.h"
 
 #define LP_HTTP_MAX_CONNS 64
 #define LP_HTTP_MAX_WAITS 8          /* ?seconds=N in progress at once */

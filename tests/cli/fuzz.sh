@@ -9,7 +9,7 @@ shift 3
 . "$src/tests/fuzzlib.sh"
 fuzz_setup decode
 fuzz_build "$work/fuzz_decode" -I"$src/src" -I"$src/src/cli" -I"$build" \
-	"$src/tests/cli/fuzz_decode.c" "$src/src/pprof_decode.c" \
+	"$src/tests/cli/fuzz_decode.c" "$src/src/format/pprof_decode.c" \
 	"$build/profile.pb-c.c" "$src/src/cli/profile_model.c" \
 	"$src/src/cli/sites.c" "$src/src/cli/strmap.c" "$src/src/cli/sbuf.c" \
 	"$src/src/cli/primitives.c" "$src/src/cli/pprof_build.c" \

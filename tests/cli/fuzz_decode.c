@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "pprof_build.h"
-#include "pprof_decode.h"
+#include "format/pprof_decode.h"
 #include "profile_model.h"
 #include "sites.h"
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "symbolize.h"
+#include "export/symbolize.h"
 
 static uintptr_t called_at; /* the call instruction in lp_inner_step */
 static int inner_line, outer_line;

@@ -17,7 +17,7 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "pprof_encode.h"
+#include "export/pprof_encode.h"
 #include "profile.pb-c.h"
 
 typedef Perftools__Profiles__Profile Profile;

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "symbolize.h"
+#include "export/symbolize.h"
 
 /* Static and not inlined: named only by the executable's .symtab. */
 static __attribute__((noinline)) int lp_static_alpha(int x)

@@ -12,7 +12,7 @@
 
 #include "../format/check.h"
 #include "lockprof.h"
-#include "pprof_decode.h"
+#include "format/pprof_decode.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 

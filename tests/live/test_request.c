@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "../format/check.h"
-#include "config.h"
-#include "http/addr.h"
+#include "base/config.h"
+#include "base/addr.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/route.h"

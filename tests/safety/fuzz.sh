@@ -8,7 +8,7 @@ src=$1 secs=$2
 . "$src/tests/fuzzlib.sh"
 fuzz_setup config
 fuzz_build "$work/fuzz_config" -I"$src/src" -I"$src/include" \
-	"$src/tests/safety/fuzz_config.c" "$src/src/config.c" "$src/src/http/addr.c"
+	"$src/tests/safety/fuzz_config.c" "$src/src/base/config.c" "$src/src/base/addr.c"
 c=$work/corpus
 # values in the order of fuzz_config.c's names[], NUL-separated
 printf '1\00010us\00010\00064\00065536\00065536\000/tmp\000127.0.0.1:6060\000100ms\000USR2' >"$c/defaults"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "base/config.h"
 
 static const char *const names[] = {
 	"LOCKPROF", "LOCKPROF_BLOCK_RATE", "LOCKPROF_MUTEX_FRACTION",

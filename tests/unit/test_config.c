@@ -1,7 +1,7 @@
 /* Environment parsing: durations, counts, the warnings and defaults. */
 #include <string.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "unit.h"
 
 static const char *const *fake_env;

@@ -1,7 +1,7 @@
 /* The sampling rules: exact expectations over every random outcome, and
  * the bias correction on a mix of durations. */
 #include "sampling.h"
-#include "snapshot.h"
+#include "record/snapshot.h"
 #include "unit.h"
 
 /* Over all r outcomes of the random number, the kept events of a wait of

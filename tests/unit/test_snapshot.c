@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snapshot.h"
+#include "record/snapshot.h"
 #include "unit.h"
 
 static const uintptr_t a[] = { 0x1000, 0x2000 }, b[] = { 0x1000, 0x3000 };

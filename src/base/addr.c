@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "http/addr.h"
+#include "addr.h"
 
 static int parse_port(const char *s, struct lp_http_addr *out)
 {

@@ -7,8 +7,8 @@
  * that a file changing on disk cannot change or fault them).
  */
 #include "dwarf_lines.h"
-#include "grow.h"
-#include "progress.h"
+#include "base/grow.h"
+#include "base/progress.h"
 #include "symbolize.h"
 
 #include <elf.h>

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fdkeep.h"
+#include "base/fdkeep.h"
 #include "safefile.h"
 
 /* Tries before giving up when every random name is taken: only someone

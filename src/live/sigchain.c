@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "profiler.h"
+#include "base/export.h"
 #include "sigchain.h"
 
 extern int __sigaction(int sig, const struct sigaction *act, struct sigaction *old);

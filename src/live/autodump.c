@@ -4,14 +4,13 @@
 #include <unistd.h>
 
 #include "autodump.h"
-#include "clock.h"
-#include "dump.h"
-#include "futex.h"
-#include "http/server.h"
-#include "live.h"
-#include "log.h"
-#include "progress.h"
+#include "base/clock.h"
+#include "export/dump.h"
+#include "base/futex.h"
+#include "base/log.h"
+#include "base/progress.h"
 #include "sigchain.h"
+#include "base/thread.h"
 
 #define MS 1000000LL
 
@@ -30,6 +29,7 @@ static uint32_t wake_seq;   /* futex: moves on with every ask */
 static uint32_t exit_state; /* futex: EXIT_* */
 static volatile sig_atomic_t running; /* a thread answers asks */
 static void (*tick)(void);
+static void (*exit_hook)(void);
 
 static void ask(uint32_t what)
 {
@@ -106,7 +106,8 @@ static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 	}
 	lp_autodump_exit();
 	lp_sigaction_real(sig, &dfl, NULL);
-	lp_http_at_exit();
+	if (exit_hook)
+		exit_hook();
 	raise(sig); /* pending until this handler returns, then fatal */
 	errno = saved;
 }
@@ -165,7 +166,7 @@ static int start_thread(void)
 {
 	pthread_t th;
 
-	if (lp_live_thread(&th, "lockprof-dump", dumper, NULL) != 0)
+	if (lp_thread_start(&th, "lockprof-dump", dumper, NULL) != 0)
 		return -1;
 	running = 1;
 	return 0;
@@ -195,6 +196,11 @@ int lp_autodump_start(const struct lp_config *cfg)
 void lp_autodump_set_tick(void (*fn)(void))
 {
 	tick = fn;
+}
+
+void lp_autodump_set_exit_hook(void (*fn)(void))
+{
+	exit_hook = fn;
 }
 
 void lp_autodump_after_fork_child(void)

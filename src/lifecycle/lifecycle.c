@@ -11,17 +11,16 @@
 #include <urcu-bp.h>
 
 #include "arena.h"
-#include "autodump.h"
-#include "clock.h"
-#include "dump.h"
-#include "guard.h"
-#include "http/server.h"
-#include "live.h"
-#include "log.h"
-#include "pprof_encode.h"
-#include "proctree.h"
+#include "live/autodump.h"
+#include "base/clock.h"
+#include "export/dump.h"
+#include "base/guard.h"
+#include "live/live.h"
+#include "base/log.h"
+#include "export/pprof_encode.h"
+#include "base/proctree.h"
 #include "profiler.h"
-#include "selfmap.h"
+#include "base/selfmap.h"
 
 static int init_state;           /* 0 not yet, 1 running, 2 done */
 static int usable;               /* started, and LOCKPROF is not 0 */
@@ -136,5 +135,5 @@ __attribute__((destructor)) static void lp_destructor(void)
 	 * may (an exit from a signal handler that interrupted malloc). */
 	if (lp_autodump_exit() != 0)
 		lp_dump_at_exit();
-	lp_http_at_exit();
+	lp_live_at_exit();
 }

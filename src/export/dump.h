@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "snapshot.h"
+#include "base/config.h"
+#include "record/snapshot.h"
 
 /* Decide this process's directory (passed on to the processes it starts,
  * unless `secure`); its names come from src/proctree.h. */

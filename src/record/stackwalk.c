@@ -6,9 +6,9 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-#include "fdkeep.h"
-#include "log.h"
-#include "selfmap.h"
+#include "base/fdkeep.h"
+#include "base/log.h"
+#include "base/selfmap.h"
 #include "stackwalk.h"
 
 /*

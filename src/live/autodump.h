@@ -14,7 +14,7 @@
 #ifndef LP_AUTODUMP_H
 #define LP_AUTODUMP_H
 
-#include "config.h"
+#include "base/config.h"
 
 /* A waiter gives up on a dump that has not moved for this long (ms): long
  * enough for a dump thread kept off the CPU by a loaded machine. */
@@ -32,6 +32,10 @@ void lp_autodump_after_fork_child(void);
 /* Have the dump thread call `fn` about every second (NULL: stop). Set it
  * before the thread starts (lp_autodump_after_fork_child). */
 void lp_autodump_set_tick(void (*fn)(void));
+
+/* Have a terminating signal's handler call `fn` (async-signal-safe) once
+ * the exit dump is written, before the process dies. */
+void lp_autodump_set_exit_hook(void (*fn)(void));
 
 /* The exit dump, written by the thread (lp_dump_at_exit); returns once it
  * is written, or given up (stalled, or past LP_DUMP_WAIT_MAX_MS). Once

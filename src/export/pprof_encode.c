@@ -4,7 +4,7 @@
  * then the tables are laid out as protobuf-c messages, packed and gzipped.
  * The text form walks the same way and prints from the same location table.
  */
-#include "grow.h"
+#include "base/grow.h"
 #include "pprof_encode.h"
 
 #include <stdbool.h>

@@ -4,8 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "dump.h"
-#include "guard.h"
+#include "export/dump.h"
+#include "base/guard.h"
+#include "base/export.h"
 #include "lockprof.h"
 #include "profiler.h"
 

@@ -6,9 +6,7 @@
 #ifndef LP_LIVE_H
 #define LP_LIVE_H
 
-#include <pthread.h>
-
-#include "config.h"
+#include "base/config.h"
 
 /* Start what `cfg` asks for. Called once, guarded, from start-up. */
 void lp_live_start(const struct lp_config *cfg);
@@ -16,10 +14,8 @@ void lp_live_start(const struct lp_config *cfg);
 /* From the fork child handler: the child has no threads of ours. */
 void lp_live_after_fork_child(void);
 
-/* Start a thread of the profiler: every signal blocked (the program's
- * handlers run on its own threads) and the guard held for its whole life,
- * so nothing it locks is profiled or waits in a wrapper. 0 or -1. */
-int lp_live_thread(pthread_t *th, const char *name, void *(*fn)(void *),
-		   void *arg);
+/* The process is ending (exit, or a terminating signal's handler):
+ * remove what the live profiles left in the file system. Async-signal-safe. */
+void lp_live_at_exit(void);
 
 #endif /* LP_LIVE_H */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/addr.h"
+#include "addr.h"
 
 #define LP_DEFAULT_BLOCK_RATE 10000      /* 10us */
 #define LP_DEFAULT_MUTEX_FRACTION 10

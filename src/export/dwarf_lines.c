@@ -20,8 +20,8 @@
 #include <libelf.h>
 
 #include "dwarf_lines.h"
-#include "grow.h"
-#include "progress.h"
+#include "base/grow.h"
+#include "base/progress.h"
 
 /* A relative source name joined with its compilation directory, kept for
  * the life of the handle and found again by the two libdw strings (stable

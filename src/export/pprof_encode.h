@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "snapshot.h"
+#include "record/snapshot.h"
 #include "symbolize.h"
 
 /* Names of the pseudo-frames for the LP_STACK_* flags. */

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "base/config.h"
 
 /* Frames of the library that can sit above the program's caller. */
 #define LP_STACK_SLACK 16

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "dump.h"
-#include "guard.h"
-#include "log.h"
+#include "base/guard.h"
+#include "base/log.h"
 #include "pprof_encode.h"
-#include "proctree.h"
-#include "progress.h"
+#include "base/proctree.h"
+#include "base/progress.h"
 #include "profiler.h"
 #include "safefile.h"
 #include "symbolize.h"

@@ -3,7 +3,8 @@
  */
 #include <errno.h>
 
-#include "dump.h"
+#include "export/dump.h"
+#include "base/export.h"
 #include "lockprof.h"
 #include "profiler.h"
 
