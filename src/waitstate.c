@@ -470,15 +470,16 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
 void lp_waitstate_after_fork_child(void)
 {
 	struct cds_lfht_iter iter;
-	struct lp_lockstate *e;
+	struct cds_lfht_node *node;
 	size_t i;
 
 	free_lock = 0;
 	sweeping = 0;
+	/* Node by node: cds_lfht_for_each_entry computes the entry of the
+	 * NULL that ends the walk (UBSan: an offset applied to NULL). */
 	urcu_bp_read_lock();
-	cds_lfht_for_each_entry(table, &iter, e, node) {
-		entry_clear(e);
-	}
+	cds_lfht_for_each(table, &iter, node)
+		entry_clear(caa_container_of(node, struct lp_lockstate, node));
 	urcu_bp_read_unlock();
 	for (i = 0; i < sizeof(lp_waiter_filter) / sizeof(lp_waiter_filter[0]); i++)
 		lp_waiter_filter[i] = 0;
