@@ -4,14 +4,13 @@
 #include <unistd.h>
 
 #include "http/fd.h"
-#include "http/server.h"
 
 /* The number to move to: LP_HTTP_FD_FLOOR, or lower when the soft limit
  * would leave no room above it for the endpoint's sockets; 0 when the limit
  * is too small for moving to be worth it. */
 static int high_floor(void)
 {
-	const long room = LP_HTTP_MAX_CONNS + 8; /* the connections, the listener, spare */
+	const long room = LP_HTTP_FD_ROOM;
 	struct rlimit rl;
 	long floor = LP_HTTP_FD_FLOOR;
 

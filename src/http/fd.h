@@ -18,6 +18,9 @@
 #include <sys/types.h>
 
 #define LP_HTTP_FD_FLOOR 256 /* lowest number aimed at when the limit allows */
+/* Numbers left free under the soft limit above the floor: the endpoint's
+ * connections (LP_HTTP_MAX_CONNS), its listener, spare. */
+#define LP_HTTP_FD_ROOM 72
 
 struct lp_http_fd {
 	int fd; /* -1: none */

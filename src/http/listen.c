@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "http/listen.h"
-#include "http/server.h"
 
 /* The URL actually served: with port 0 the kernel picked one, which is
  * written back into `a`. */

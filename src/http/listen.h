@@ -2,7 +2,7 @@
  * The endpoint's listening socket: TCP (numeric address or name) or a
  * Unix socket, non-blocking and close-on-exec. A Unix socket's path is
  * taken over only from a socket nothing listens on; the file this process
- * bound is removed at exit (lp_http_at_exit, http/server.h).
+ * bound is removed at exit (lp_http_at_exit).
  */
 #ifndef LP_HTTP_LISTEN_H
 #define LP_HTTP_LISTEN_H
@@ -20,6 +20,11 @@ int lp_http_listen(struct lp_http_addr *a, char *where, size_t wlen);
 /* A forked child: the socket file is its parent's, not to be removed at
  * the child's exit. */
 void lp_http_forget_bound(void);
+
+/* At exit (the library's destructor, the SIGTERM handler): remove the Unix
+ * socket this process bound, if the file at its path is still that socket.
+ * Async-signal-safe. */
+void lp_http_at_exit(void);
 
 /* 1 when `fd` listens on an address other hosts can reach (not loopback,
  * not a Unix socket). */

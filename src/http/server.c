@@ -52,32 +52,6 @@ static struct {
 	int has_last[2];
 } srv = { .listen = { .fd = -1 } };
 
-/*
- * A fork waits while the endpoint encodes a profile: symbolizing takes the
- * loader's lock (dl_iterate_phdr), which a child forked meanwhile would
- * find held for ever (its first stack walk, dlopen or C++ exception hangs).
- */
-static pthread_mutex_t encode_lock = PTHREAD_MUTEX_INITIALIZER;
-static __thread int fork_errno __attribute__((tls_model("initial-exec")));
-
-static void before_fork(void)
-{
-	fork_errno = lp_guard_enter(); /* our lock, not the program's: not profiled */
-	pthread_mutex_lock(&encode_lock);
-}
-
-static void after_fork_parent(void)
-{
-	pthread_mutex_unlock(&encode_lock);
-	lp_guard_leave(errno); /* fork's own errno, if it failed */
-}
-
-static void after_fork_child(void)
-{
-	pthread_mutex_init(&encode_lock, NULL);
-	lp_guard_leave(fork_errno);
-}
-
 /* ---- connections ---- */
 
 static void set_state(struct conn *c, enum conn_state s, int64_t now, int64_t timeout_ms)
@@ -232,9 +206,9 @@ static void respond_profile(struct conn *c, const struct lp_snapshot *s,
 	size_t len;
 	int rc;
 
-	pthread_mutex_lock(&encode_lock);
+	/* Symbolizing takes the loader's lock: a fork waits for it
+	 * (lp_dump_before_fork), so that no child inherits it held. */
 	rc = lp_dump_encode(s, text, &buf, &len);
-	pthread_mutex_unlock(&encode_lock);
 	if (rc != 0) {
 		respond_text(c, 500, "failed to collect profile", 1, head_only, now);
 		return;
@@ -620,7 +594,6 @@ static void *serve(void *arg)
 int lp_http_start(struct lp_http_addr *addr, int root)
 {
 	static int warned; /* that the endpoint is exposed: once per process */
-	static int fork_handlers; /* kept by forked children */
 	char where[LP_ADDR_PATH_MAX + 64];
 	pthread_t th;
 	int fd;
@@ -643,9 +616,6 @@ int lp_http_start(struct lp_http_addr *addr, int root)
 		return -1;
 	}
 	srv.addr = *addr;
-	if (!fork_handlers && pthread_atfork(before_fork, after_fork_parent,
-					     after_fork_child) == 0)
-		fork_handlers = 1;
 	if (lp_thread_start(&th, "lockprof-http", serve, NULL) != 0) {
 		lp_logf("lockprof: LOCKPROF_HTTP: %s: cannot start a thread; no endpoint\n",
 		    where);

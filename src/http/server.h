@@ -30,9 +30,4 @@ int lp_http_start(struct lp_http_addr *addr, int root);
  * which belong to the parent, and forget its state without freeing it. */
 void lp_http_after_fork_child(void);
 
-/* At exit (the library's destructor, the SIGTERM handler): remove the Unix
- * socket this process bound, if the file at its path is still that socket.
- * Async-signal-safe. */
-void lp_http_at_exit(void);
-
 #endif /* LP_HTTP_SERVER_H */

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "autodump.h"
+#include "http/listen.h"
 #include "http/server.h"
 #include "live.h"
 #include "base/proctree.h"

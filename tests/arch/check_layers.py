@@ -18,7 +18,7 @@ LAYERS = {
     "src/format": ["src/base"],
     "src/record": ["src/base"],
     "src/export": ["src/base", "src/format", "src/record"],
-    "src/http": ["src/base"],
+    "src/http": ["src/base", "src/record", "src/export"],
     "src/live": ["src/base", "src/record", "src/export", "src/http"],
     "src/lifecycle": ["include", "src/base", "src/record", "src/export",
                       "src/http", "src/live"],
@@ -27,7 +27,7 @@ LAYERS = {
 }
 # Where #include "x" is looked for, after the including file's own folder
 # (meson.build's include_directories).
-SEARCH = ["include", "src"]
+SEARCH = ["include", "src", "src/base", "src/record"]
 GENERATED = {"profile.pb-c.h": "src/format"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
