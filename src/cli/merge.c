@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "analysis.h"
+#include "merge.h"
 #include "options.h"
 #include "pprof_build.h"
 #include "profile_model.h"
@@ -170,6 +171,28 @@ static int check_names(const char *out, char **files, int n)
 	return 0;
 }
 
+int lp_merge_files(char *const *files, int n, const char *out, int force)
+{
+	struct lp_model *m;
+	char err[512];
+	int rc = check_names(out, (char **)files, n);
+
+	if (rc)
+		return rc;
+	m = calloc((size_t)n, sizeof(*m));
+	if (!m)
+		return lp_input_error("merge", "out of memory");
+	for (int i = 0; i < n && !rc; i++)
+		if (lp_model_load(files[i], &m[i], err, sizeof(err)))
+			rc = lp_input_error("merge", err);
+	if (!rc)
+		rc = merge(m, n, out, force);
+	for (int i = 0; i < n; i++)
+		lp_model_free(&m[i]);
+	free(m);
+	return rc;
+}
+
 int lp_cmd_merge(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -182,8 +205,6 @@ int lp_cmd_merge(int argc, char **argv)
 		.longs = longs, .own = own_option, .ctx = &force,
 	};
 	struct lp_opts o = { 0 };
-	struct lp_model *m;
-	char err[512];
 	int n, rc = lp_parse_options(&cl, argc, argv, &o);
 
 	if (rc)
@@ -193,19 +214,5 @@ int lp_cmd_merge(int argc, char **argv)
 		return lp_usage_error("merge", "-o OUT is required");
 	if (n < 1)
 		return lp_usage_error("merge", "expected profile files");
-	rc = check_names(o.out, argv + optind, n);
-	if (rc)
-		return rc;
-	m = calloc((size_t)n, sizeof(*m));
-	if (!m)
-		return lp_input_error("merge", "out of memory");
-	for (int i = 0; i < n && !rc; i++)
-		if (lp_model_load(argv[optind + i], &m[i], err, sizeof(err)))
-			rc = lp_input_error("merge", err);
-	if (!rc)
-		rc = merge(m, n, o.out, force);
-	for (int i = 0; i < n; i++)
-		lp_model_free(&m[i]);
-	free(m);
-	return rc;
+	return lp_merge_files(argv + optind, n, o.out, force);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "merge.h"
 #include "base/config.h"
 #include "base/addr.h"
 #include "run_checks.h"
@@ -40,6 +41,9 @@ static const char usage[] =
 	"  --interval D        rewrite the profiles every D (at least 100ms)\n"
 	"  --signal SIG        rewrite them when SIG arrives (USR1, USR2, HUP, ...)\n"
 	"  --stack-depth N     frames kept per stack, 1 to 128 (default 64)\n"
+	"  --merge             after the program, merge the profiles of every\n"
+	"                      process of the tree into one block.pprof and one\n"
+	"                      mutex.pprof (the per-process files are removed)\n"
 	"  --library PATH      the liblockprof.so to preload\n"
 	"  -q, --quiet         no line at the end\n"
 	"  -h, --help          this text\n";
@@ -47,7 +51,7 @@ static const char usage[] =
 struct run_args {
 	const char *library;
 	char dir[PATH_MAX];
-	int quiet, signal;
+	int quiet, signal, merge;
 };
 
 static int readable(const char *path)
@@ -147,6 +151,9 @@ static int option(int c, const char *v, struct run_args *a)
 	case 'q':
 		a->quiet = 1;
 		return 0;
+	case 'M':
+		a->merge = 1;
+		return 0;
 	}
 	return 2;
 }
@@ -164,6 +171,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 		{ "stack-depth", required_argument, NULL, 's' },
 		{ "library", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "merge", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -223,6 +231,49 @@ static void warn_unprofiled(const char *prog)
 		fprintf(stderr, "lockprof run: warning: %s\n", why);
 }
 
+/* --merge: the tree's files of one kind as one, under the first process's
+ * name; the merged ones removed. Written beside them first, then renamed:
+ * a failed merge leaves every file as it was. 0, or an exit status. */
+static int merge_kind(const char *dir, const struct lp_run_files *before,
+		      const char *kind, int k, int quiet)
+{
+	char **names, **paths, out[PATH_MAX + 64], tmp[PATH_MAX + 64];
+	int n = lp_run_written(dir, before, k, &names), rc = 0;
+
+	if (n <= 0) {
+		free(names);
+		return n < 0 ? 1 : 0;
+	}
+	snprintf(out, sizeof(out), "%s/%s.pprof", dir, kind);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.merged.%ld.tmp", dir, kind, (long)getpid());
+	paths = calloc((size_t)n, sizeof(*paths));
+	for (int i = 0; paths && i < n; i++)
+		if (asprintf(&paths[i], "%s/%s", dir, names[i]) < 0)
+			paths[i] = NULL, rc = 1;
+	if (!paths || rc)
+		rc = 1;
+	else if ((rc = lp_merge_files(paths, n, tmp, 0)) != 0)
+		unlink(tmp);
+	else if (rename(tmp, out) != 0)
+		rc = 1, unlink(tmp);
+	if (rc)
+		fprintf(stderr, "lockprof run: --merge: the %s profiles are "
+			"left as they were\n", kind);
+	else if (!quiet && n > 1)
+		fprintf(stderr, "lockprof run: merged the %s profiles of %d "
+			"processes into %s.pprof\n", kind, n, kind);
+	for (int i = 0; i < n; i++) {
+		if (!rc && paths[i] && strcmp(paths[i], out))
+			unlink(paths[i]);
+		if (paths)
+			free(paths[i]);
+		free(names[i]);
+	}
+	free(paths);
+	free(names);
+	return rc;
+}
+
 int lp_cmd_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
@@ -254,6 +305,10 @@ int lp_cmd_run(int argc, char **argv)
 			strerror(rc));
 		lp_run_files_free(before);
 		return rc == ENOENT ? 127 : 126;
+	}
+	if (a.merge) {
+		merge_kind(a.dir, before, "block", 1, a.quiet);
+		merge_kind(a.dir, before, "mutex", 2, a.quiet);
 	}
 	if (!a.quiet)
 		lp_run_summary(a.dir, before);

@@ -112,6 +112,25 @@ static int written(const struct file *x, const struct lp_run_files *before)
 	return 1;
 }
 
+int lp_run_written(const char *dir, const struct lp_run_files *before,
+		   int kind, char ***names)
+{
+	struct lp_run_files *now = scan(dir);
+	size_t n = 0;
+	int first;
+
+	*names = NULL;
+	if (!now)
+		return -1;
+	*names = calloc(now->n + 1, sizeof(**names));
+	for (size_t i = 0; *names && i < now->n; i++)
+		if (profile_name(now->v[i].name, &first) == kind &&
+		    written(&now->v[i], before))
+			(*names)[n++] = strdup(now->v[i].name);
+	lp_run_files_free(now);
+	return *names ? (int)n : -1;
+}
+
 static long samples(const char *dir, const char *name)
 {
 	char path[4096], err[256];

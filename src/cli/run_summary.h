@@ -16,6 +16,12 @@ struct lp_run_files *lp_run_files_before(const char *dir);
 /* One line on stderr naming what the run wrote in dir. */
 void lp_run_summary(const char *dir, const struct lp_run_files *before);
 
+/* The names of the profiles of `kind` (1 block, 2 mutex) the run wrote in
+ * dir, NULL-terminated, malloc'd (free each and the array). Their number,
+ * or -1. */
+int lp_run_written(const char *dir, const struct lp_run_files *before,
+		   int kind, char ***names);
+
 void lp_run_files_free(struct lp_run_files *f);
 
 #endif

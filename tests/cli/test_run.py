@@ -46,6 +46,30 @@ m = re.search(r"(\d+) files? of (\d+) other process(es)?.*; (\d+) process(es)? w
 check(p.returncode == 0 and m and int(m.group(1)) == len(others) and int(m.group(2)) == len(pids),
       f"the tree's files counted ({len(others)} of {len(pids)}): {p.stderr!r}")
 
+# A shell loop of short commands that never wait: only the first process's
+# pair (bash exits through exit(), so it writes; the commands record
+# nothing and write nothing), not one pair per command.
+loop = os.path.join(d, "loop")
+os.mkdir(loop)
+p = run("--dir", loop, "bash", "-c", "for i in $(seq 40); do /bin/true; done; true")
+check(p.returncode == 0 and sorted(os.listdir(loop)) == ["block.pprof", "mutex.pprof"],
+      f"a loop of 40 commands leaves one pair: {sorted(os.listdir(loop))}")
+
+# --merge: the tree's profiles as one pair, the per-process files gone.
+merged = os.path.join(d, "merged")
+os.mkdir(merged)
+p = run("--merge", "--block-rate", "1", "--mutex-fraction", "1", "--dir", merged, "bash", "-c",
+        f"for i in 1 2 3; do {twosites} 300 100 10 1000 >/dev/null; done; true")
+check(p.returncode == 0 and sorted(os.listdir(merged)) == ["block.pprof", "mutex.pprof"],
+      f"--merge leaves one pair, nothing else: {sorted(os.listdir(merged))} {p.stderr!r}")
+check("merged the block profiles of 4 processes" in p.stderr and
+      "merged the mutex profiles of 4 processes" in p.stderr,
+      f"--merge says what it merged: {p.stderr!r}")
+t = run_json("top", os.path.join(merged, "block.pprof"))
+sites = {s["site"] for s in t.get("sites", [])}
+check({"wait_on_a", "wait_on_b"} <= sites and t["total"]["contentions"] >= 3,
+      f"the merged block profile holds the children's waits: {sorted(sites)} {t.get('total')}")
+
 # The directory is checked before the program runs: exit 2, one line, and
 # the program never started (it would have created the marker).
 marker = os.path.join(d, "started")
