@@ -1,87 +1,70 @@
-/* Open addressing with linear probing; the table stays at most half full. */
 #include "strmap.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+#include "base/grow.h"
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
+struct strmap_key {
+	const struct strmap *m;
+	const char *key;
+	size_t len;
+};
+
+static bool key_is(const void *ctx, uint32_t i)
+{
+	const struct strmap_key *k = ctx;
+	const struct strmap_entry *e = &k->m->entries[i];
+
+	return e->len == k->len && !memcmp(e->key, k->key, k->len);
 }
 
-static struct strmap_slot *find(const struct strmap *m, const char *key,
-				size_t len)
+static uint32_t find(const struct strmap *m, const char *key, size_t len,
+		     uint64_t hash)
 {
-	size_t i = hash(key, len) & (m->cap - 1);
+	struct strmap_key k = {m, key, len};
 
-	for (;; i = (i + 1) & (m->cap - 1)) {
-		struct strmap_slot *s = &m->slots[i];
-
-		if (!s->key || (s->len == len && !memcmp(s->key, key, len)))
-			return s;
-	}
+	return lp_hashtab_find(&m->index, hash, key_is, &k);
 }
 
 size_t strmap_get(const struct strmap *m, const char *key, size_t len)
 {
-	struct strmap_slot *s;
+	uint32_t i = find(m, key, len, lp_hash_bytes(LP_HASH_SEED, key, len));
 
-	if (!m->cap)
-		return (size_t)-1;
-	s = find(m, key, len);
-	return s->key ? s->value : (size_t)-1;
-}
-
-static int grow(struct strmap *m)
-{
-	size_t cap = m->cap ? m->cap * 2 : 64;
-	struct strmap_slot *old = m->slots, *slots = calloc(cap, sizeof(*slots));
-	size_t oldcap = m->cap;
-
-	if (!slots)
-		return -1;
-	m->slots = slots;
-	m->cap = cap;
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].key)
-			*find(m, old[i].key, old[i].len) = old[i];
-	free(old);
-	return 0;
+	return i == LP_HASHTAB_NONE ? (size_t)-1 : m->entries[i].value;
 }
 
 size_t strmap_put(struct strmap *m, const char *key, size_t len,
 		  size_t value, int *added)
 {
-	struct strmap_slot *s;
+	uint64_t hash = lp_hash_bytes(LP_HASH_SEED, key, len);
+	uint32_t i = find(m, key, len, hash);
+	char *copy;
 
 	*added = 0;
-	if ((m->n + 1) * 2 > m->cap && grow(m))
+	if (i != LP_HASHTAB_NONE)
+		return m->entries[i].value;
+	if (lp_grow((void **)&m->entries, &m->cap, m->n + 1,
+		    sizeof(*m->entries)) ||
+	    !(copy = malloc(len ? len : 1)))
 		return (size_t)-1;
-	s = find(m, key, len);
-	if (s->key)
-		return s->value;
-	s->key = malloc(len ? len : 1);
-	if (!s->key)
+	if (lp_hashtab_add(&m->index, hash, (uint32_t)m->n)) {
+		free(copy);
 		return (size_t)-1;
-	memcpy(s->key, key, len);
-	s->len = len;
-	s->value = value;
-	m->n++;
+	}
+	memcpy(copy, key, len);
+	m->entries[m->n++] = (struct strmap_entry){copy, len, value};
 	*added = 1;
 	return value;
 }
 
 void strmap_free(struct strmap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->slots[i].key);
-	free(m->slots);
+	for (size_t i = 0; i < m->n; i++)
+		free(m->entries[i].key);
+	free(m->entries);
+	lp_hashtab_free(&m->index);
 	memset(m, 0, sizeof(*m));
 }

@@ -8,15 +8,19 @@
 
 #include <stddef.h>
 
-struct strmap_slot {
+#include "base/hashtab.h"
+
+struct strmap_entry {
 	char *key;
 	size_t len;
 	size_t value;
 };
 
+/* All zero is an empty map. */
 struct strmap {
-	size_t cap, n;
-	struct strmap_slot *slots;
+	struct strmap_entry *entries; /* in the order put */
+	size_t n, cap;
+	struct lp_hashtab index;
 };
 
 /* Index stored under key, or (size_t)-1. */

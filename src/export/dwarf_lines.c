@@ -21,6 +21,7 @@
 
 #include "dwarf_lines.h"
 #include "base/grow.h"
+#include "base/hashtab.h"
 #include "base/progress.h"
 
 /* A relative source name joined with its compilation directory, kept for
@@ -60,8 +61,9 @@ struct cu_scopes {
 
 struct lp_dwarf {
 	Dwarf *dw;
-	struct joined *joined; /* open addressing, power-of-two size */
+	struct joined *joined; /* made so far, indexed by joined_index */
 	size_t njoined, joined_cap;
+	struct lp_hashtab joined_index;
 	struct cu_scopes *cus; /* by CU offset, those read so far */
 	size_t ncus, cus_cap;
 	char **names;          /* qualified names made (qualified_name) */
@@ -167,9 +169,10 @@ void lp_dwarf_close(struct lp_dwarf *d)
 	if (!d)
 		return;
 	dw.end(d->dw);
-	for (size_t i = 0; i < d->joined_cap; i++)
+	for (size_t i = 0; i < d->njoined; i++)
 		free(d->joined[i].path);
 	free(d->joined);
+	lp_hashtab_free(&d->joined_index);
 	for (size_t i = 0; i < d->ncus; i++) {
 		free(d->cus[i].scopes);
 		free(d->cus[i].segs);
@@ -181,56 +184,40 @@ void lp_dwarf_close(struct lp_dwarf *d)
 	free(d);
 }
 
-static size_t joined_slot(const struct lp_dwarf *d, const char *dir, const char *file)
+struct joined_key {
+	const struct lp_dwarf *d;
+	const char *dir, *file;
+};
+
+static bool joined_is(const void *ctx, uint32_t i)
 {
-	uint64_t h = ((uintptr_t)dir * 0x9E3779B97F4A7C15ull) ^ (uintptr_t)file;
-	size_t i = (size_t)(h ^ (h >> 29)) & (d->joined_cap - 1);
+	const struct joined_key *k = ctx;
 
-	while (d->joined[i].path &&
-	       (d->joined[i].dir != dir || d->joined[i].file != file))
-		i = (i + 1) & (d->joined_cap - 1);
-	return i;
-}
-
-static int joined_grow(struct lp_dwarf *d)
-{
-	struct joined *old = d->joined;
-	size_t old_cap = d->joined_cap;
-
-	d->joined_cap = old_cap ? old_cap * 2 : 64;
-	d->joined = calloc(d->joined_cap, sizeof(*d->joined));
-	if (!d->joined) {
-		d->joined = old;
-		d->joined_cap = old_cap;
-		return -1;
-	}
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i].path)
-			d->joined[joined_slot(d, old[i].dir, old[i].file)] = old[i];
-	free(old);
-	return 0;
+	return k->d->joined[i].dir == k->dir && k->d->joined[i].file == k->file;
 }
 
 /* dir/file, made once per pair; `file` itself when that fails. */
 static const char *join(struct lp_dwarf *d, const char *dir, const char *file)
 {
-	struct joined *j;
+	struct joined_key k = {d, dir, file};
+	uint64_t h = lp_hash_word(lp_hash_word(LP_HASH_SEED, (uintptr_t)dir),
+				  (uintptr_t)file);
+	uint32_t i = lp_hashtab_find(&d->joined_index, h, joined_is, &k);
+	char *path;
 
-	if ((d->njoined + 1) * 2 > d->joined_cap && joined_grow(d) != 0)
+	if (i != LP_HASHTAB_NONE)
+		return d->joined[i].path;
+	if (lp_grow((void **)&d->joined, &d->joined_cap, d->njoined + 1,
+		    sizeof(*d->joined)) ||
+	    asprintf(&path, "%s/%s", dir, file) < 0)
 		return file;
-	j = &d->joined[joined_slot(d, dir, file)];
-	if (!j->path) {
-		if (asprintf(&j->path, "%s/%s", dir, file) < 0) {
-			j->path = NULL;
-			return file;
-		}
-		j->dir = dir;
-		j->file = file;
-		d->njoined++;
+	if (lp_hashtab_add(&d->joined_index, h, (uint32_t)d->njoined)) {
+		free(path);
+		return file;
 	}
-	return j->path;
+	d->joined[d->njoined++] = (struct joined){dir, file, path};
+	return path;
 }
-
 
 /* A file name of the CU, absolute when its compilation directory is:
  * pprof's list finds the source by the absolute name. */

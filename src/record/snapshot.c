@@ -1,6 +1,8 @@
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hashtab.h"
 #include "snapshot.h"
 
 void lp_snapshot_free(struct lp_snapshot *s)
@@ -14,63 +16,60 @@ void lp_snapshot_free(struct lp_snapshot *s)
 
 static uint64_t record_hash(const struct lp_record *r)
 {
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ r->flags ^ ((uint64_t)r->depth << 32);
-	uint32_t i;
+	uint64_t h = lp_hash_word(LP_HASH_SEED, r->flags | (uint64_t)r->depth << 32);
 
-	for (i = 0; i < r->depth; i++)
-		h = (h ^ r->pcs[i]) * 0x100000001b3ull;
-	return h ^ (h >> 31);
+	for (uint32_t i = 0; i < r->depth; i++)
+		h = lp_hash_word(h, r->pcs[i]);
+	return h;
 }
 
-static int record_same(const struct lp_record *a, const struct lp_record *b)
+struct record_key {
+	const struct lp_snapshot *s;
+	const struct lp_record *r;
+};
+
+/* Whether record `i` of the indexed snapshot has the key's stack. */
+static bool record_same(const void *ctx, uint32_t i)
 {
+	const struct record_key *k = ctx;
+	const struct lp_record *a = &k->s->records[i], *b = k->r;
+
 	return a->depth == b->depth && a->flags == b->flags &&
 	       memcmp(a->pcs, b->pcs, a->depth * sizeof(uintptr_t)) == 0;
 }
 
-/* Index of `before`'s records by stack: open addressing, NULL when empty. */
-static const struct lp_record **index_records(const struct lp_snapshot *s, size_t *mask)
+/* The records of s indexed by stack. 0, or -1 when out of memory. */
+static int index_records(const struct lp_snapshot *s, struct lp_hashtab *h)
 {
-	size_t cap = 16, i;
-	const struct lp_record **slots;
-
-	while (cap < s->n * 2)
-		cap <<= 1;
-	slots = calloc(cap, sizeof(*slots));
-	if (!slots)
-		return NULL;
-	for (i = 0; i < s->n; i++) {
-		size_t j = record_hash(&s->records[i]) & (cap - 1);
-		while (slots[j])
-			j = (j + 1) & (cap - 1);
-		slots[j] = &s->records[i];
-	}
-	*mask = cap - 1;
-	return slots;
+	for (size_t i = 0; i < s->n; i++)
+		if (lp_hashtab_add(h, record_hash(&s->records[i]), (uint32_t)i))
+			return -1;
+	return 0;
 }
 
-static const struct lp_record *find(const struct lp_record **slots, size_t mask,
+/* The record of `s` (indexed by h) with r's stack, or NULL. */
+static const struct lp_record *find(const struct lp_snapshot *s,
+				    const struct lp_hashtab *h,
 				    const struct lp_record *r)
 {
-	size_t j = record_hash(r) & mask;
+	struct record_key k = {s, r};
+	uint32_t i = lp_hashtab_find(h, record_hash(r), record_same, &k);
 
-	for (; slots[j]; j = (j + 1) & mask)
-		if (record_same(slots[j], r))
-			return slots[j];
-	return NULL;
+	return i == LP_HASHTAB_NONE ? NULL : &s->records[i];
 }
 
 int lp_snapshot_delta(const struct lp_snapshot *now,
 		      const struct lp_snapshot *before,
 		      struct lp_snapshot *out)
 {
-	const struct lp_record **slots;
-	size_t mask, i, npcs = 0;
+	struct lp_hashtab index = {0};
+	size_t i, npcs = 0;
 	uintptr_t *pcs;
 
-	slots = index_records(before, &mask);
-	if (!slots)
+	if (index_records(before, &index)) {
+		lp_hashtab_free(&index);
 		return -1;
+	}
 	for (i = 0; i < now->n; i++)
 		npcs += now->records[i].depth;
 	out->records = malloc((now->n ? now->n : 1) * sizeof(*out->records));
@@ -78,7 +77,7 @@ int lp_snapshot_delta(const struct lp_snapshot *now,
 	if (!out->records || !pcs) {
 		free(out->records);
 		free(pcs);
-		free(slots);
+		lp_hashtab_free(&index);
 		out->records = NULL;
 		return -1;
 	}
@@ -90,7 +89,7 @@ int lp_snapshot_delta(const struct lp_snapshot *now,
 	out->n = 0;
 	for (i = 0; i < now->n; i++) {
 		const struct lp_record *r = &now->records[i];
-		const struct lp_record *b = find(slots, mask, r);
+		const struct lp_record *b = find(before, &index, r);
 		struct lp_record d = *r;
 
 		if (b) {
@@ -108,6 +107,6 @@ int lp_snapshot_delta(const struct lp_snapshot *now,
 		pcs += r->depth;
 		out->records[out->n++] = d;
 	}
-	free(slots);
+	lp_hashtab_free(&index);
 	return 0;
 }
