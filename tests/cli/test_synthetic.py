@@ -217,4 +217,20 @@ for cmd, opt in [("top", "--by"), ("diff", "-o"), ("check", "--max-increase"),
                  ("folded", "--type"), ("flame", "--base"), ("merge", "-o")]:
     p = run(cmd, "--help", expect=0)
     check(opt in p.stdout and p.stdout.startswith("usage: lockprof " + cmd), f"{cmd} --help")
+# --- sites: only lock and wait wrappers are skipped ------------------------
+# The C++ standard library's lock wrappers are part of the primitive; other
+# std:: functions hold the program's code (a lambda inlined into
+# std::thread's invoker), so a site can be one of them.
+cxx = Profile(duration_ns=1_000_000_000)
+cxx.add(["start_thread", "std::thread::_State_impl<L>::_M_run", "Hidden::go",
+         "std::lock_guard<std::mutex>::lock_guard", "std::mutex::lock",
+         "__gthread_mutex_lock", "pthread_mutex_lock"], 3, 30_000_000)
+cxx.add(["start_thread", "std::thread::_State_impl<L>::_M_run",
+         "std::condition_variable::wait", "pthread_cond_wait"], 2, 20_000_000)
+t = run_json("top", cxx.write(os.path.join(d, "cxx.pprof")))
+check([s["site"] for s in t.get("sites", [])] ==
+      ["std::lock_guard<std::mutex>::lock_guard in Hidden::go",
+       "std::condition_variable::wait in std::thread::_State_impl<L>::_M_run"],
+      f"sites skip only lock and wait wrappers: {[s['site'] for s in t.get('sites', [])]}")
+
 done()
