@@ -125,12 +125,15 @@ static void entry_clear(struct lp_lockstate *e)
 static void sweep(void)
 {
 	struct cds_lfht_iter iter;
-	struct lp_lockstate *e, *retired = NULL, *last = NULL;
+	struct cds_lfht_node *node;
+	struct lp_lockstate *retired = NULL, *last = NULL;
 
 	if (__atomic_exchange_n(&sweeping, 1, __ATOMIC_ACQUIRE))
 		return;
 	urcu_bp_read_lock();
-	cds_lfht_for_each_entry(table, &iter, e, node) {
+	/* Node by node, as after fork. */
+	cds_lfht_for_each(table, &iter, node) {
+		struct lp_lockstate *e = caa_container_of(node, struct lp_lockstate, node);
 		struct pair s = load16(&e->state);
 
 		if (waiters(s) == 0 && s.hi == 0 && e->lock &&
