@@ -2,35 +2,10 @@
 
 #include <stdlib.h>
 
-/* Slot of a hash: the bits mixed first (murmur3's finalizer), since FNV's
- * low bits depend only on the low bits of what it hashed. */
-static size_t home(uint64_t hash, size_t cap)
-{
-	hash ^= hash >> 33;
-	hash *= 0xff51afd7ed558ccdull;
-	hash ^= hash >> 33;
-	return (size_t)hash & (cap - 1);
-}
-
-uint32_t lp_hashtab_find(const struct lp_hashtab *h, uint64_t hash,
-			 lp_hashtab_eq eq, const void *ctx)
-{
-	if (!h->cap)
-		return LP_HASHTAB_NONE;
-	for (size_t i = home(hash, h->cap);; i = (i + 1) & (h->cap - 1)) {
-		const struct lp_hashtab_slot *s = &h->slot[i];
-
-		if (!s->entry1)
-			return LP_HASHTAB_NONE;
-		if (s->hash == hash && eq(ctx, s->entry1 - 1))
-			return s->entry1 - 1;
-	}
-}
-
 static void place(struct lp_hashtab_slot *slot, size_t cap,
 		  struct lp_hashtab_slot s)
 {
-	size_t i = home(s.hash, cap);
+	size_t i = lp_hashtab_home(s.hash, cap);
 
 	while (slot[i].entry1)
 		i = (i + 1) & (cap - 1);

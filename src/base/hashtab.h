@@ -29,9 +29,36 @@ struct lp_hashtab {
 /* Whether entry number `entry` of the caller's array is the key in ctx. */
 typedef bool (*lp_hashtab_eq)(const void *ctx, uint32_t entry);
 
-/* The entry under `hash` that eq says is the key, or LP_HASHTAB_NONE. */
-uint32_t lp_hashtab_find(const struct lp_hashtab *h, uint64_t hash,
-			 lp_hashtab_eq eq, const void *ctx);
+/* The first slot to probe for a hash: its bits mixed first (murmur3's
+ * finalizer), since FNV's low bits depend only on the low bits of what it
+ * hashed. */
+static inline size_t lp_hashtab_home(uint64_t hash, size_t cap)
+{
+	hash ^= hash >> 33;
+	hash *= 0xff51afd7ed558ccdull;
+	hash ^= hash >> 33;
+	return (size_t)hash & (cap - 1);
+}
+
+/* The entry under `hash` that eq says is the key, or LP_HASHTAB_NONE.
+ * Inline, so that the compiler can inline eq too: lookups are the hot
+ * part of encoding a profile. */
+static inline uint32_t lp_hashtab_find(const struct lp_hashtab *h,
+				       uint64_t hash, lp_hashtab_eq eq,
+				       const void *ctx)
+{
+	if (!h->cap)
+		return LP_HASHTAB_NONE;
+	for (size_t i = lp_hashtab_home(hash, h->cap);;
+	     i = (i + 1) & (h->cap - 1)) {
+		const struct lp_hashtab_slot *s = &h->slot[i];
+
+		if (!s->entry1)
+			return LP_HASHTAB_NONE;
+		if (s->hash == hash && eq(ctx, s->entry1 - 1))
+			return s->entry1 - 1;
+	}
+}
 
 /* Index `entry` under `hash` (the caller knows it is not there yet).
  * Returns 0, or -1 when out of memory (the table is then unchanged). */

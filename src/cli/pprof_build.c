@@ -2,12 +2,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-#include "sbuf.h"
 
 typedef Perftools__Profiles__Function pb_function;
 typedef Perftools__Profiles__Mapping pb_mapping;
@@ -24,63 +23,25 @@ static void failed(struct lp_builder *b, const char *why)
 	b->failed = 1;
 }
 
-/* Room for element n of *arr: arrays grow at powers of two. */
-static int room(struct lp_builder *b, void *arr, size_t n, size_t size)
+/* The writer failed: errno says why. */
+static void writer_failed(struct lp_builder *b)
 {
-	void **a = arr, *na;
-
-	if (n & (n - 1))
-		return 0;
-	na = realloc(*a, (n ? 2 * n : 1) * size);
-	if (!na) {
-		failed(b, "out of memory");
-		return -1;
-	}
-	*a = na;
-	return 0;
-}
-
-/* New message of `size` bytes initialized from `init`, appended to arr. */
-static void *append(struct lp_builder *b, void *arr, size_t *n,
-		    const void *init, size_t size)
-{
-	void ***a = arr;
-	void *m;
-
-	if (room(b, a, *n, sizeof(void *)))
-		return NULL;
-	m = malloc(size);
-	if (!m) {
-		failed(b, "out of memory");
-		return NULL;
-	}
-	memcpy(m, init, size);
-	(*a)[(*n)++] = m;
-	return m;
+	failed(b, errno == EOVERFLOW ? "sample values overflow 64 bits" :
+				       "out of memory");
 }
 
 static int64_t string(struct lp_builder *b, const char *s)
 {
-	size_t len = strlen(s), idx;
-	int added;
+	int64_t ix;
 
-	idx = strmap_put(&b->strings, s, len, b->p.n_string_table, &added);
-	if (idx == (size_t)-1) {
-		failed(b, "out of memory");
+	if (b->failed)
+		return 0;
+	ix = lp_pprof_writer_string(b->w, s);
+	if (ix < 0) {
+		writer_failed(b);
 		return 0;
 	}
-	if (added) {
-		char *copy = strdup(s);
-
-		if (!copy || room(b, &b->p.string_table, b->p.n_string_table,
-				  sizeof(char *))) {
-			free(copy);
-			failed(b, "out of memory");
-			return 0;
-		}
-		b->p.string_table[b->p.n_string_table++] = copy;
-	}
-	return (int64_t)idx;
+	return ix;
 }
 
 void lp_builder_init(struct lp_builder *b)
@@ -89,7 +50,9 @@ void lp_builder_init(struct lp_builder *b)
 
 	memset(b, 0, sizeof(*b));
 	b->p = init;
-	string(b, ""); /* string_table[0] */
+	b->w = lp_pprof_writer_new();
+	if (!b->w)
+		writer_failed(b);
 }
 
 static pb_value_type *value_type(struct lp_builder *b, const lp_profile *src,
@@ -136,13 +99,19 @@ int lp_builder_header(struct lp_builder *b, const lp_profile *tmpl)
 
 int lp_builder_comment(struct lp_builder *b, const char *text)
 {
-	int64_t ix;
+	int64_t ix, *comment;
 
 	if (!text[0])
 		return 0;
 	ix = string(b, text);
-	if (b->failed || room(b, &b->p.comment, b->p.n_comment, sizeof(int64_t)))
+	if (b->failed)
 		return -1;
+	comment = realloc(b->p.comment, (b->p.n_comment + 1) * sizeof(*comment));
+	if (!comment) {
+		failed(b, "out of memory");
+		return -1;
+	}
+	b->p.comment = comment;
 	b->p.comment[b->p.n_comment++] = ix;
 	return 0;
 }
@@ -150,213 +119,153 @@ int lp_builder_comment(struct lp_builder *b, const char *text)
 static uint64_t function(struct lp_builder *b, const lp_profile *src,
 			 const pb_function *f)
 {
-	static const pb_function init = PERFTOOLS__PROFILES__FUNCTION__INIT;
-	pb_function n = init, *m;
-	struct sbuf key = { 0 };
-	size_t idx;
-	int added;
+	pb_function n = PERFTOOLS__PROFILES__FUNCTION__INIT;
+	uint64_t id;
 
 	n.name = string(b, src->string_table[f->name]);
 	n.system_name = string(b, src->string_table[f->system_name]);
 	n.filename = string(b, src->string_table[f->filename]);
 	n.start_line = f->start_line;
-	n.id = b->p.n_function + 1;
-	sb_printf(&key, "%lld %lld %lld %lld", (long long)n.name,
-		  (long long)n.system_name, (long long)n.filename,
-		  (long long)n.start_line);
-	if (key.oom) {
-		failed(b, "out of memory");
+	if (b->failed)
 		return 0;
-	}
-	idx = strmap_put(&b->functions, key.s, key.len, n.id, &added);
-	sb_free(&key);
-	if (idx == (size_t)-1) {
-		failed(b, "out of memory");
-		return 0;
-	}
-	if (added) {
-		m = append(b, &b->p.function, &b->p.n_function, &n, sizeof(n));
-		if (!m)
-			return 0;
-	}
-	return idx;
+	id = lp_pprof_writer_function(b->w, &n);
+	if (!id)
+		writer_failed(b);
+	return id;
+}
+
+/* pprof's key of a mapping: one binary maps alike in every process. */
+struct mapping_key {
+	const struct lp_builder *b;
+	uint64_t size, file_offset;
+	const char *binary; /* build-id, else file name */
+};
+
+/* pprof rounds sizes to pages. */
+static uint64_t mapping_size(const pb_mapping *m)
+{
+	return ((m->memory_limit - m->memory_start) + 0xfff) & ~0xfffull;
+}
+
+static bool mapping_is(const void *ctx, uint32_t i)
+{
+	const struct mapping_key *k = ctx;
+	const pb_mapping *m = lp_pprof_writer_mapping_at(k->b->w, i + 1);
+	int64_t binary = m->build_id ? m->build_id : m->filename;
+
+	return mapping_size(m) == k->size && m->file_offset == k->file_offset &&
+	       !strcmp(lp_pprof_writer_string_at(k->b->w, binary), k->binary);
+}
+
+static uint64_t mapping_hash(const struct mapping_key *k)
+{
+	uint64_t h = lp_hash_word(LP_HASH_SEED, k->size);
+
+	h = lp_hash_word(h, k->file_offset);
+	return lp_hash_bytes(h, k->binary, strlen(k->binary));
 }
 
 /* The mapping's id, and in *delta what to add to src addresses in it. */
 static uint64_t mapping(struct lp_builder *b, const lp_profile *src,
 			const pb_mapping *m, int64_t *delta)
 {
-	static const pb_mapping init = PERFTOOLS__PROFILES__MAPPING__INIT;
 	const char *build_id = src->string_table[m->build_id];
 	const char *file = src->string_table[m->filename];
-	/* pprof rounds sizes to pages: one binary maps alike everywhere. */
-	uint64_t size = ((m->memory_limit - m->memory_start) + 0xfff) & ~0xfffull;
-	pb_mapping n = init, *t;
-	struct sbuf key = { 0 };
-	size_t idx;
-	int added;
+	struct mapping_key k = {b, mapping_size(m), m->file_offset,
+				build_id[0] ? build_id : file};
+	uint64_t hash = mapping_hash(&k);
+	uint32_t i = lp_hashtab_find(&b->mappings, hash, mapping_is, &k);
+	pb_mapping *t;
 
-	sb_printf(&key, "%llx %llx %s", (unsigned long long)size,
-		  (unsigned long long)m->file_offset,
-		  build_id[0] ? build_id : file);
-	if (key.oom) {
-		failed(b, "out of memory");
-		return 0;
-	}
-	idx = strmap_put(&b->mappings, key.s, key.len, b->p.n_mapping + 1,
-			 &added);
-	sb_free(&key);
-	if (idx == (size_t)-1) {
-		failed(b, "out of memory");
-		return 0;
-	}
-	if (added) {
-		n = *m;
-		n.base = init.base;
-		n.id = idx;
+	if (i == LP_HASHTAB_NONE) {
+		pb_mapping n = *m;
+		uint64_t id;
+
 		n.filename = string(b, file);
 		n.build_id = string(b, build_id);
-		if (!append(b, &b->p.mapping, &b->p.n_mapping, &n, sizeof(n)))
+		if (b->failed)
 			return 0;
+		id = lp_pprof_writer_mapping(b->w, &n);
+		if (!id || lp_hashtab_add(&b->mappings, hash, (uint32_t)id - 1)) {
+			failed(b, "out of memory");
+			return 0;
+		}
+		i = (uint32_t)id - 1;
 	}
-	t = b->p.mapping[idx - 1];
+	t = lp_pprof_writer_mapping_at(b->w, i + 1);
 	/* A mapping is complete only if it is complete in every input. */
 	t->has_functions &= m->has_functions;
 	t->has_filenames &= m->has_filenames;
 	t->has_line_numbers &= m->has_line_numbers;
 	t->has_inline_frames &= m->has_inline_frames;
 	*delta = (int64_t)(t->memory_start - m->memory_start);
-	return idx;
+	return i + 1;
 }
 
 static uint64_t location(struct lp_builder *b, const lp_profile *src,
 			 const struct lp_pprof_index *ix, const pb_location *l)
 {
-	static const pb_location init = PERFTOOLS__PROFILES__LOCATION__INIT;
-	static const pb_line line_init = PERFTOOLS__PROFILES__LINE__INIT;
-	pb_location n = init;
-	struct sbuf key = { 0 };
+	pb_location n = PERFTOOLS__PROFILES__LOCATION__INIT;
+	pb_line *line = calloc(l->n_line + 1, sizeof(*line));
+	pb_line **linep = calloc(l->n_line + 1, sizeof(*linep));
 	int64_t delta = 0;
-	size_t idx;
-	int added;
+	uint64_t id = 0;
 
-	if (l->mapping_id)
-		n.mapping_id = mapping(b, src, lp_pprof_mapping(ix, l->mapping_id),
+	if (!line || !linep)
+		failed(b, "out of memory");
+	else if (l->mapping_id)
+		n.mapping_id = mapping(b, src,
+				       lp_pprof_mapping(ix, l->mapping_id),
 				       &delta);
 	n.address = l->address + (uint64_t)delta;
 	n.is_folded = l->is_folded;
-	n.line = calloc(l->n_line + 1, sizeof(pb_line *));
-	if (!n.line) {
-		failed(b, "out of memory");
-		return 0;
-	}
-	sb_printf(&key, "%llu %llx %d", (unsigned long long)n.mapping_id,
-		  (unsigned long long)n.address, n.is_folded);
-	for (size_t i = 0; i < l->n_line; i++) {
+	for (size_t i = 0; i < l->n_line && !b->failed; i++) {
 		const pb_line *sl = l->line[i];
-		pb_line *nl = malloc(sizeof(*nl));
 
-		if (!nl) {
-			failed(b, "out of memory");
-			break;
-		}
-		*nl = line_init;
-		nl->function_id =
+		perftools__profiles__line__init(&line[i]);
+		line[i].function_id =
 			function(b, src, lp_pprof_function(ix, sl->function_id));
-		nl->line = sl->line;
-		nl->column = sl->column;
-		n.line[n.n_line++] = nl;
-		sb_printf(&key, " %llu:%lld:%lld",
-			  (unsigned long long)nl->function_id,
-			  (long long)nl->line, (long long)nl->column);
+		line[i].line = sl->line;
+		line[i].column = sl->column;
+		linep[n.n_line++] = &line[i];
 	}
-	n.id = b->p.n_location + 1;
-	idx = key.oom || b->failed ? (size_t)-1 :
-		strmap_put(&b->locations, key.s, key.len, n.id, &added);
-	sb_free(&key);
-	if (idx == (size_t)-1 || !added ||
-	    !append(b, &b->p.location, &b->p.n_location, &n, sizeof(n))) {
-		for (size_t i = 0; i < n.n_line; i++)
-			free(n.line[i]);
-		free(n.line);
-		if (idx == (size_t)-1)
-			failed(b, "out of memory");
-	}
-	return b->failed ? 0 : idx;
-}
-
-static int add_values(struct lp_builder *b, int64_t *to, const int64_t *from,
-		      size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (__builtin_add_overflow(to[i], from[i], &to[i])) {
-			failed(b, "sample values overflow 64 bits");
-			return -1;
-		}
-	}
-	return 0;
+	n.line = linep;
+	if (!b->failed && !(id = lp_pprof_writer_location(b->w, &n)))
+		writer_failed(b);
+	free(line);
+	free(linep);
+	return id;
 }
 
 static int sample(struct lp_builder *b, const lp_profile *src,
-		  const pb_sample *s, const uint64_t *locs,
-		  const int64_t *values)
+		  const pb_sample *s, uint64_t *locs, int64_t *values)
 {
-	static const pb_sample init = PERFTOOLS__PROFILES__SAMPLE__INIT;
-	static const pb_label label_init = PERFTOOLS__PROFILES__LABEL__INIT;
-	pb_sample n = init, *t;
-	struct sbuf key = { 0 };
-	size_t idx;
-	int added;
+	pb_sample n = PERFTOOLS__PROFILES__SAMPLE__INIT;
+	pb_label *label = calloc(s->n_label + 1, sizeof(*label));
+	pb_label **labelp = calloc(s->n_label + 1, sizeof(*labelp));
 
-	sb_add(&key, (const char *)locs, s->n_location_id * sizeof(*locs));
-	n.label = calloc(s->n_label + 1, sizeof(pb_label *));
-	if (!n.label) {
+	if (!label || !labelp)
 		failed(b, "out of memory");
-		sb_free(&key);
-		return -1;
-	}
-	for (size_t i = 0; i < s->n_label; i++) {
+	for (size_t i = 0; i < s->n_label && !b->failed; i++) {
 		const pb_label *sl = s->label[i];
-		pb_label *nl = malloc(sizeof(*nl));
 
-		if (!nl)
-			break;
-		*nl = label_init;
-		nl->key = string(b, src->string_table[sl->key]);
-		nl->str = string(b, src->string_table[sl->str]);
-		nl->num = sl->num;
-		nl->num_unit = string(b, src->string_table[sl->num_unit]);
-		n.label[n.n_label++] = nl;
-		sb_printf(&key, "|%lld %lld %lld %lld", (long long)nl->key,
-			  (long long)nl->str, (long long)nl->num,
-			  (long long)nl->num_unit);
+		perftools__profiles__label__init(&label[i]);
+		label[i].key = string(b, src->string_table[sl->key]);
+		label[i].str = string(b, src->string_table[sl->str]);
+		label[i].num = sl->num;
+		label[i].num_unit = string(b, src->string_table[sl->num_unit]);
+		labelp[n.n_label++] = &label[i];
 	}
-	idx = key.oom || n.n_label < s->n_label ? (size_t)-1 :
-		strmap_put(&b->samples, key.s, key.len, b->p.n_sample, &added);
-	sb_free(&key);
-	if (idx != (size_t)-1 && added) {
-		n.n_location_id = s->n_location_id;
-		n.location_id = malloc((s->n_location_id + 1) * sizeof(uint64_t));
-		n.n_value = b->p.n_sample_type;
-		n.value = calloc(n.n_value + 1, sizeof(int64_t));
-		if (n.location_id && n.value &&
-		    append(b, &b->p.sample, &b->p.n_sample, &n, sizeof(n))) {
-			memcpy(n.location_id, locs,
-			       s->n_location_id * sizeof(uint64_t));
-			return add_values(b, n.value, values, n.n_value);
-		}
-		free(n.location_id);
-		free(n.value);
-	}
-	for (size_t i = 0; i < n.n_label; i++)
-		free(n.label[i]);
-	free(n.label);
-	if (idx == (size_t)-1 || added) {
-		failed(b, "out of memory");
-		return -1;
-	}
-	t = b->p.sample[idx];
-	return add_values(b, t->value, values, t->n_value);
+	n.location_id = locs;
+	n.n_location_id = s->n_location_id;
+	n.value = values;
+	n.n_value = b->p.n_sample_type;
+	n.label = labelp;
+	if (!b->failed && lp_pprof_writer_sample(b->w, &n))
+		writer_failed(b);
+	free(label);
+	free(labelp);
+	return b->failed ? -1 : 0;
 }
 
 /* Value index in src of each header sample type, or -1. */
@@ -369,9 +278,9 @@ static int match_types(struct lp_builder *b, const lp_profile *src, int *map)
 		for (size_t j = 0; j < src->n_sample_type; j++) {
 			const pb_value_type *w = src->sample_type[j];
 
-			if (!strcmp(b->p.string_table[v->type],
+			if (!strcmp(lp_pprof_writer_string_at(b->w, v->type),
 				    src->string_table[w->type]) &&
-			    !strcmp(b->p.string_table[v->unit],
+			    !strcmp(lp_pprof_writer_string_at(b->w, v->unit),
 				    src->string_table[w->unit]))
 				map[i] = (int)j;
 		}
@@ -382,7 +291,6 @@ static int match_types(struct lp_builder *b, const lp_profile *src, int *map)
 	}
 	return 0;
 }
-
 int lp_builder_add(struct lp_builder *b, const lp_profile *src, double scale)
 {
 	size_t nt = b->p.n_sample_type;
@@ -393,7 +301,7 @@ int lp_builder_add(struct lp_builder *b, const lp_profile *src, double scale)
 
 	if (!ix || !map || !values)
 		failed(b, "out of memory");
-	else
+	else if (!b->failed)
 		match_types(b, src, map);
 	for (size_t i = 0; i < src->n_sample && !b->failed; i++) {
 		const pb_sample *s = src->sample[i];
@@ -426,48 +334,11 @@ int lp_builder_add(struct lp_builder *b, const lp_profile *src, double scale)
 	return b->failed ? -1 : 0;
 }
 
-static int gzip_buf(const uint8_t *in, size_t len, uint8_t **out,
-		    size_t *outlen)
-{
-	z_stream zs = { 0 };
-	size_t cap;
-
-	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	cap = deflateBound(&zs, len);
-	*out = malloc(cap);
-	if (!*out) {
-		deflateEnd(&zs);
-		return -1;
-	}
-	zs.next_in = (Bytef *)in;
-	zs.avail_in = (uInt)len;
-	zs.next_out = *out;
-	zs.avail_out = (uInt)cap;
-	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&zs);
-		free(*out);
-		return -1;
-	}
-	*outlen = cap - zs.avail_out;
-	deflateEnd(&zs);
-	return 0;
-}
-
-static int all_zero(const pb_sample *s)
-{
-	for (size_t i = 0; i < s->n_value; i++)
-		if (s->value[i])
-			return 0;
-	return 1;
-}
-
 int lp_builder_write(struct lp_builder *b, const char *path, char *err,
 		     size_t errlen)
 {
-	size_t kept = 0, all = b->p.n_sample, packed, gzlen = 0;
-	uint8_t *buf, *gz = NULL;
+	uint8_t *gz;
+	size_t gzlen;
 	FILE *f;
 	int ok;
 
@@ -475,27 +346,11 @@ int lp_builder_write(struct lp_builder *b, const char *path, char *err,
 		snprintf(err, errlen, "%s", b->why);
 		return -1;
 	}
-	/* All-zero samples move to the end, past the count that is packed. */
-	for (size_t i = 0; i < all; i++) {
-		if (!all_zero(b->p.sample[i])) {
-			pb_sample *t = b->p.sample[kept];
-
-			b->p.sample[kept++] = b->p.sample[i];
-			b->p.sample[i] = t;
-		}
-	}
-	b->p.n_sample = kept;
-	packed = perftools__profiles__profile__get_packed_size(&b->p);
-	buf = malloc(packed ? packed : 1);
-	if (buf)
-		perftools__profiles__profile__pack(&b->p, buf);
-	b->p.n_sample = all;
-	if (!buf || gzip_buf(buf, packed, &gz, &gzlen)) {
-		free(buf);
+	if (lp_pprof_writer_pack(b->w, &b->p, Z_DEFAULT_COMPRESSION, &gz,
+				 &gzlen)) {
 		snprintf(err, errlen, "out of memory compressing the profile");
 		return -1;
 	}
-	free(buf);
 	f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -515,41 +370,11 @@ int lp_builder_write(struct lp_builder *b, const char *path, char *err,
 
 void lp_builder_free(struct lp_builder *b)
 {
-	lp_profile *p = &b->p;
-
-	for (size_t i = 0; i < p->n_sample_type; i++)
-		free(p->sample_type[i]);
-	free(p->sample_type);
-	free(p->period_type);
-	for (size_t i = 0; i < p->n_sample; i++) {
-		for (size_t j = 0; j < p->sample[i]->n_label; j++)
-			free(p->sample[i]->label[j]);
-		free(p->sample[i]->label);
-		free(p->sample[i]->location_id);
-		free(p->sample[i]->value);
-		free(p->sample[i]);
-	}
-	free(p->sample);
-	for (size_t i = 0; i < p->n_mapping; i++)
-		free(p->mapping[i]);
-	free(p->mapping);
-	for (size_t i = 0; i < p->n_location; i++) {
-		for (size_t j = 0; j < p->location[i]->n_line; j++)
-			free(p->location[i]->line[j]);
-		free(p->location[i]->line);
-		free(p->location[i]);
-	}
-	free(p->location);
-	for (size_t i = 0; i < p->n_function; i++)
-		free(p->function[i]);
-	free(p->function);
-	free(p->comment);
-	for (size_t i = 0; i < p->n_string_table; i++)
-		free(p->string_table[i]);
-	free(p->string_table);
-	strmap_free(&b->strings);
-	strmap_free(&b->functions);
-	strmap_free(&b->mappings);
-	strmap_free(&b->locations);
-	strmap_free(&b->samples);
+	for (size_t i = 0; i < b->p.n_sample_type; i++)
+		free(b->p.sample_type[i]);
+	free(b->p.sample_type);
+	free(b->p.period_type);
+	free(b->p.comment);
+	lp_pprof_writer_free(b->w);
+	lp_hashtab_free(&b->mappings);
 }

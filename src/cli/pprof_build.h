@@ -1,10 +1,11 @@
 /*
- * Building a new pprof profile out of existing ones (merge, diff -o):
- * strings, functions, mappings and locations are re-interned with fresh
- * ids, mappings of the same binary in different processes are recognized
- * as pprof does (build-id or file, offset and size, not the load address)
- * and their locations relocated, and samples with identical stacks and
- * labels are summed.
+ * Building a new pprof profile out of existing ones (merge, diff -o),
+ * with the pprof writer (src/format/pprof_write.h): strings, functions,
+ * mappings and locations are re-interned with fresh ids, mappings of the
+ * same binary in different processes are recognized as pprof does
+ * (build-id or file, offset and size, not the load address) and their
+ * locations relocated, and samples with identical stacks and labels are
+ * summed.
  */
 #ifndef LP_CLI_PPROF_BUILD_H
 #define LP_CLI_PPROF_BUILD_H
@@ -12,12 +13,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/hashtab.h"
 #include "format/pprof_decode.h"
-#include "strmap.h"
+#include "format/pprof_write.h"
 
 struct lp_builder {
-	lp_profile p;
-	struct strmap strings, functions, mappings, locations, samples;
+	lp_profile p;       /* the header: types, period, comments, times */
+	struct lp_pprof_writer *w; /* the rest; p's strings are its */
+	struct lp_hashtab mappings; /* w's mappings by binary (mapping_is) */
 	int failed;         /* sticky: out of memory or value overflow */
 	char why[128];
 };

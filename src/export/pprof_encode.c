@@ -1,10 +1,14 @@
 /*
- * The pprof encoder. A builder interns strings, functions and locations in
- * hash tables as the records are walked (heaviest first, as Go sorts them),
- * then the tables are laid out as protobuf-c messages, packed and gzipped.
- * The text form walks the same way and prints from the same location table.
+ * The pprof encoder: what a snapshot and the symbolizer say, as calls to
+ * the pprof writer (src/format/pprof_write.h). The records are walked
+ * heaviest first, as Go sorts them; each address is symbolized once, into
+ * a location kept here with what the text form prints (its own file and
+ * line per frame, its offset), and a function is made per name, its file
+ * the first one seen. The text form walks the same way.
  */
 #include "base/grow.h"
+#include "base/hashtab.h"
+#include "format/pprof_write.h"
 #include "pprof_encode.h"
 
 #include <stdbool.h>
@@ -13,82 +17,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "profile.pb-c.h"
-
 /* Addresses of the pseudo-frames' locations: below any mapped code, and
  * distinct so that tools keying on addresses keep them apart. */
 #define TRUNCATED_ADDR 1
 #define OVERFLOW_ADDR 2
-
-/* ---- a hash index: maps a 64-bit hash to entry indexes of some array ---- */
-
-struct hslot {
-	uint64_t hash;
-	uint32_t idx1; /* entry index + 1; 0 = empty */
-};
-
-struct htab {
-	struct hslot *slot;
-	size_t cap, n; /* cap is a power of two */
-};
-
-typedef bool (*htab_eq)(const void *ctx, uint32_t idx);
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
-}
-
-/* The slot holding the entry equal to ctx, or the empty slot for it. */
-static struct hslot *htab_find(const struct htab *h, uint64_t hash,
-			       htab_eq eq, const void *ctx)
-{
-	for (size_t i = hash & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
-		struct hslot *s = &h->slot[i];
-
-		if (!s->idx1 || (s->hash == hash && eq(ctx, s->idx1 - 1)))
-			return s;
-	}
-}
-
-/* Make room for one more entry (load factor at most 1/2). */
-static int htab_reserve(struct htab *h)
-{
-	struct hslot *old = h->slot;
-	size_t oldcap = h->cap, cap = oldcap ? oldcap * 2 : 64;
-
-	if (2 * (h->n + 1) <= oldcap)
-		return 0;
-	h->slot = calloc(cap, sizeof(*h->slot));
-	if (!h->slot) {
-		h->slot = old;
-		return -1;
-	}
-	h->cap = cap;
-	for (size_t i = 0; i < oldcap; i++) {
-		size_t k = old[i].hash & (cap - 1);
-
-		if (!old[i].idx1)
-			continue;
-		while (h->slot[k].idx1)
-			k = (k + 1) & (cap - 1);
-		h->slot[k] = old[i];
-	}
-	free(old);
-	return 0;
-}
 
 /* ---- the builder ---- */
 
@@ -101,7 +33,7 @@ struct loc_line {
 
 struct loc {
 	uint64_t addr;     /* return address minus 1, or a pseudo address */
-	uint64_t mapping;  /* mapping id, 0 for none */
+	uint64_t id;       /* the writer's location id */
 	uintptr_t offset;  /* from the function's start */
 	bool named;        /* by a symbol or DWARF: not module+offset */
 	uint32_t line0, nline; /* its lines in builder.line, innermost first */
@@ -111,68 +43,38 @@ struct loc {
 #define MAX_FRAMES 32
 
 struct builder {
+	struct lp_pprof_writer *w;
 	struct lp_symbolizer *sym;
 	const struct lp_mapping_info *maps;
 	size_t nmaps;
 	bool *map_used, *map_unnamed, *map_unlined;
 
-	const char **str; /* borrowed: the symbolizer's, the snapshot's,
-			   * or literals; all outlive the builder */
 	uint64_t *str_fn; /* function id named by each string, 0 for none */
-	size_t nstr, str_cap, str_fn_cap;
-	struct htab str_h;
+	size_t str_fn_cap;
 
-	uint64_t *fn_name; /* string index of function id i+1 */
+	int64_t *fn_name; /* string index of function id i+1 */
 	const char **fn_file; /* its source file (the first seen), or NULL */
 	size_t nfn, fn_cap, fn_file_cap;
 
-	struct loc *loc; /* location id i+1 */
+	struct loc *loc; /* by address: loc_index */
 	size_t nloc, loc_cap;
-	struct htab loc_h;
+	struct lp_hashtab loc_index;
 
 	struct loc_line *line;
 	size_t nline, line_cap;
-	char **owned; /* module+offset names, freed with the builder */
-	size_t nowned, owned_cap;
 };
 
-static bool str_eq(const void *ctx, uint32_t idx)
-{
-	const struct builder *b = ((const void *const *)ctx)[0];
-	const char *s = ((const void *const *)ctx)[1];
-
-	return strcmp(b->str[idx], s) == 0;
-}
-
-/* The string table index of s (added if new), or -1 on OOM. */
-static int64_t str_intern(struct builder *b, const char *s)
-{
-	const void *ctx[2] = {b, s};
-	uint64_t hash = str_hash(s);
-	struct hslot *slot;
-
-	if (htab_reserve(&b->str_h) ||
-	    lp_grow((void **)&b->str, &b->str_cap, b->nstr + 1, sizeof(*b->str)) ||
-	    lp_grow((void **)&b->str_fn, &b->str_fn_cap, b->nstr + 1,
-		 sizeof(*b->str_fn)))
-		return -1;
-	slot = htab_find(&b->str_h, hash, str_eq, ctx);
-	if (slot->idx1)
-		return slot->idx1 - 1;
-	b->str[b->nstr] = s;
-	b->str_fn[b->nstr] = 0;
-	*slot = (struct hslot){hash, (uint32_t)++b->nstr};
-	b->str_h.n++;
-	return (int64_t)b->nstr - 1;
-}
-
-/* The id of the function named s (added if new), or 0 on OOM. */
+/* The id of the function named s (added if new), or 0 on OOM. The writer
+ * gets the functions at the end (pb_functions), their files known. */
 static uint64_t fn_intern(struct builder *b, const char *s)
 {
-	int64_t si = str_intern(b, s);
+	int64_t si = lp_pprof_writer_string(b->w, s);
+	size_t had = b->str_fn_cap;
 
-	if (si < 0)
+	if (si < 0 || lp_grow((void **)&b->str_fn, &b->str_fn_cap,
+			      (size_t)si + 1, sizeof(*b->str_fn)))
 		return 0;
+	memset(b->str_fn + had, 0, (b->str_fn_cap - had) * sizeof(*b->str_fn));
 	if (b->str_fn[si])
 		return b->str_fn[si];
 	if (lp_grow((void **)&b->fn_name, &b->fn_cap, b->nfn + 1,
@@ -181,35 +83,14 @@ static uint64_t fn_intern(struct builder *b, const char *s)
 		 sizeof(*b->fn_file)))
 		return 0;
 	b->fn_file[b->nfn] = NULL;
-	b->fn_name[b->nfn++] = (uint64_t)si;
+	b->fn_name[b->nfn++] = si;
 	return b->str_fn[si] = b->nfn;
 }
 
-static bool loc_eq(const void *ctx, uint32_t idx)
+/* The name of function `fn`, for the text form. */
+static const char *fn_name(const struct builder *b, uint64_t fn)
 {
-	const struct builder *b = ((const void *const *)ctx)[0];
-	const uint64_t *addr = ((const void *const *)ctx)[1];
-
-	return b->loc[idx].addr == *addr;
-}
-
-/* The module+offset name of an address no symbol names, kept by the
- * builder: *name is NULL for anonymous code. Returns -1 on OOM. */
-static int unnamed(struct builder *b, int mi, uint64_t addr, const char **name)
-{
-	char buf[512];
-	int n = lp_symbolize_unnamed(b->sym, mi, (uintptr_t)addr, buf,
-				     sizeof(buf));
-
-	*name = NULL;
-	if (n <= 0 || (size_t)n >= sizeof(buf))
-		return 0;
-	if (lp_grow((void **)&b->owned, &b->owned_cap, b->nowned + 1,
-		    sizeof(*b->owned)) ||
-	    !(b->owned[b->nowned] = strdup(buf)))
-		return -1;
-	*name = b->owned[b->nowned++];
-	return 0;
+	return lp_pprof_writer_string_at(b->w, b->fn_name[fn - 1]);
 }
 
 /* Add the lines of a location, innermost first; frames the DWARF does not
@@ -235,6 +116,26 @@ static int loc_lines(struct builder *b, struct loc *l,
 	return 0;
 }
 
+/* The location, as the writer keeps it: its id. */
+static uint64_t loc_write(struct builder *b, const struct loc *l,
+			  uint64_t mapping)
+{
+	Perftools__Profiles__Location pl = PERFTOOLS__PROFILES__LOCATION__INIT;
+	Perftools__Profiles__Line line[MAX_FRAMES], *linep[MAX_FRAMES];
+
+	for (uint32_t i = 0; i < l->nline; i++) {
+		perftools__profiles__line__init(&line[i]);
+		line[i].function_id = b->line[l->line0 + i].function;
+		line[i].line = b->line[l->line0 + i].line;
+		linep[i] = &line[i];
+	}
+	pl.mapping_id = mapping;
+	pl.address = l->addr;
+	pl.line = linep;
+	pl.n_line = l->nline;
+	return lp_pprof_writer_location(b->w, &pl);
+}
+
 /*
  * Fill a new location: symbolize it, or name it after its pseudo-frame.
  * The functions inlined at the address come from DWARF; the function the
@@ -245,6 +146,8 @@ static int loc_fill(struct builder *b, struct loc *l, const char *pseudo)
 {
 	struct lp_dwarf_frame f[MAX_FRAMES];
 	const char *name = pseudo;
+	char unnamed[512];
+	uint64_t mapping = 0;
 	size_t n = 0;
 	int mi = -1;
 
@@ -257,15 +160,36 @@ static int loc_fill(struct builder *b, struct loc *l, const char *pseudo)
 	if (name)
 		f[n - 1].name = name;
 	l->named = f[n - 1].name != NULL;
-	if (!l->named && mi >= 0 && unnamed(b, mi, l->addr, &f[n - 1].name))
-		return -1;
+	if (!l->named && mi >= 0) {
+		/* The module+offset name; none for anonymous code. */
+		int len = lp_symbolize_unnamed(b->sym, mi, (uintptr_t)l->addr,
+					       unnamed, sizeof(unnamed));
+
+		if (len > 0 && (size_t)len < sizeof(unnamed))
+			f[n - 1].name = unnamed;
+	}
 	if (mi >= 0 && (size_t)mi < b->nmaps) {
-		l->mapping = (uint64_t)mi + 1;
+		mapping = (uint64_t)mi + 1;
 		b->map_used[mi] = true;
 		b->map_unnamed[mi] |= !l->named;
 		b->map_unlined[mi] |= !f[0].line;
 	}
-	return loc_lines(b, l, f, n);
+	if (loc_lines(b, l, f, n))
+		return -1;
+	l->id = loc_write(b, l, mapping);
+	return l->id ? 0 : -1;
+}
+
+struct loc_key {
+	const struct builder *b;
+	uint64_t addr;
+};
+
+static bool loc_is(const void *ctx, uint32_t i)
+{
+	const struct loc_key *k = ctx;
+
+	return k->b->loc[i].addr == k->addr;
 }
 
 /* The location of addr, created on first use; NULL on OOM. `pseudo` names
@@ -273,23 +197,20 @@ static int loc_fill(struct builder *b, struct loc *l, const char *pseudo)
 static const struct loc *loc_intern(struct builder *b, uint64_t addr,
 				    const char *pseudo)
 {
-	const void *ctx[2] = {b, &addr};
-	uint64_t hash = mix64(addr);
-	struct hslot *slot;
+	struct loc_key k = {b, addr};
+	uint32_t i = lp_hashtab_find(&b->loc_index, addr, loc_is, &k);
 	struct loc *l;
 
-	if (htab_reserve(&b->loc_h) ||
-	    lp_grow((void **)&b->loc, &b->loc_cap, b->nloc + 1, sizeof(*b->loc)))
+	if (i != LP_HASHTAB_NONE)
+		return &b->loc[i];
+	if (lp_grow((void **)&b->loc, &b->loc_cap, b->nloc + 1, sizeof(*b->loc)))
 		return NULL;
-	slot = htab_find(&b->loc_h, hash, loc_eq, ctx);
-	if (slot->idx1)
-		return &b->loc[slot->idx1 - 1];
 	l = &b->loc[b->nloc];
 	*l = (struct loc){.addr = addr};
-	if (loc_fill(b, l, pseudo))
+	if (loc_fill(b, l, pseudo) ||
+	    lp_hashtab_add(&b->loc_index, addr, (uint32_t)b->nloc))
 		return NULL;
-	*slot = (struct hslot){hash, (uint32_t)++b->nloc};
-	b->loc_h.n++;
+	b->nloc++;
 	return l;
 }
 
@@ -297,31 +218,27 @@ static int builder_init(struct builder *b, struct lp_symbolizer *sym)
 {
 	*b = (struct builder){.sym = sym};
 	b->nmaps = lp_symbolizer_mappings(sym, &b->maps);
+	b->w = lp_pprof_writer_new();
 	b->map_used = calloc(b->nmaps + 1, sizeof(bool));
 	b->map_unnamed = calloc(b->nmaps + 1, sizeof(bool));
 	b->map_unlined = calloc(b->nmaps + 1, sizeof(bool));
-	if (!b->map_used || !b->map_unnamed || !b->map_unlined ||
-	    str_intern(b, "") != 0)
+	if (!b->w || !b->map_used || !b->map_unnamed || !b->map_unlined)
 		return -1;
 	return 0;
 }
 
 static void builder_free(struct builder *b)
 {
+	lp_pprof_writer_free(b->w);
 	free(b->map_used);
 	free(b->map_unnamed);
 	free(b->map_unlined);
-	free(b->str);
 	free(b->str_fn);
-	free(b->str_h.slot);
 	free(b->fn_name);
 	free(b->fn_file);
 	free(b->loc);
-	free(b->loc_h.slot);
+	lp_hashtab_free(&b->loc_index);
 	free(b->line);
-	for (size_t i = 0; i < b->nowned; i++)
-		free(b->owned[i]);
-	free(b->owned);
 }
 
 /* How many frames a record has once pseudo-frames are added. */
@@ -378,48 +295,20 @@ static const struct lp_record **sorted_records(const struct lp_snapshot *s,
 
 /* ---- the protobuf form ---- */
 
-typedef Perftools__Profiles__Profile PbProfile;
 typedef Perftools__Profiles__ValueType PbValueType;
-typedef Perftools__Profiles__Sample PbSample;
-typedef Perftools__Profiles__Mapping PbMapping;
-typedef Perftools__Profiles__Location PbLocation;
-typedef Perftools__Profiles__Line PbLine;
-typedef Perftools__Profiles__Function PbFunction;
 
-/* Everything the Profile message points into, freed together. */
-struct pb_parts {
+/* The profile's header: what the writer packs around its tables. */
+struct pb_head {
 	PbValueType vt[3], *vtp[2];
-	PbSample *smp, **smpp;
-	uint64_t *ids;
-	int64_t *vals;
-	PbMapping *map, **mapp;
-	PbLocation *loc, **locp;
-	PbLine *line, **linep;
-	PbFunction *fn, **fnp;
 	char comment[96];      /* "lockprof kind=... [root=... start=...]" */
 	int64_t comment_ix[1];
 };
 
-static void pb_parts_free(struct pb_parts *pp)
-{
-	free(pp->smp);
-	free(pp->smpp);
-	free(pp->ids);
-	free(pp->vals);
-	free(pp->map);
-	free(pp->mapp);
-	free(pp->loc);
-	free(pp->locp);
-	free(pp->line);
-	free(pp->linep);
-	free(pp->fn);
-	free(pp->fnp);
-}
-
 static int value_type(struct builder *b, PbValueType *vt, const char *type,
 		      const char *unit)
 {
-	int64_t t = str_intern(b, type), u = str_intern(b, unit);
+	int64_t t = lp_pprof_writer_string(b->w, type);
+	int64_t u = lp_pprof_writer_string(b->w, unit);
 
 	perftools__profiles__value_type__init(vt);
 	vt->type = t;
@@ -427,117 +316,83 @@ static int value_type(struct builder *b, PbValueType *vt, const char *type,
 	return t < 0 || u < 0 ? -1 : 0;
 }
 
-/* Samples, interning their locations. */
-static int pb_samples(struct builder *b, struct pb_parts *pp,
-		      const struct lp_record **recs, size_t n)
+/* One sample per record, interning its locations. */
+static int pb_samples(struct builder *b, const struct lp_record **recs,
+		      size_t n)
 {
-	size_t nids = 0, k = 0;
+	size_t most = 1;
+	uint64_t *ids;
+	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
-		nids += record_frames(recs[i]);
-	pp->smp = calloc(n + 1, sizeof(*pp->smp));
-	pp->smpp = calloc(n + 1, sizeof(*pp->smpp));
-	pp->ids = calloc(nids + 1, sizeof(*pp->ids));
-	pp->vals = calloc(2 * n + 1, sizeof(*pp->vals));
-	if (!pp->smp || !pp->smpp || !pp->ids || !pp->vals)
+		if (record_frames(recs[i]) > most)
+			most = record_frames(recs[i]);
+	ids = malloc(most * sizeof(*ids));
+	if (!ids)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		PbSample *s = &pp->smp[i];
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		Perftools__Profiles__Sample s = PERFTOOLS__PROFILES__SAMPLE__INIT;
+		int64_t value[2] = {lp_record_contentions(recs[i]),
+				    recs[i]->delay_ns};
 
-		perftools__profiles__sample__init(s);
-		s->location_id = &pp->ids[k];
-		s->n_location_id = record_frames(recs[i]);
-		for (size_t f = 0; f < s->n_location_id; f++) {
+		s.n_location_id = record_frames(recs[i]);
+		for (size_t f = 0; f < s.n_location_id; f++) {
 			const struct loc *l = record_frame(b, recs[i], f);
 
-			if (!l)
+			if (!l) {
+				free(ids);
 				return -1;
-			pp->ids[k++] = (uint64_t)(l - b->loc) + 1;
+			}
+			ids[f] = l->id;
 		}
-		s->value = &pp->vals[2 * i];
-		s->n_value = 2;
-		s->value[0] = lp_record_contentions(recs[i]);
-		s->value[1] = recs[i]->delay_ns;
-		pp->smpp[i] = s;
+		s.location_id = ids;
+		s.value = value;
+		s.n_value = 2;
+		rc = lp_pprof_writer_sample(b->w, &s);
 	}
-	return 0;
+	free(ids);
+	return rc;
 }
 
 /* All executable mappings, so that ids and the main binary stay the same
  * from one snapshot to the next; has_functions as Go sets it: only for a
  * mapping whose referenced addresses were all named. */
-static int pb_mappings(struct builder *b, struct pb_parts *pp)
+static int pb_mappings(struct builder *b)
 {
-	pp->map = calloc(b->nmaps + 1, sizeof(*pp->map));
-	pp->mapp = calloc(b->nmaps + 1, sizeof(*pp->mapp));
-	if (!pp->map || !pp->mapp)
-		return -1;
 	for (size_t i = 0; i < b->nmaps; i++) {
+		Perftools__Profiles__Mapping m = PERFTOOLS__PROFILES__MAPPING__INIT;
 		const struct lp_mapping_info *mi = &b->maps[i];
-		PbMapping *m = &pp->map[i];
 
-		perftools__profiles__mapping__init(m);
-		m->id = i + 1;
-		m->memory_start = mi->start;
-		m->memory_limit = mi->limit;
-		m->file_offset = mi->offset;
-		m->filename = str_intern(b, mi->path);
-		m->build_id = str_intern(b, mi->build_id);
-		m->has_functions = b->map_used[i] && !b->map_unnamed[i];
+		m.memory_start = mi->start;
+		m.memory_limit = mi->limit;
+		m.file_offset = mi->offset;
+		m.filename = lp_pprof_writer_string(b->w, mi->path);
+		m.build_id = lp_pprof_writer_string(b->w, mi->build_id);
+		m.has_functions = b->map_used[i] && !b->map_unnamed[i];
 		/* Lines for every address used: pprof -lines and list use them
 		 * as they are, as with Go's profiles. */
-		m->has_filenames = m->has_line_numbers = m->has_inline_frames =
-			m->has_functions && !b->map_unlined[i];
-		if (m->filename < 0 || m->build_id < 0)
+		m.has_filenames = m.has_line_numbers = m.has_inline_frames =
+			m.has_functions && !b->map_unlined[i];
+		/* Added in order, the ids are the locations' (loc_fill). */
+		if (m.filename < 0 || m.build_id < 0 ||
+		    lp_pprof_writer_mapping(b->w, &m) != i + 1)
 			return -1;
-		pp->mapp[i] = m;
 	}
 	return 0;
 }
 
-static int pb_locations(struct builder *b, struct pb_parts *pp)
+/* The functions, by name: distinct names, so the writer's ids are ours. */
+static int pb_functions(struct builder *b)
 {
-	pp->loc = calloc(b->nloc + 1, sizeof(*pp->loc));
-	pp->locp = calloc(b->nloc + 1, sizeof(*pp->locp));
-	pp->line = calloc(b->nline + 1, sizeof(*pp->line));
-	pp->linep = calloc(b->nline + 1, sizeof(*pp->linep));
-	if (!pp->loc || !pp->locp || !pp->line || !pp->linep)
-		return -1;
-	for (size_t i = 0; i < b->nline; i++) {
-		perftools__profiles__line__init(&pp->line[i]);
-		pp->line[i].function_id = b->line[i].function;
-		pp->line[i].line = b->line[i].line;
-		pp->linep[i] = &pp->line[i];
-	}
-	for (size_t i = 0; i < b->nloc; i++) {
-		PbLocation *l = &pp->loc[i];
-
-		perftools__profiles__location__init(l);
-		l->id = i + 1;
-		l->mapping_id = b->loc[i].mapping;
-		l->address = b->loc[i].addr;
-		l->line = &pp->linep[b->loc[i].line0];
-		l->n_line = b->loc[i].nline;
-		pp->locp[i] = l;
-	}
-	return 0;
-}
-
-static int pb_functions(struct builder *b, struct pb_parts *pp)
-{
-	pp->fn = calloc(b->nfn + 1, sizeof(*pp->fn));
-	pp->fnp = calloc(b->nfn + 1, sizeof(*pp->fnp));
-	if (!pp->fn || !pp->fnp)
-		return -1;
 	for (size_t i = 0; i < b->nfn; i++) {
-		PbFunction *f = &pp->fn[i];
+		Perftools__Profiles__Function f = PERFTOOLS__PROFILES__FUNCTION__INIT;
 
-		perftools__profiles__function__init(f);
-		f->id = i + 1;
-		f->name = f->system_name = (int64_t)b->fn_name[i];
-		if (b->fn_file[i] && (f->filename = str_intern(b, b->fn_file[i])) < 0)
+		f.name = f.system_name = b->fn_name[i];
+		if (b->fn_file[i] &&
+		    (f.filename = lp_pprof_writer_string(b->w, b->fn_file[i])) < 0)
 			return -1;
-		pp->fnp[i] = f;
+		if (lp_pprof_writer_function(b->w, &f) != i + 1)
+			return -1;
 	}
 	return 0;
 }
@@ -558,26 +413,27 @@ void lp_pprof_set_run(long root_pid, int64_t start_ns)
  * that `lockprof merge` can refuse files of different runs. pprof shows
  * comments only with -comments.
  */
-static int pb_comment(struct builder *b, struct pb_parts *pp, PbProfile *p,
+static int pb_comment(struct builder *b, struct pb_head *h, lp_profile *p,
 		      const struct lp_snapshot *s)
 {
-	int n = snprintf(pp->comment, sizeof(pp->comment), "lockprof kind=%s",
+	int n = snprintf(h->comment, sizeof(h->comment), "lockprof kind=%s",
 			 s->kind == LP_MUTEX ? "mutex" : "block");
 
 	if (run_root_pid > 0)
-		snprintf(pp->comment + n, sizeof(pp->comment) - (size_t)n,
+		snprintf(h->comment + n, sizeof(h->comment) - (size_t)n,
 			 " root=%ld start=%lld", run_root_pid,
 			 (long long)run_start_ns);
-	pp->comment_ix[0] = str_intern(b, pp->comment);
-	if (pp->comment_ix[0] < 0)
+	h->comment_ix[0] = lp_pprof_writer_string(b->w, h->comment);
+	if (h->comment_ix[0] < 0)
 		return -1;
-	p->comment = pp->comment_ix;
+	p->comment = h->comment_ix;
 	p->n_comment = 1;
 	return 0;
 }
 
-/* Fill the message; strings last, since every part interns into them. */
-static int pb_build(struct builder *b, struct pb_parts *pp, PbProfile *p,
+/* Everything into the writer and the header; the strings are added in the
+ * order of the sections, every section interning into them. */
+static int pb_build(struct builder *b, struct pb_head *h, lp_profile *p,
 		    const struct lp_snapshot *s)
 {
 	const struct lp_record **recs;
@@ -587,91 +443,37 @@ static int pb_build(struct builder *b, struct pb_parts *pp, PbProfile *p,
 	recs = sorted_records(s, &n);
 	if (!recs)
 		return -1;
-	rc = value_type(b, &pp->vt[0], "contentions", "count") ||
-	     value_type(b, &pp->vt[1], "delay", "nanoseconds") ||
-	     value_type(b, &pp->vt[2], "contentions", "count") ||
-	     pb_samples(b, pp, recs, n) || pb_mappings(b, pp) ||
-	     pb_locations(b, pp) || pb_functions(b, pp) ||
-	     pb_comment(b, pp, p, s);
-	if (rc) {
-		free(recs);
+	rc = value_type(b, &h->vt[0], "contentions", "count") ||
+	     value_type(b, &h->vt[1], "delay", "nanoseconds") ||
+	     value_type(b, &h->vt[2], "contentions", "count") ||
+	     pb_samples(b, recs, n) || pb_mappings(b) || pb_functions(b) ||
+	     pb_comment(b, h, p, s);
+	free(recs);
+	if (rc)
 		return -1;
-	}
-	pp->vtp[0] = &pp->vt[0];
-	pp->vtp[1] = &pp->vt[1];
-	p->sample_type = pp->vtp;
+	h->vtp[0] = &h->vt[0];
+	h->vtp[1] = &h->vt[1];
+	p->sample_type = h->vtp;
 	p->n_sample_type = 2;
-	p->period_type = &pp->vt[2];
+	p->period_type = &h->vt[2];
 	p->period = 1;
-	p->sample = pp->smpp;
-	p->n_sample = n;
-	p->mapping = pp->mapp;
-	p->n_mapping = b->nmaps;
-	p->location = pp->locp;
-	p->n_location = b->nloc;
-	p->function = pp->fnp;
-	p->n_function = b->nfn;
-	/* protobuf-c only reads the strings while packing. */
-	p->string_table = (char **)b->str;
-	p->n_string_table = b->nstr;
 	p->time_nanos = s->time_nanos;
 	p->duration_nanos = s->duration_nanos;
-	free(recs);
-	return 0;
-}
-
-static int gzip_buf(const uint8_t *in, size_t inlen, uint8_t **out,
-		    size_t *outlen)
-{
-	z_stream z = {0};
-	uint8_t *buf;
-	int rc;
-
-	/* The fastest level, as Go's runtime/pprof: a dump runs inside a live
-	 * service and size barely matters next to time. */
-	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	z.avail_out = (uInt)deflateBound(&z, inlen);
-	buf = malloc(z.avail_out);
-	if (!buf) {
-		deflateEnd(&z);
-		return -1;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)inlen;
-	z.next_out = buf;
-	rc = deflate(&z, Z_FINISH);
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
 	return 0;
 }
 
 int lp_pprof_encode(const struct lp_snapshot *s, struct lp_symbolizer *sym,
 		    uint8_t **out, size_t *len)
 {
-	PbProfile p = PERFTOOLS__PROFILES__PROFILE__INIT;
-	struct pb_parts pp = {0};
+	lp_profile p = PERFTOOLS__PROFILES__PROFILE__INIT;
+	struct pb_head h;
 	struct builder b;
-	uint8_t *raw = NULL;
-	size_t rawlen;
 	int rc = -1;
 
-	if (builder_init(&b, sym) == 0 && pb_build(&b, &pp, &p, s) == 0) {
-		rawlen = perftools__profiles__profile__get_packed_size(&p);
-		raw = malloc(rawlen + 1);
-		if (raw) {
-			perftools__profiles__profile__pack(&p, raw);
-			rc = gzip_buf(raw, rawlen, out, len);
-		}
-	}
-	free(raw);
-	pb_parts_free(&pp);
+	/* The fastest level, as Go's runtime/pprof: a dump runs inside a live
+	 * service and size barely matters next to time. */
+	if (builder_init(&b, sym) == 0 && pb_build(&b, &h, &p, s) == 0)
+		rc = lp_pprof_writer_pack(b.w, &p, Z_BEST_SPEED, out, len);
 	builder_free(&b);
 	return rc;
 }
@@ -688,7 +490,7 @@ static void text_frames(struct builder *b, FILE *f, const struct loc *l)
 		fprintf(f, "#\t0x%llx\n", addr);
 	for (uint32_t k = l->line0; k < l->line0 + l->nline; k++) {
 		const struct loc_line *ln = &b->line[k];
-		const char *name = b->str[b->fn_name[ln->function - 1]];
+		const char *name = fn_name(b, ln->function);
 
 		if (!l->named)
 			fprintf(f, "#\t0x%llx\t%s\n", addr, name);
