@@ -59,7 +59,7 @@ static int acquire_slow(pthread_mutex_t *m, int tried, const struct mutex_call *
 	struct lp_wait w;
 	int rc;
 
-	if (tried != EBUSY || !lp_wait_begin(&w, m, LP_WAIT_HELD))
+	if (tried != EBUSY || !lp_wait_begin(&w, m, LP_WAIT_MUTEX))
 		return call_real(c, m);
 	rc = lp_cancel_async ? call_cancellable(c, m, &w) : call_real(c, m);
 	lp_wait_end(&w, lp_outcome(rc), rc == 0 ? m : NULL);

@@ -30,6 +30,7 @@ extern struct lp_profiler lp_prof;
 /* How a waited-on object relates to the mutex profile. */
 enum lp_wait_kind {
 	LP_WAIT_HELD,   /* a lock or semaphore whose release is charged */
+	LP_WAIT_MUTEX,  /* the same, released only by the thread that took it */
 	LP_WAIT_COND,   /* a condition variable: block profile only */
 };
 
@@ -41,6 +42,7 @@ struct lp_wait {
 	int64_t start;
 	uint64_t draw;              /* the block sample's random number */
 	struct lp_waiter held;      /* registered waiter when held.entry */
+	enum lp_wait_kind kind;
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
@@ -63,7 +65,8 @@ enum lp_wait_outcome {
  * the block profile unless it failed: at once, or, when the thread now
  * holds the lock `holding` (not NULL), after its release of that lock (or
  * before its next wait, whichever comes first), so that the stack-table
- * insert is not in the program's critical section. */
+ * insert is not in the program's critical section. A mutex's waiter
+ * leaves the lock's wait state then too, with its release's charge. */
 void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holding);
 
 /*

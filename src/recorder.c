@@ -21,24 +21,36 @@ static struct lp_stacktab *tables[2];
 static int64_t profile_start;    /* monotonic: what duration_nanos counts from */
 
 /*
- * The thread's last kept wait, when the thread holds a lock since: its
- * stack-table insert waits for the release of that lock (the release finds
- * the filter busy and comes to lp_release_charge), or for the thread's
- * next wait, before it blocks. A thread that exits holding the lock loses
- * that one record.
+ * What the thread's last wait left to do once it holds the lock it took:
+ * a mutex waiter's departure from the lock's wait state, and the
+ * stack-table insert of a kept wait. Both wait for the release of that
+ * lock (the release finds the filter busy and comes to lp_release_charge,
+ * whose charge makes the departure), or for the thread's next wait,
+ * before it blocks. A thread that exits holding the lock loses that one
+ * record, and leaves the lock counted as waited for.
  */
 static __thread struct deferred {
-	const void *holding; /* NULL: nothing deferred */
+	const void *holding;   /* NULL: nothing deferred */
+	struct lp_waiter left; /* a departure to make, when left.entry */
+	int64_t left_at;       /* when it took the lock */
+	int record;            /* a block record to insert */
 	uint32_t npcs, flags;
 	uint64_t contentions;
 	int64_t delay;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 } deferred __attribute__((tls_model("initial-exec")));
 
-static void record_deferred(void)
+/* The deferred work, after the release of `deferred.holding` (whose charge
+ * made the departure) or before the thread's next wait. */
+static void finish_deferred(int released)
 {
-	lp_stacktab_add(tables[LP_BLOCK], deferred.pcs, deferred.npcs, deferred.flags,
-			deferred.contentions, deferred.delay);
+	if (deferred.left.entry && !released)
+		lp_waitstate_leave_held(&deferred.left, deferred.left_at);
+	deferred.left.entry = NULL;
+	if (deferred.record)
+		lp_stacktab_add(tables[LP_BLOCK], deferred.pcs, deferred.npcs, deferred.flags,
+				deferred.contentions, deferred.delay);
+	deferred.record = 0;
 	lp_waitstate_hold((uintptr_t)deferred.holding, -1);
 	deferred.holding = NULL;
 }
@@ -46,7 +58,7 @@ static void record_deferred(void)
 /* A wait is worth timing if either profile wants it. */
 static int wants(enum lp_wait_kind kind, int64_t rate, int64_t fraction)
 {
-	return rate > 0 || (kind == LP_WAIT_HELD && fraction > 0);
+	return rate > 0 || (kind != LP_WAIT_COND && fraction > 0);
 }
 
 int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
@@ -58,7 +70,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 		return 0;
 	if (deferred.holding) {
 		saved = lp_guard_enter();
-		record_deferred(); /* before blocking: the thread waits anyway */
+		finish_deferred(0); /* before blocking: the thread waits anyway */
 		lp_guard_leave(saved);
 	}
 	if (!__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED))
@@ -71,7 +83,8 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	w->npcs = -1;
 	/* The wait starts before the walk below: the program sees the time
 	 * inside the call, and both profiles count it alike. */
-	if (kind == LP_WAIT_HELD && fraction > 0 &&
+	w->kind = kind;
+	if (kind != LP_WAIT_COND && fraction > 0 &&
 	    lp_waitstate_arrive((uintptr_t)obj, &w->held)) {
 		w->start = w->held.arrival;
 	} else {
@@ -87,7 +100,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	 * A condvar waiter holds its mutex both before and after the wait: its
 	 * stack is taken only when the wait is kept. */
 	w->draw = lp_rand();
-	if (kind == LP_WAIT_HELD && rate > 0 &&
+	if (kind != LP_WAIT_COND && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
 		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
 	lp_guard_leave(saved);
@@ -99,9 +112,16 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 	int64_t end, rate, delay;
 	uint64_t contentions;
 	int saved = lp_guard_enter();
+	/* A mutex's waiter that took it leaves with its release: the clock
+	 * read is all that stays in its critical section. */
+	int leave_later = holding && w->held.entry && w->kind == LP_WAIT_MUTEX;
 
-	end = w->held.entry ? lp_waitstate_leave(&w->held, how == LP_WAIT_ACQUIRED) :
-			      lp_now();
+	end = w->held.entry && !leave_later ?
+		lp_waitstate_leave(&w->held, how == LP_WAIT_ACQUIRED) : lp_now();
+	if (leave_later) {
+		deferred.left = w->held;
+		deferred.left_at = end;
+	}
 	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
 	if (how != LP_WAIT_FAILED && rate > 0 &&
 	    __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) &&
@@ -117,12 +137,15 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 			deferred.contentions = contentions;
 			deferred.delay = delay;
 			memcpy(deferred.pcs, w->pcs, (size_t)w->npcs * sizeof(w->pcs[0]));
-			deferred.holding = holding;
-			lp_waitstate_hold((uintptr_t)holding, 1);
+			deferred.record = 1;
 		} else {
 			lp_stacktab_add(tables[LP_BLOCK], w->pcs, (uint32_t)w->npcs, flags,
 					contentions, delay);
 		}
+	}
+	if (leave_later || deferred.record) {
+		deferred.holding = holding;
+		lp_waitstate_hold((uintptr_t)holding, 1);
 	}
 	lp_guard_leave(saved);
 }
@@ -140,7 +163,9 @@ void lp_release_charge(const void *obj)
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	if (lp_waitstate_charge((uintptr_t)obj, fraction, &c) && c.sampled) {
+	if (lp_waitstate_charge((uintptr_t)obj, fraction,
+				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
+				deferred.left_at, &c) && c.sampled) {
 		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
 		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
 					 truncated ? LP_STACK_TRUNCATED : 0,
@@ -150,7 +175,7 @@ void lp_release_charge(const void *obj)
 			lp_waitstate_attach(&c, sample, fraction);
 	}
 	if (deferred.holding == obj)
-		record_deferred();
+		finish_deferred(1);
 	lp_guard_leave(saved);
 }
 
@@ -191,7 +216,10 @@ int lp_recorder_init(const struct lp_config *cfg)
 
 void lp_recorder_after_fork_child(void)
 {
-	deferred.holding = NULL; /* the parent's wait; the filter is cleared */
+	/* The parent's wait; the filter and the wait state are cleared. */
+	deferred.holding = NULL;
+	deferred.left.entry = NULL;
+	deferred.record = 0;
 	lp_waitstate_after_fork_child();
 	lp_stacktab_reset(tables[LP_BLOCK]);
 	lp_stacktab_reset(tables[LP_MUTEX]);

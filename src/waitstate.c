@@ -335,58 +335,103 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 			ns.hi = s.hi + ((uint64_t)late << 1);
 		} else {
 			ns.lo = key << 16;
-			ns.hi = (((s.hi & 1) ? s.hi >> 1 : 0) + (uint64_t)late) << 1 | 1;
+			ns.hi = (uint64_t)(((s.hi & 1) ? (int64_t)s.hi >> 1 : 0) + late) << 1 | 1;
 		}
 	} while (!cas16(&e->late, &s, ns));
 }
 
-int64_t lp_waitstate_leave(const struct lp_waiter *w, int acquired)
+/* A waiter's departure from state `s`, at `now`. */
+struct departure {
+	struct pair ns;
+	uint64_t l48;     /* the L it left under */
+	int64_t end;      /* when its wait ended */
+	int64_t late;     /* after the charge that counted it, if it took the lock */
+	int64_t pending;  /* its wait, if no charge counted it and it took the lock */
+};
+
+static void depart(struct pair s, const struct lp_waiter *w, int64_t now, int acquired,
+		   int clamp, struct departure *d)
 {
-	struct lp_lockstate *e = w->entry;
-	struct pair s = load16(&e->state), ns;
-	/* Read before the compare-and-swap: a charge that came since counted
-	 * this waiter up to its time, so the wait ends no earlier. */
-	int64_t now = lp_now(), end, pending = 0, since_charge = 0;
-	uint64_t l48;
-	int charged;
+	d->l48 = time48(s.lo);
+	d->ns.lo = s.lo - 1;
+	d->ns.hi = s.hi;
+	d->late = d->pending = 0;
+	if (d->l48 != w->seen) {
+		/* Its share is 0 since the charge at L, which counted it up to
+		 * L: its wait ends no earlier, unless it already ended (a
+		 * departure made at the thread's release: the late time is
+		 * negative then, and the charge keeps its exact sum). */
+		int64_t L = near(d->l48, now);
 
-	do {
-		l48 = time48(s.lo);
-		charged = l48 != w->seen;
-		ns.lo = s.lo - 1;
-		ns.hi = s.hi;
-		if (charged) {
-			int64_t L = near(l48, now);
-
-			end = now > L ? now : L;
-			since_charge = end - L;
-		} else {
-			end = now > w->arrival ? now : w->arrival;
-			pending = acquired ? end - w->arrival : 0;
-			ns.hi -= (uint64_t)(near(l48, w->arrival) - w->arrival);
-			ns.hi += (uint64_t)pending;
-		}
-	} while (!cas16(&e->state, &s, ns));
-	filter_adjust(e->lock, s, ns);
-	if (acquired && charged && (l48 & 1) && since_charge > 0)
-		add_late(e, l48, since_charge);
-	if (pending) {
-		struct memo *m = memo_slot(e->lock);
-
-		memo_put(m, e->lock, e);
-		if (m->own_pending && m->own_l48 != l48)
-			m->own_pending = 0; /* charged by another thread since */
-		m->own_l48 = l48;
-		m->own_pending += pending;
+		d->end = clamp && now < L ? L : now;
+		d->late = acquired ? d->end - L : 0;
+	} else {
+		d->end = now > w->arrival ? now : w->arrival;
+		d->pending = acquired ? d->end - w->arrival : 0;
+		d->ns.hi -= (uint64_t)(near(d->l48, w->arrival) - w->arrival);
+		d->ns.hi += (uint64_t)d->pending;
 	}
-	return end;
 }
 
-int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
+/* After the departure's compare-and-swap: its late time to the charge that
+ * counted it, if sampled. */
+static void departed(struct lp_lockstate *e, const struct departure *d)
+{
+	if (d->late && (d->l48 & 1))
+		add_late(e, d->l48, d->late);
+}
+
+/* The calling thread's own pending wait on `lock`, left under L `l48`. */
+static void own_pending_add(struct lp_lockstate *e, uint64_t l48, int64_t pending)
+{
+	struct memo *m = memo_slot(e->lock);
+
+	memo_put(m, e->lock, e);
+	if (m->own_pending && m->own_l48 != l48)
+		m->own_pending = 0; /* charged by another thread since */
+	m->own_l48 = l48;
+	m->own_pending += pending;
+}
+
+static void leave_at(const struct lp_waiter *w, int64_t now, int acquired, int clamp,
+		     struct departure *d)
+{
+	struct lp_lockstate *e = w->entry;
+	struct pair s = load16(&e->state);
+
+	do
+		depart(s, w, now, acquired, clamp, d);
+	while (!cas16(&e->state, &s, d->ns));
+	filter_adjust(e->lock, s, d->ns);
+	departed(e, d);
+	if (d->pending)
+		own_pending_add(e, d->l48, d->pending);
+}
+
+int64_t lp_waitstate_leave(const struct lp_waiter *w, int acquired)
+{
+	struct departure d;
+
+	/* Read before the compare-and-swap: a charge that came since counted
+	 * this waiter up to its time, so the wait ends no earlier. */
+	leave_at(w, lp_now(), acquired, 1, &d);
+	return d.end;
+}
+
+void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at)
+{
+	struct departure d;
+
+	leave_at(w, acquired_at, 1, 0, &d);
+}
+
+int lp_waitstate_charge(uintptr_t lock, int64_t fraction, const struct lp_waiter *left,
+			int64_t left_at, struct lp_charge *c)
 {
 	struct memo *m = memo_slot(lock);
 	struct lp_lockstate *e;
-	struct pair s, ns;
+	struct departure d;
+	struct pair s, base, ns;
 	/* Read before the compare-and-swap, as at arrival and departure. */
 	int64_t t = lp_now(), charged, own, T;
 	int sampled = fraction > 0 && lp_mutex_sample(fraction, lp_rand());
@@ -394,7 +439,7 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 	int reread = 0;
 
 	c->charged = 0;
-	e = m->lock == lock ? m->e : lookup(lock);
+	e = left ? left->entry : m->lock == lock ? m->e : lookup(lock);
 	if (!e)
 		return 0;
 	s = load16(&e->state);
@@ -402,17 +447,24 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 		uint64_t l48 = time48(s.lo);
 		int64_t L = near(l48, t);
 
-		n = waiters(s);
-		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
+		if (waiters(s) == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
 			return 0;
+		base = s;
+		d.pending = 0;
+		if (left) {
+			depart(s, left, left_at, 1, 0, &d);
+			base = d.ns;
+		}
+		n = waiters(base);
 		/* The thread's own wait, left pending under this L, stays. */
-		own = m->lock == lock && m->e == e && m->own_l48 == l48 ? m->own_pending : 0;
+		own = d.pending +
+		      (m->lock == lock && m->e == e && m->own_l48 == l48 ? m->own_pending : 0);
 		/* Later than the last charge, so that charges stay distinct; odd
 		 * when sampled, for the waiters' late time. */
 		T = t > L ? t : L + 1;
 		if ((T & 1) != sampled)
 			T++;
-		charged = (int64_t)((uint64_t)n * (uint64_t)(T - L) + s.hi) - own;
+		charged = (int64_t)((uint64_t)n * (uint64_t)(T - L) + base.hi) - own;
 		if (charged <= 0 && n > 0) {
 			/* A waiter read its clock after `t` and registered
 			 * before this charge: a clock read now comes after
@@ -427,10 +479,17 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 			T += 2;
 		}
 		if (charged <= 0) {
-			/* Nothing to charge, on a state read whole. */
-			if (cas16(&e->state, &s, s))
-				return 0;
-			continue;
+			/* Nothing to charge, on a state read whole: only the
+			 * departure, if any. */
+			if (!cas16(&e->state, &s, base))
+				continue;
+			filter_adjust(lock, s, base);
+			if (left) {
+				departed(e, &d);
+				if (d.pending)
+					own_pending_add(e, d.l48, d.pending);
+			}
+			return 0;
 		}
 		ns.lo = ((uint64_t)T & MASK48) << 16 | n;
 		ns.hi = (uint64_t)own;
@@ -438,9 +497,11 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 			break;
 	}
 	filter_adjust(lock, s, ns);
+	if (left)
+		departed(e, &d);
 	memo_put(m, lock, e);
-	if (own)
-		m->own_l48 = (uint64_t)T & MASK48;
+	m->own_l48 = (uint64_t)T & MASK48;
+	m->own_pending = own;
 	c->charged = charged;
 	c->time = T;
 	c->sampled = sampled;
@@ -456,7 +517,7 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
 	uint64_t key = (uint64_t)c->time & MASK48;
 	uint64_t scale = fraction > 0 && fraction <= 0xffff ? (uint64_t)fraction : 0;
 	struct pair s = load16(&e->late), ns = { key << 16 | scale, (uintptr_t)sample };
-	uint64_t carried;
+	int64_t carried;
 
 	do {
 		/* A later release's waiters have the slot: ours went there. */
@@ -464,10 +525,10 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
 			return;
 		/* Late time so far: this release's, or an older one's that was
 		 * not attached yet (it comes here rather than be lost). */
-		carried = (s.hi & 1) ? s.hi >> 1 : 0;
+		carried = (s.hi & 1) ? (int64_t)s.hi >> 1 : 0;
 	} while (!cas16(&e->late, &s, ns));
 	if (carried)
-		lp_stack_add_delay(sample, fraction * (int64_t)carried);
+		lp_stack_add_delay(sample, fraction * carried);
 }
 
 void lp_waitstate_after_fork_child(void)

@@ -91,6 +91,16 @@ int lp_waitstate_arrive(uintptr_t lock, struct lp_waiter *w);
  * ended. */
 int64_t lp_waitstate_leave(const struct lp_waiter *w, int acquired);
 
+/*
+ * A mutex's waiter that took the lock at `acquired_at` may leave later,
+ * out of its critical section: with its release's charge
+ * (lp_waitstate_charge's `left`), or alone before its next wait. Until
+ * then it counts as waiting; only its own release can come meanwhile, but
+ * for the releaser that woke it, whose charge may still count it: the late
+ * time it then leaves is negative, and the sum stays exact.
+ */
+void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at);
+
 struct lp_charge {
 	int64_t charged;  /* waiting time charged to the release */
 	int64_t time;     /* when (T) */
@@ -101,10 +111,13 @@ struct lp_charge {
 
 /*
  * A release of `lock`: what it is charged, and whether it is sampled (1 in
- * `fraction`; 0 never). Returns 0 when there was nothing to charge.
+ * `fraction`; 0 never). Returns 0 when there was nothing to charge. With
+ * `left`, the releasing thread's own departure as a waiter that took the
+ * lock at `left_at` is made in the same compare-and-swap.
  * Signal-safe: it allocates nothing and takes no lock.
  */
-int lp_waitstate_charge(uintptr_t lock, int64_t fraction, struct lp_charge *c);
+int lp_waitstate_charge(uintptr_t lock, int64_t fraction, const struct lp_waiter *left,
+			int64_t left_at, struct lp_charge *c);
 
 /* The sampled release `c` was recorded as `sample`: late time of its
  * waiters goes there, scaled by `fraction` (none above 65535). */

@@ -12,6 +12,7 @@
 
 #include <urcu-bp.h>
 
+#include "clock.h"
 #include "sampling.h"
 #include "stacktab.h"
 #include "unit.h"
@@ -36,17 +37,24 @@ static void spin_ns(long ns)
 	while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < ns);
 }
 
-static void release(uintptr_t lock)
+/* A release of `lock`; with `left`, by a waiter that took it at `left_at`
+ * and leaves with its release. */
+static void release_leaving(uintptr_t lock, const struct lp_waiter *left, int64_t left_at)
 {
 	struct lp_charge c;
 	uintptr_t pc = lock; /* one stack per lock */
 
-	if (lp_waitstate_charge(lock, 1, &c)) {
+	if (lp_waitstate_charge(lock, 1, left, left_at, &c)) {
 		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, LP_FX_ONE, c.charged);
 		EXPECT(c.sampled);
 		if (c.waiters_left)
 			lp_waitstate_attach(&c, s, 1);
 	}
+}
+
+static void release(uintptr_t lock)
+{
+	release_leaving(lock, NULL, 0);
 }
 
 static void *worker(void *arg)
@@ -63,6 +71,19 @@ static void *worker(void *arg)
 		spin_ns((long)(lp_rand() % 20000));
 		if (lp_rand() % 2)
 			release((uintptr_t)&locks[lp_rand() % LOCKS]);
+		if (acquired && lp_rand() % 2) {
+			/* As a mutex's waiter: it leaves with its release,
+			 * out of its critical section, or before its next
+			 * wait; others may charge meanwhile. */
+			left = lp_now();
+			spin_ns((long)(lp_rand() % 5000));
+			if (lp_rand() % 4)
+				release_leaving(lock, &w, left);
+			else
+				lp_waitstate_leave_held(&w, left);
+			waited[self] += left - w.arrival;
+			continue;
+		}
 		left = lp_waitstate_leave(&w, acquired);
 		EXPECT(left >= w.arrival);
 		if (acquired)
@@ -153,7 +174,7 @@ static void gave_up_alone(void)
 	spin_ns(20000);
 	EXPECT(lp_waitstate_leave(&w, 0) >= w.arrival + 20000);
 	EXPECT(!lp_waitstate_maybe_busy((uintptr_t)&lone));
-	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 1, &c) == 0 && c.charged == 0);
+	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 1, NULL, 0, &c) == 0 && c.charged == 0);
 }
 
 /* Two waiters; a release charges both up to its time. Then one gives up
@@ -173,7 +194,7 @@ static void gave_up_after_a_release(void)
 	a1 = w1.arrival;
 	a2 = w2.arrival;
 	spin_ns(20000);
-	EXPECT(lp_waitstate_charge(lock, 1, &c));
+	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c));
 	EXPECT(c.charged == (c.time - a1) + (c.time - a2) && c.waiters_left);
 	sample = lp_stacktab_add(tab, &pc, 1, 0, LP_FX_ONE, c.charged);
 	lp_waitstate_attach(&c, sample, 1);
@@ -183,12 +204,12 @@ static void gave_up_after_a_release(void)
 	EXPECT(end2 > c.time);
 	EXPECT(recorded(tab) == c.charged + (end2 - c.time));
 	EXPECT(!lp_waitstate_maybe_busy(lock));
-	EXPECT(lp_waitstate_charge(lock, 1, &c) == 0);
+	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c) == 0);
 }
 
 static void *charge_mixed(void *out)
 {
-	lp_waitstate_charge((uintptr_t)&mixed, 1, out);
+	lp_waitstate_charge((uintptr_t)&mixed, 1, NULL, 0, out);
 	return NULL;
 }
 
@@ -218,7 +239,7 @@ static char own;
 
 static void *charge_own(void *out)
 {
-	lp_waitstate_charge((uintptr_t)&own, 1, out);
+	lp_waitstate_charge((uintptr_t)&own, 1, NULL, 0, out);
 	return NULL;
 }
 
@@ -236,7 +257,7 @@ static void own_wait_not_charged_to_own_release(void)
 	EXPECT(lp_waitstate_arrive(lock, &w));
 	spin_ns(20000);
 	end = lp_waitstate_leave(&w, 1);
-	EXPECT(lp_waitstate_charge(lock, 1, &c) == 0);
+	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c) == 0);
 	EXPECT(lp_waitstate_maybe_busy(lock));
 	pthread_create(&t, NULL, charge_own, &c);
 	pthread_join(t, NULL);
