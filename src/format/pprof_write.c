@@ -120,23 +120,25 @@ void lp_pprof_writer_free(struct lp_pprof_writer *w)
 	free(w);
 }
 
-/* ---- strings ---- */
-
-struct str_key {
+/* What the equality callbacks get: the writer and the message (or the
+ * string) looked for. */
+struct key {
 	const struct lp_pprof_writer *w;
-	const char *s;
+	const void *m;
 };
+
+/* ---- strings ---- */
 
 static bool str_is(const void *ctx, uint32_t i)
 {
-	const struct str_key *k = ctx;
+	const struct key *k = ctx;
 
-	return strcmp(k->w->str[i], k->s) == 0;
+	return strcmp(k->w->str[i], k->m) == 0;
 }
 
 int64_t lp_pprof_writer_string(struct lp_pprof_writer *w, const char *s)
 {
-	struct str_key k = {w, s};
+	struct key k = {w, s};
 	uint64_t hash = lp_hash_bytes(LP_HASH_SEED, s, strlen(s));
 	uint32_t i = lp_hashtab_find(&w->str_index, hash, str_is, &k);
 	char *copy;
@@ -172,15 +174,10 @@ static uint64_t function_hash(const PbFunction *f)
 	return lp_hash_word(h, (uint64_t)f->start_line);
 }
 
-struct function_key {
-	const struct lp_pprof_writer *w;
-	const PbFunction *f;
-};
-
 static bool function_is(const void *ctx, uint32_t i)
 {
-	const struct function_key *k = ctx;
-	const PbFunction *a = &k->w->fn[i], *b = k->f;
+	const struct key *k = ctx;
+	const PbFunction *a = &k->w->fn[i], *b = k->m;
 
 	return a->name == b->name && a->system_name == b->system_name &&
 	       a->filename == b->filename && a->start_line == b->start_line;
@@ -189,7 +186,7 @@ static bool function_is(const void *ctx, uint32_t i)
 uint64_t lp_pprof_writer_function(struct lp_pprof_writer *w,
 				  const PbFunction *f)
 {
-	struct function_key k = {w, f};
+	struct key k = {w, f};
 	uint64_t hash = function_hash(f);
 	uint32_t i = lp_hashtab_find(&w->fn_index, hash, function_is, &k);
 	PbFunction *n;
@@ -244,16 +241,11 @@ static uint64_t location_hash(const PbLocation *l)
 	return h;
 }
 
-struct location_key {
-	const struct lp_pprof_writer *w;
-	const PbLocation *l;
-};
-
 static bool location_is(const void *ctx, uint32_t i)
 {
-	const struct location_key *k = ctx;
+	const struct key *k = ctx;
 	const struct loc *a = &k->w->loc[i];
-	const PbLocation *b = k->l;
+	const PbLocation *b = k->m;
 
 	if (a->mapping_id != b->mapping_id || a->address != b->address ||
 	    !a->is_folded != !b->is_folded || a->nline != b->n_line)
@@ -271,7 +263,7 @@ static bool location_is(const void *ctx, uint32_t i)
 uint64_t lp_pprof_writer_location(struct lp_pprof_writer *w,
 				  const PbLocation *l)
 {
-	struct location_key k = {w, l};
+	struct key k = {w, l};
 	uint64_t hash = location_hash(l);
 	uint32_t i = lp_hashtab_find(&w->loc_index, hash, location_is, &k);
 
@@ -312,16 +304,11 @@ static uint64_t sample_hash(const PbSample *s)
 	return h;
 }
 
-struct sample_key {
-	const struct lp_pprof_writer *w;
-	const PbSample *s;
-};
-
 static bool sample_is(const void *ctx, uint32_t i)
 {
-	const struct sample_key *k = ctx;
+	const struct key *k = ctx;
 	const struct sample *a = &k->w->smp[i];
-	const PbSample *b = k->s;
+	const PbSample *b = k->m;
 
 	if (a->nid != b->n_location_id || a->nlabel != b->n_label ||
 	    memcmp(&k->w->id[a->id0], b->location_id,
@@ -350,7 +337,7 @@ static int add_values(int64_t *to, const int64_t *from, size_t n)
 
 int lp_pprof_writer_sample(struct lp_pprof_writer *w, const PbSample *s)
 {
-	struct sample_key k = {w, s};
+	struct key k = {w, s};
 	uint64_t hash = sample_hash(s);
 	uint32_t i = lp_hashtab_find(&w->smp_index, hash, sample_is, &k);
 	struct sample *n;
