@@ -1,14 +1,16 @@
-"""Shared helpers of the lockprof CLI tests: run the tool, check, skip."""
+"""Shared helpers of the lockprof CLI tests: run the tool; checks are
+counted (testlib.Tally) and done() says how many passed and failed."""
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
-SKIP = 77
-failures = []
+import testlib
+
+_checks = testlib.Tally()
+check, fail, skip, done = _checks.check, _checks.fail, _checks.skip, _checks.done
 
 
 def lockprof():
@@ -36,28 +38,9 @@ def run_json(*args, expect=0):
         return {}
 
 
-def check(cond, what):
-    if not cond:
-        fail(what)
-    return cond
-
-
 def close(got, want, rel, what):
     ok = got is not None and abs(got - want) <= rel * abs(want)
     return check(ok, f"{what}: got {got}, want {want} (within {rel:.0%})")
-
-
-def fail(what):
-    print("FAIL:", what)
-    failures.append(what)
-
-
-def skip(why):
-    """Exit 77, unless checks made before failed."""
-    if failures:
-        done()
-    print("SKIP:", why)
-    sys.exit(SKIP)
 
 
 def tmpdir():
@@ -97,11 +80,3 @@ def pprof_agree(path, env):
         mine = {s["site"]: s[key] for s in t.get("sites", []) if s[key]}
         check(mine == flat, f"{path} {sample}: lockprof {mine} != pprof {flat}")
         check(total == t.get("total", {}).get(key), f"{path} {sample}: totals {total} vs {t.get('total')}")
-
-
-def done():
-    if failures:
-        print(f"{len(failures)} failure(s)")
-        sys.exit(1)
-    print("ok")
-    sys.exit(0)

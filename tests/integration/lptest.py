@@ -6,29 +6,17 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
-SKIP = 77
+import testlib
+from testlib import SKIP, Location, Profile, Sample, base, skip  # noqa: F401
+
+_checks = testlib.FailFast()
+check, fail = _checks.check, _checks.fail
+
 BUILD = os.environ.get("LOCKPROF_BUILD", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 LIB = os.path.abspath(os.environ.get("LOCKPROF_LIB", os.path.join(BUILD, "liblockprof.so")))
 CLI = os.path.abspath(os.environ.get("LOCKPROF_CLI", os.path.join(BUILD, "lockprof")))
-
-
-def fail(msg):
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
-def skip(msg):
-    print("SKIP: " + msg)
-    sys.exit(SKIP)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    print("ok: " + msg)
 
 
 def preload_env(extra=None):
@@ -73,79 +61,40 @@ def have_go():
     return shutil.which("go") is not None
 
 
-class Profile:
-    """A profile as `go tool pprof -raw` shows it: samples of
-    (contentions, delay, [function of each location, leaf first],
-    [functions of each location: those inlined there, innermost first,
-    then the one the code is in])."""
-
-    def __init__(self, samples, duration_line, mappings):
-        self.samples = samples
-        self.duration_line = duration_line
-        self.mappings = mappings
-
-    def total(self, index=1):
-        return sum(s[index] for s in self.samples)
-
-    def by_leaf(self, index=1):
-        out = {}
-        for s in self.samples:
-            leaf = s[2][0] if s[2] else "?"
-            out[leaf] = out.get(leaf, 0) + s[index]
-        return out
-
-    def by_frame(self, name, index=1):
-        """Sum of samples whose stack has a frame whose function starts
-        with `name` (gcc may add .constprop/.isra suffixes)."""
-        return sum(s[index] for s in self.samples
-                   if any(base(f) == name for loc in s[3] for f in loc))
-
-
-def base(function):
-    return function.split(".")[0] if function else function
-
-
 def go_raw(path):
-    """Parse `go tool pprof -raw PATH`."""
+    """The profile as `go tool pprof -raw PATH` shows it (its Samples and
+    Locations), a testlib.Profile."""
     if not have_go():
         skip("go is not installed (Debian golang-go): cannot read profiles with go tool pprof")
     p = run(["go", "tool", "pprof", "-raw", path], timeout=120)
-    lines = p.stdout.splitlines()
+    prof = Profile()
     section = None
-    raw_samples, locations, mappings = [], {}, []
-    duration = None
     current = None
-    for line in lines:
-        if line.startswith("Duration:"):
-            duration = line
+    for line in p.stdout.splitlines():
         if line in ("Samples:", "Locations", "Mappings"):
             section = line
             continue
         if section == "Samples:":
             m = re.match(r"\s*(\d+)\s+(\d+):((?:\s+\d+)*)\s*$", line)
             if m:
-                raw_samples.append((int(m.group(1)), int(m.group(2)),
-                                    [int(x) for x in m.group(3).split()]))
+                prof.samples.append(Sample([int(x) for x in m.group(3).split()],
+                                           [int(m.group(1)), int(m.group(2))]))
         elif section == "Locations":
             # "  3: 0x4b4964 M=1 name file:line s=0"; M= is absent for
-            # locations without a mapping, names may hold spaces.
-            m = re.match(r"\s*(\d+): (0x[0-9a-f]+)(?: M=\d+)?\s*(.*?)\s+s=\d+(?:\(.*\))?$", line)
+            # locations without a mapping, names may hold spaces. -raw
+            # prints the innermost line first: the function the code is
+            # in is the location's last line.
+            m = re.match(r"\s*(\d+): (0x[0-9a-f]+)(?: M=(\d+))?\s*(.*?)\s+s=\d+(?:\(.*\))?$", line)
             if m:
                 current = int(m.group(1))
-                locations[current] = [function_of(m.group(3))]
+                prof.locations[current] = Location(int(m.group(2), 16), int(m.group(3) or 0),
+                                                   [function_of(m.group(4))])
                 continue
             # an inlined frame's line: "      name file:line s=0"
             m = re.match(r"\s+(\S.*?)\s+s=\d+(?:\(.*\))?$", line)
             if m and current is not None:
-                locations[current].append(function_of(m.group(1)))
-        elif section == "Mappings":
-            if line.strip():
-                mappings.append(line.strip())
-    # -raw prints the innermost line first: the function the code is in
-    # is the location's last line.
-    samples = [(c, d, [locations.get(i, ["?"])[-1] for i in ids],
-                [locations.get(i, ["?"]) for i in ids]) for c, d, ids in raw_samples]
-    return Profile(samples, duration, mappings)
+                prof.locations[current].functions.append(function_of(m.group(1)))
+    return prof
 
 
 def function_of(text):
@@ -155,12 +104,7 @@ def function_of(text):
 
 def folded(path, kind="delay"):
     """Our own decoder's view: {stack (root first, ';'): value}."""
-    p = run([CLI, "folded", "--type", kind, path])
-    out = {}
-    for line in p.stdout.splitlines():
-        stack, _, value = line.rpartition(" ")
-        out[stack] = out.get(stack, 0) + int(value)
-    return out
+    return testlib.parse_folded(run([CLI, "folded", "--type", kind, path]).stdout)
 
 
 def agree(path):

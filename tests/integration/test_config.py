@@ -64,14 +64,14 @@ def main():
 
     p, d = run_site(prog, {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_STACK_DEPTH": "2"})
     prof = lptest.agree(os.path.join(d, "block.pprof"))
-    lptest.check(all(len(s[2]) <= 3 for s in prof.samples) and
-                 any(s[2][-1] == "[lockprof: truncated stack]" for s in prof.samples),
+    lptest.check(all(len(prof.stack(s)) <= 3 for s in prof.samples) and
+                 any(prof.stack(s)[-1] == "[lockprof: truncated stack]" for s in prof.samples),
                  "LOCKPROF_STACK_DEPTH=2: two frames and a truncation mark at the root")
 
     p, d = run_site(prog, {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
                            "LOCKPROF_MAX_STACKS": "1"}, "wait_mutex,wait_sem,wait_cond")
     full = lptest.agree(os.path.join(d, "block.pprof"))
-    overflow = [s for s in full.samples if s[2] == ["[lockprof: stack table full]"]]
+    overflow = [s for s in full.samples if full.stack(s) == ["[lockprof: stack table full]"]]
     lptest.check(len(full.samples) == 2 and len(overflow) == 1,
                  "LOCKPROF_MAX_STACKS=1: one stack, the rest in one overflow sample")
     truth = sum(int(line.split()[3]) for line in p.stdout.splitlines())

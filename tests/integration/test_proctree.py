@@ -10,10 +10,6 @@ import sys
 import lptest
 
 
-def frames(prof):
-    return {lptest.base(f) for s in prof.samples for f in s[2]}
-
-
 def main():
     prog = os.path.abspath(sys.argv[1])
     d = lptest.tmpdir()
@@ -37,7 +33,7 @@ def main():
         suffix = ".%s" % pid if pid else ""
         for kind in ("block", "mutex"):
             prof = lptest.agree(os.path.join(d, "%s%s.pprof" % (kind, suffix)))
-            seen = frames(prof) & set(own.values())
+            seen = prof.stack_functions() & set(own.values())
             lptest.check(seen == {site}, "%s%s.pprof holds %s only (saw %s)"
                          % (kind, suffix, site, sorted(seen)))
     print("1 passed, 0 failed")

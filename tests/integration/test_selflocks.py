@@ -23,11 +23,11 @@ def main():
         prof = lptest.agree(os.path.join(d, kind + ".pprof"))
         lptest.check(prof.samples, "%s: the program's contention is there" % kind)
         foreign = [s for s in prof.samples
-                   if any(x in f for f in s[2] for x in FOREIGN)]
+                   if any(x in f for f in prof.stack(s) for x in FOREIGN)]
         for s in foreign:
-            print("foreign sample:", s)
+            print("foreign sample:", s.values, prof.stack(s), prof.frames(s))
         lptest.check(not foreign, "%s: no sample of the profiler's own locks" % kind)
-        lptest.check(all(any(lptest.base(f) == "short_life" for f in s[2]) for s in prof.samples),
+        lptest.check(all(any(lptest.base(f) == "short_life" for f in prof.stack(s)) for s in prof.samples),
                      "%s: every sample is under short_life" % kind)
     print("1 passed, 0 failed")
 

@@ -73,8 +73,9 @@ def check_inlined(path, what):
 
 
 def location_names(path):
+    prof = lptest.go_raw(path)
     return sorted(set(fn for fn, _ in raw_lines(path)) |
-                  set(f for s in lptest.go_raw(path).samples for loc in s[3] for f in loc))
+                  set(f for s in prof.samples for loc in prof.frames(s) for f in loc))
 
 
 def main():

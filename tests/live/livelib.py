@@ -1,127 +1,23 @@
 """Shared pieces of the live tests: start tests/live/service under the
-profiler, talk to it, read pprof files (a small protobuf reader, stdlib
-only), and count results. Every wait is bounded."""
-import gzip
+profiler, talk to it; checks are counted (testlib.Tally) and profiles
+read with testlib.Profile. Every wait is bounded."""
 import os
 import queue
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 
-from pbwire import fields, ints
+import testlib
+from testlib import Profile  # noqa: F401 (the tests import it from here)
 
 LIB = os.environ.get("LOCKPROF_LIB", "")
 SERVICE = os.environ.get("LIVE_SERVICE", "")
 FIXTURES = os.environ.get("LIVE_FIXTURES", "")
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what, flush=True)
-    return cond
-
-
-def done():
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
-
-
-def skip(why):
-    print("SKIP:", why)
-    sys.exit(77)
-
-
-# ---- pprof ----
-
-def _signed(x):
-    return x - (1 << 64) if x >= 1 << 63 else x
-
-
-class Profile:
-    """The fields the tests look at."""
-
-    def __init__(self, data):
-        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-        self.strings, self.samples, self.types = [], [], []
-        self.locations, self.functions = {}, {}
-        self.time_nanos = self.duration_nanos = self.period = 0
-        self.period_type = None
-        funcs = {}
-        for num, wire, v in fields(raw):
-            if num == 6:
-                self.strings.append(v.decode())
-            elif num == 1:
-                self.types.append(dict((n, x) for n, _, x in fields(v)))
-            elif num == 11:
-                self.period_type = dict((n, x) for n, _, x in fields(v))
-            elif num == 2:
-                locs, vals = [], []
-                for n, w, x in fields(v):
-                    if n == 1:
-                        locs += ints(w, x)
-                    elif n == 2:
-                        vals += [_signed(y) for y in ints(w, x)]
-                self.samples.append((locs, vals))
-            elif num == 4:
-                lid, addr, fids = 0, 0, []
-                for n, w, x in fields(v):
-                    if n == 1:
-                        lid = x
-                    elif n == 3:
-                        addr = x
-                    elif n == 4:
-                        fids += [y for m, _, y in fields(x) if m == 1]
-                self.locations[lid] = (addr, fids)
-            elif num == 5:
-                d = dict((n, x) for n, _, x in fields(v))
-                funcs[d.get(1, 0)] = d.get(2, 0)
-            elif num == 9:
-                self.time_nanos = v
-            elif num == 10:
-                self.duration_nanos = v
-            elif num == 12:
-                self.period = v
-        self.functions = {k: self.strings[s] for k, s in funcs.items()}
-        self.types = [(self.strings[t.get(1, 0)], self.strings[t.get(2, 0)])
-                      for t in self.types]
-        if self.period_type is not None:
-            self.period_type = (self.strings[self.period_type.get(1, 0)],
-                                self.strings[self.period_type.get(2, 0)])
-
-    def names(self, locs):
-        out = []
-        for lid in locs:
-            out += [self.functions.get(f, "?") for f in self.locations[lid][1]]
-        return out
-
-    def by_addresses(self):
-        """{tuple of location addresses: [contentions, delay]}, as Alloy
-        keys samples across scrapes."""
-        out = {}
-        for locs, vals in self.samples:
-            k = tuple(self.locations[l][0] for l in locs)
-            acc = out.setdefault(k, [0, 0])
-            acc[0] += vals[0]
-            acc[1] += vals[1]
-        return out
-
-    def total(self, func=None):
-        """Contentions and delay of the samples whose stack has `func`."""
-        c = d = 0
-        for locs, vals in self.samples:
-            if func is None or func in self.names(locs):
-                c += vals[0]
-                d += vals[1]
-        return c, d
+_checks = testlib.Tally()
+check, done, skip = _checks.check, _checks.done, _checks.skip
 
 
 # ---- the service ----

@@ -26,7 +26,7 @@ def wait_for(cond, limit):
 
 def has(path, func):
     try:
-        return read(path).total(func)[1] > 0
+        return read(path).totals(func)[1] > 0
     except (OSError, EOFError, ValueError):
         return False
 
@@ -128,7 +128,7 @@ def test_fork():
         check(line == "child %d" % kid, "child ended: %s" % line)
     from livelib import get
     st, _, body = get(port, "/debug/pprof/mutex")
-    check(st == 200 and Profile(body).total("contend_child") == (0, 0),
+    check(st == 200 and Profile(body).totals("contend_child") == (0, 0),
           "parent still serves, without the child's events")
     check(svc.stop() == 0, "fork: exit 0")
     check(not os.path.exists(d + "/block.pprof.tmp"), "fork: no temporary files")
@@ -147,7 +147,7 @@ def test_detach():
     svc.cmd("a 200", "done a")
     from livelib import get
     st, _, body = get(port, "/debug/pprof/mutex")
-    check(st == 200 and Profile(body).total("contend_a")[1] > 0,
+    check(st == 200 and Profile(body).totals("contend_a")[1] > 0,
           "detach: the child answers on the same port with its profile")
     svc.proc.stdin.write("quit\n")
     svc.proc.stdin.flush()

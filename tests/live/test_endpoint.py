@@ -46,7 +46,7 @@ def test_fixtures(svc):
     prof = Profile(body)
     check(prof.period_type == ("contentions", "count"), "period type %s" % (prof.period_type,))
     check(prof.types == [("contentions", "count"), ("delay", "nanoseconds")], "types %s" % prof.types)
-    check(prof.total("contend_a")[1] > 0, "cumulative mutex has contend_a")
+    check(prof.totals("contend_a")[1] > 0, "cumulative mutex has contend_a")
 
     st, hs, body = get(p, "/debug/pprof/mutex?debug=1")
     same_head(st, hs, "mutex_debug1")
@@ -163,8 +163,8 @@ def test_delta_window(svc, kind):
     check(1.9 <= elapsed < 5, "%s delta took %.2fs" % (kind, elapsed))
     check(1.8e9 <= prof.duration_nanos <= 3e9, "%s delta duration %d" % (kind, prof.duration_nanos))
     check(abs(prof.time_nanos / 1e9 - time.time()) < 5, "%s delta time_nanos is now" % kind)
-    check(prof.total("contend_b")[1] > 0, "%s delta has contend_b" % kind)
-    check(prof.total("contend_a") == (0, 0), "%s delta has no contend_a: %s" % (kind, prof.total("contend_a")))
+    check(prof.totals("contend_b")[1] > 0, "%s delta has contend_b" % kind)
+    check(prof.totals("contend_a") == (0, 0), "%s delta has no contend_a: %s" % (kind, prof.totals("contend_a")))
     check(all(v[0] != 0 or v[1] != 0 for _, v in prof.samples), "%s delta: no all-zero samples" % kind)
     # Nothing happens: an empty delta.
     st, _, body = get(svc.port, "/debug/pprof/%s?seconds=1" % kind)
@@ -204,10 +204,10 @@ def test_since_last(svc):
         check(st == 200 and dict(hs).get("Content-Type") == "application/octet-stream",
               "delta_%s: %d" % (kind, st))
         first = Profile(b)
-        check(first.total("contend_a")[1] > 0, "delta_%s first: everything so far" % kind)
+        check(first.totals("contend_a")[1] > 0, "delta_%s first: everything so far" % kind)
         svc.cmd("b 300", "done b")
         second = Profile(get(svc.port, "/debug/pprof/delta_" + kind)[2])
-        check(second.total("contend_b")[1] > 0 and second.total("contend_a") == (0, 0),
+        check(second.totals("contend_b")[1] > 0 and second.totals("contend_a") == (0, 0),
               "delta_%s second: only contend_b" % kind)
         third = Profile(get(svc.port, "/debug/pprof/delta_" + kind)[2])
         check(third.samples == [], "delta_%s third: empty" % kind)
@@ -226,7 +226,7 @@ def test_unix_socket():
         s.sendall(b"GET /debug/pprof/mutex HTTP/1.1\r\nHost: x\r\n\r\n")
         st, hs, body = read_answer(s)
         s.close()
-        check(st == 200 and Profile(body).total("contend_a")[1] > 0, "unix socket profile")
+        check(st == 200 and Profile(body).totals("contend_a")[1] > 0, "unix socket profile")
     finally:
         svc.stop()
     # A socket file left by a dead process is replaced.

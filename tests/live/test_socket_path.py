@@ -151,7 +151,7 @@ def test_stale_and_exit():
             check(svc.url == "unix:" + path, "a stale socket is reused: %s" % svc.url)
             svc.cmd("a 100", "done a")
             st, _, body = unix_get(path)
-            check(st == 200 and Profile(body).total("contend_a")[1] > 0,
+            check(st == 200 and Profile(body).totals("contend_a")[1] > 0,
                   "served on the reused path (%d)" % st)
             # A forked child that exits does not remove its parent's socket.
             svc.cmd("fork 50", "child")

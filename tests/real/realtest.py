@@ -3,7 +3,6 @@ under liblockprof, bounded in time, and read the profiles it leaves.
 
 Environment (set by tests/real/meson.build): LOCKPROF_LIB, LOCKPROF_CLI,
 REAL_WORK (a build directory for caches). Exit 77 is meson's skip."""
-import gzip
 import json
 import os
 import shutil
@@ -14,32 +13,16 @@ import sys
 import tempfile
 import time
 
-from pbwire import fields, ints
+import testlib
+from testlib import Profile, say, skip  # noqa: F401 (the tests import them from here)
+
+_checks = testlib.FailFast()
+check, fail = _checks.check, _checks.fail
 
 LIB = os.environ.get("LOCKPROF_LIB", "")
 CLI = os.environ.get("LOCKPROF_CLI", "")
 WORK = os.environ.get("REAL_WORK") or tempfile.gettempdir()
 INSTALL = "tests/real/install-packages.sh"
-
-
-def say(*a):
-    print(*a, flush=True)
-
-
-def skip(why):
-    say("SKIP: " + why)
-    sys.exit(77)
-
-
-def fail(why):
-    say("FAIL: " + why)
-    sys.exit(1)
-
-
-def check(cond, what):
-    if not cond:
-        fail(what)
-    say("ok: " + what)
 
 
 def need(prog, package):
@@ -141,53 +124,6 @@ def go_pprof(path, *args, env=None):
     if p.returncode != 0:
         fail(f"go tool pprof -top {path}: exit {p.returncode}: {p.stderr.strip()[:500]}")
     return p.stdout + p.stderr
-
-
-def read_profile(path):
-    """The parts these tests look at: mappings (file, build id) and the
-    stacks, each frame as (mapping file, function name or '')."""
-    data = open(path, "rb").read()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    strings, maps, locs, funcs, samples = [], {}, {}, {}, []
-    for num, _, v in fields(data):
-        if num == 6:
-            strings.append(v.decode())
-        elif num == 3:
-            m = dict((k, x) for k, _, x in fields(v))
-            maps[m.get(1, 0)] = (m.get(5, 0), m.get(6, 0))
-        elif num == 4:
-            loc = {"lines": []}
-            for k, _, x in fields(v):
-                if k == 4:
-                    loc["lines"].append(dict((n, y) for n, _, y in fields(x)).get(1, 0))
-                else:
-                    loc[k] = x
-            locs[loc.get(1, 0)] = (loc.get(2, 0), loc["lines"])
-        elif num == 5:
-            f = dict((k, x) for k, _, x in fields(v))
-            funcs[f.get(1, 0)] = f.get(2, 0)
-        elif num == 2:
-            ids, vals = [], []
-            for k, w, x in fields(v):
-                if k == 1:
-                    ids += ints(w, x)
-                elif k == 2:
-                    vals += ints(w, x)
-            samples.append((ids, vals))
-    mappings = {mid: (strings[f], strings[b]) for mid, (f, b) in maps.items()}
-    stacks = []
-    for ids, vals in samples:
-        frames = []
-        for lid in ids:
-            mid, fids = locs[lid]
-            file = mappings.get(mid, ("", ""))[0]
-            if not fids:
-                frames.append((file, ""))
-            for fid in fids:
-                frames.append((file, strings[funcs[fid]]))
-        stacks.append((frames, vals))
-    return {"mappings": list(mappings.values()), "stacks": stacks}
 
 
 def elf_build_id(path):

@@ -9,9 +9,8 @@ import os
 import re
 
 import mclib
-from realtest import (check, elf_build_id, fail, go_pprof, need, preload_env,
-                      native_env, profiles_in, read_profile, say, show_top, size,
-                      tmpdir)
+from realtest import (Profile, check, elf_build_id, fail, go_pprof, need, preload_env,
+                      native_env, profiles_in, say, show_top, size, tmpdir)
 
 binary = os.path.realpath(need("memcached", "memcached"))
 mclib.tools()
@@ -34,20 +33,20 @@ for name in files:
     say(f"--- {name}: {size(path)} bytes")
     t = show_top(path)
     check(t["total"]["contentions"] > 0, f"{name} has samples")
-    prof = read_profile(path)
-    maps = dict(prof["mappings"])
+    prof = Profile.read(path)
+    maps = dict(prof.mappings.values())
     check(maps.get(binary) == bid and bid,
           f"{name}: the mapping of {binary} keeps its build-id {bid}")
     # Which mapping the top sites' caller frames are in, and what is named.
     named, unnamed, own = {}, {}, set()
-    for frames, _ in prof["stacks"]:
-        for file, fn in frames:
+    for sample in prof.samples:
+        for file, fn in prof.file_frames(sample):
             base = os.path.basename(file)
             (named if fn else unnamed)[base] = (named if fn else unnamed).get(base, 0) + 1
             if file == binary:
                 own.add(fn)
     say(f"{name}: named frames by object {named}; unnamed {unnamed}")
-    top_leaf = max(prof["stacks"], key=lambda s: s[1][-1])[0][0]
+    top_leaf = prof.file_frames(max(prof.samples, key=lambda s: s.values[-1]))[0]
     check(top_leaf[0] == binary,
           f"{name}: the top stack's first frame is in memcached itself ({top_leaf})")
     libc = [b for b in named if b.startswith("libc.so")]

@@ -13,8 +13,8 @@ import shutil
 import subprocess
 
 import mclib
-from realtest import (WORK, check, elf_build_id, fail, go_pprof, need,
-                      preload_env, profiles_in, read_profile, run, say, show_top,
+from realtest import (WORK, Profile, check, elf_build_id, fail, go_pprof, need,
+                      preload_env, profiles_in, run, say, show_top,
                       skip, tmpdir)
 
 OPS = 100000
@@ -85,8 +85,9 @@ def memcached_names(path, binary):
     """Function names of frames in memcached's own mapping (not the
     module+offset names a stripped binary's frames get)."""
     names = set()
-    for frames, _ in read_profile(path)["stacks"]:
-        names |= {fn for f, fn in frames
+    prof = Profile.read(path)
+    for sample in prof.samples:
+        names |= {fn for f, fn in prof.file_frames(sample)
                   if f == binary and fn and not re.fullmatch(r"\[.*\]\+0x[0-9a-f]+", fn)}
     return names
 
@@ -136,8 +137,8 @@ run([strip, "-o", stripped, full], 60)
 check(elf_build_id(stripped) == bid, "strip keeps the build-id")
 out = traced_run(stripped, "stripped")
 path = os.path.join(out, "block.pprof")
-prof = read_profile(path)
-check(dict(prof["mappings"]).get(stripped) == bid,
+prof = Profile.read(path)
+check(dict(prof.mappings.values()).get(stripped) == bid,
       f"the stripped binary's profile keeps its build-id {bid}")
 check(not memcached_names(path, stripped),
       "the stripped binary's profile names none of memcached's functions")

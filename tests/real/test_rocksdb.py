@@ -12,8 +12,8 @@ import signal
 import subprocess
 import time
 
-from realtest import (check, fail, go_pprof, native_env, need, preload_env,
-                      profiles_in, read_profile, run, say, show_top, tmpdir, top)
+from realtest import (Profile, check, fail, go_pprof, native_env, need, preload_env,
+                      profiles_in, run, say, show_top, tmpdir, top)
 
 db_bench = need("db_bench", "rocksdb-tools")
 # 4 threads; a small write buffer and a one-shard 1 MiB block cache, so
@@ -46,10 +46,11 @@ def demangle(names):
 
 def libstdcxx(path):
     """libstdc++'s mappings in the profile's stacks, and its named frames."""
-    prof = read_profile(path)
-    maps = [m for m in prof["mappings"] if "libstdc++" in m[0]]
+    prof = Profile.read(path)
+    maps = [m for m in prof.mappings.values() if "libstdc++" in m[0]]
     std, seen = set(), False
-    for frames, _ in prof["stacks"]:
+    for sample in prof.samples:
+        frames = prof.file_frames(sample)
         std |= {fn for file, fn in frames if "libstdc++" in file and fn}
         seen |= any("libstdc++" in file for file, _ in frames)
     say(f"    libstdc++ frames: {'yes' if seen else 'none'}; named: {sorted(std)}")

@@ -13,30 +13,18 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+import testlib
+from testlib import SKIP, skip  # noqa: F401 (the tests import them from here)
+
+_checks = testlib.FailFast()
+check, fail = _checks.check, _checks.fail
+
 LIB = os.environ["LOCKPROF_LIB"]
 CLI = os.environ["LOCKPROF_CLI"]
 FIRST = [p for p in os.environ.get("LOCKPROF_PRELOAD_FIRST", "").split(":") if p]
 SANITIZED = bool(FIRST)
 # The programs under test, as meson passes them (relative to its cwd).
 ARGS = [os.path.abspath(a) for a in sys.argv[1:]]
-
-
-def fail(msg):
-    _failed.append(msg)
-    print("FAIL: " + msg)
-    sys.exit(1)
-
-
-def skip(msg):
-    print("SKIP: " + msg)
-    sys.exit(SKIP)
-
-
-def check(cond, msg):
-    if not cond:
-        fail(msg)
-    print("ok: " + msg)
 
 
 def env(preload=True, before=(), after=(), **lockprof):
@@ -75,11 +63,7 @@ def folded(path, what="delay"):
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
     if p.returncode != 0:
         fail("%s is not a valid profile: %s" % (path, p.stderr.strip()))
-    out = {}
-    for line in p.stdout.splitlines():
-        stack, _, value = line.rpartition(" ")
-        out[stack] = out.get(stack, 0) + int(value)
-    return out
+    return testlib.parse_folded(p.stdout)
 
 
 def total_with(prof, frame):
@@ -96,12 +80,11 @@ def tmpdir():
 
 
 _dirs = []
-_failed = []
 
 
 @atexit.register
 def _cleanup():
-    if not _failed:
+    if not _checks.failed:
         for d in _dirs:
             shutil.rmtree(d, ignore_errors=True)
 
