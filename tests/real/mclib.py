@@ -4,12 +4,11 @@ server's own counters, run memccapable, stop it with SIGTERM."""
 import os
 import pwd
 import re
-import signal
 import socket
 import subprocess
 import time
 
-from realtest import fail, free_port, need, run, say, wait_port
+from realtest import fail, free_port, need, run, say, terminate, wait_port
 
 OPS = int(os.environ.get("REAL_MEMCACHED_OPS", "200000"))
 
@@ -94,14 +93,7 @@ def session(binary, env, label, capable=True, ops=OPS):
             if rc != 0 or failed or "All tests passed" not in out:
                 fail(f"{label}: memccapable failed:\n{out[-3000:]}{err[-1000:]}")
     finally:
-        if srv.poll() is None:
-            srv.send_signal(signal.SIGTERM)
-        try:
-            sout, serr = srv.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            srv.kill()
-            srv.communicate()
-            fail(f"{label}: memcached did not exit within 30s of SIGTERM")
+        sout, serr = terminate(srv, f"{label}: memcached")
     lifetime = time.monotonic() - t0
     say(f"{label}: memcached exit {srv.returncode} after SIGTERM, lived {lifetime:.2f}s"
         + (f", stderr: {serr.strip()[:300]}" if serr.strip() else ""))

@@ -6,6 +6,7 @@ REAL_WORK (a build directory for caches). Exit 77 is meson's skip."""
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -77,6 +78,19 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def terminate(proc, what, timeout=30):
+    """SIGTERM to proc (if it still runs), then its (stdout, stderr);
+    fails when it still runs `timeout` seconds later (killed then)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        fail(f"{what} still running {timeout}s after SIGTERM")
 
 
 def wait_port(port, proc, timeout=10):

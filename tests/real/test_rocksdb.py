@@ -12,8 +12,8 @@ import signal
 import subprocess
 import time
 
-from realtest import (Profile, check, fail, go_pprof, native_env, need, preload_env,
-                      profiles_in, run, say, show_top, tmpdir, top)
+from realtest import (Profile, check, go_pprof, native_env, need, preload_env,
+                      profiles_in, run, say, show_top, terminate, tmpdir, top)
 
 db_bench = need("db_bench", "rocksdb-tools")
 # 4 threads; a small write buffer and a one-shard 1 MiB block cache, so
@@ -91,13 +91,7 @@ def terminated(preload, label):
                          env=env, cwd=d2, stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(2)
-    p.send_signal(signal.SIGTERM)
-    try:
-        _, err = p.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        p.communicate()
-        fail(f"{label}: db_bench still running 30s after SIGTERM")
+    _, err = terminate(p, f"{label}: db_bench")
     shutil.rmtree(os.path.join(d2, "db"), ignore_errors=True)
     return p.returncode, d2
 
