@@ -49,6 +49,19 @@ static __attribute__((noinline)) int call_cancellable(const struct mutex_call *c
 	return rc;
 }
 
+/* glibc's kind bit of a robust mutex (PTHREAD_MUTEX_ROBUST_NORMAL_NP in
+ * its pthreadP.h). */
+#define GLIBC_KIND_ROBUST 16
+
+/* How a wait on `m` relates to the wait state: a robust mutex's owner may
+ * die holding it, so its waiter leaves the wait state at once rather than
+ * with a release that may never come. */
+static enum lp_wait_kind wait_kind(const pthread_mutex_t *m)
+{
+	return __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & GLIBC_KIND_ROBUST ?
+		LP_WAIT_HELD : LP_WAIT_MUTEX;
+}
+
 /* The trylock did not take the lock: block in the real call, timed when the
  * lock was busy. EINVAL, EAGAIN, ...: only the blocking call can say, and it
  * reports its own error. The wrappers reach this with a tail call and build
@@ -59,7 +72,7 @@ static int acquire_slow(pthread_mutex_t *m, int tried, const struct mutex_call *
 	struct lp_wait w;
 	int rc;
 
-	if (tried != EBUSY || !lp_wait_begin(&w, m, LP_WAIT_MUTEX))
+	if (tried != EBUSY || !lp_wait_begin(&w, m, wait_kind(m)))
 		return call_real(c, m);
 	rc = lp_cancel_async ? call_cancellable(c, m, &w) : call_real(c, m);
 	lp_wait_end(&w, lp_outcome(rc), rc == 0 ? m : NULL);

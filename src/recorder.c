@@ -27,7 +27,8 @@ static int64_t profile_start;    /* monotonic: what duration_nanos counts from *
  * lock (the release finds the filter busy and comes to lp_release_charge,
  * whose charge makes the departure), or for the thread's next wait,
  * before it blocks. A thread that exits holding the lock loses that one
- * record, and leaves the lock counted as waited for.
+ * record, and leaves the lock counted as waited for: robust mutexes, whose
+ * owners may die holding them, are left at once (interpose/mutex.c).
  */
 static __thread struct deferred {
 	const void *holding;   /* NULL: nothing deferred */
