@@ -50,7 +50,7 @@ void lp_builder_init(struct lp_builder *b)
 
 	memset(b, 0, sizeof(*b));
 	b->p = init;
-	b->w = lp_pprof_writer_new();
+	b->w = lp_pprof_writer_new(true);
 	if (!b->w)
 		writer_failed(b);
 }

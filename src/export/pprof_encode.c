@@ -218,7 +218,7 @@ static int builder_init(struct builder *b, struct lp_symbolizer *sym)
 {
 	*b = (struct builder){.sym = sym};
 	b->nmaps = lp_symbolizer_mappings(sym, &b->maps);
-	b->w = lp_pprof_writer_new();
+	b->w = lp_pprof_writer_new(false); /* a record per stack: distinct */
 	b->map_used = calloc(b->nmaps + 1, sizeof(bool));
 	b->map_unnamed = calloc(b->nmaps + 1, sizeof(bool));
 	b->map_unlined = calloc(b->nmaps + 1, sizeof(bool));
@@ -320,13 +320,17 @@ static int value_type(struct builder *b, PbValueType *vt, const char *type,
 static int pb_samples(struct builder *b, const struct lp_record **recs,
 		      size_t n)
 {
-	size_t most = 1;
+	size_t most = 1, all = 0;
 	uint64_t *ids;
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		all += record_frames(recs[i]);
 		if (record_frames(recs[i]) > most)
 			most = record_frames(recs[i]);
+	}
+	if (lp_pprof_writer_expect(b->w, n, all, 2 * n))
+		return -1;
 	ids = malloc(most * sizeof(*ids));
 	if (!ids)
 		return -1;

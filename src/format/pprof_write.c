@@ -26,12 +26,12 @@ typedef Perftools__Profiles__Label PbLabel;
 struct loc {
 	uint64_t mapping_id, address;
 	protobuf_c_boolean is_folded;
-	size_t line0, nline;
+	uint32_t line0, nline;
 };
 
 /* A sample: its location ids, values and labels in the pools. */
 struct sample {
-	size_t id0, nid, value0, nvalue, label0, nlabel;
+	uint32_t id0, nid, value0, nvalue, label0, nlabel;
 };
 
 struct lp_pprof_writer {
@@ -54,6 +54,7 @@ struct lp_pprof_writer {
 
 	struct sample *smp;
 	size_t nsmp, smp_cap;
+	bool sum;                     /* smp_index is kept */
 	struct lp_hashtab smp_index;
 	uint64_t *id;
 	size_t nid, id_cap;
@@ -63,13 +64,33 @@ struct lp_pprof_writer {
 	size_t nlabel, label_cap;
 };
 
-/* Room for `more` elements past n in *arr; ENOMEM when there is none. */
+/* Room for `more` elements past n in *arr; ENOMEM when there is none, or
+ * when n + more would not fit 32 bits, as the entries of an index and the
+ * offsets kept in struct loc and struct sample must. */
 static int room(void *arr, size_t *cap, size_t n, size_t more, size_t size)
 {
-	if (lp_grow(arr, cap, n + more, size)) {
+	if (more > UINT32_MAX - n || lp_grow(arr, cap, n + more, size)) {
 		errno = ENOMEM;
 		return -1;
 	}
+	return 0;
+}
+
+/* The same, exactly: for what is known to come. */
+static int room_exact(void *arr, size_t *cap, size_t n, size_t more,
+		      size_t size)
+{
+	void **a = arr, *p;
+
+	if (n + more <= *cap)
+		return 0;
+	p = more > UINT32_MAX - n ? NULL : realloc(*a, (n + more) * size);
+	if (!p) {
+		errno = ENOMEM;
+		return -1;
+	}
+	*a = p;
+	*cap = n + more;
 	return 0;
 }
 
@@ -83,7 +104,7 @@ static int index_add(struct lp_hashtab *h, uint64_t hash, size_t n)
 	return 0;
 }
 
-struct lp_pprof_writer *lp_pprof_writer_new(void)
+struct lp_pprof_writer *lp_pprof_writer_new(bool sum)
 {
 	struct lp_pprof_writer *w = calloc(1, sizeof(*w));
 
@@ -91,6 +112,7 @@ struct lp_pprof_writer *lp_pprof_writer_new(void)
 		errno = ENOMEM;
 		return NULL;
 	}
+	w->sum = sum;
 	if (lp_pprof_writer_string(w, "") != 0) {
 		lp_pprof_writer_free(w);
 		return NULL;
@@ -274,8 +296,8 @@ uint64_t lp_pprof_writer_location(struct lp_pprof_writer *w,
 		 sizeof(*w->line)) ||
 	    index_add(&w->loc_index, hash, w->nloc))
 		return 0;
-	w->loc[w->nloc] = (struct loc){l->mapping_id, l->address,
-				       l->is_folded, w->nline, l->n_line};
+	w->loc[w->nloc] = (struct loc){l->mapping_id, l->address, l->is_folded,
+				       (uint32_t)w->nline, (uint32_t)l->n_line};
 	for (size_t j = 0; j < l->n_line; j++) {
 		PbLine *n = &w->line[w->nline++];
 
@@ -338,8 +360,9 @@ static int add_values(int64_t *to, const int64_t *from, size_t n)
 int lp_pprof_writer_sample(struct lp_pprof_writer *w, const PbSample *s)
 {
 	struct key k = {w, s};
-	uint64_t hash = sample_hash(s);
-	uint32_t i = lp_hashtab_find(&w->smp_index, hash, sample_is, &k);
+	uint64_t hash = w->sum ? sample_hash(s) : 0;
+	uint32_t i = w->sum ? lp_hashtab_find(&w->smp_index, hash, sample_is, &k) :
+			      LP_HASHTAB_NONE;
 	struct sample *n;
 
 	if (i != LP_HASHTAB_NONE)
@@ -352,11 +375,12 @@ int lp_pprof_writer_sample(struct lp_pprof_writer *w, const PbSample *s)
 		 sizeof(*w->value)) ||
 	    room(&w->label, &w->label_cap, w->nlabel, s->n_label,
 		 sizeof(*w->label)) ||
-	    index_add(&w->smp_index, hash, w->nsmp))
+	    (w->sum && index_add(&w->smp_index, hash, w->nsmp)))
 		return -1;
 	n = &w->smp[w->nsmp++];
-	*n = (struct sample){w->nid, s->n_location_id, w->nvalue, s->n_value,
-			     w->nlabel, s->n_label};
+	*n = (struct sample){(uint32_t)w->nid, (uint32_t)s->n_location_id,
+			     (uint32_t)w->nvalue, (uint32_t)s->n_value,
+			     (uint32_t)w->nlabel, (uint32_t)s->n_label};
 	if (s->n_location_id)
 		memcpy(&w->id[w->nid], s->location_id,
 		       s->n_location_id * sizeof(*w->id));
@@ -376,6 +400,17 @@ int lp_pprof_writer_sample(struct lp_pprof_writer *w, const PbSample *s)
 	w->nvalue += s->n_value;
 	w->nlabel += s->n_label;
 	return 0;
+}
+
+int lp_pprof_writer_expect(struct lp_pprof_writer *w, size_t samples,
+			   size_t location_ids, size_t values)
+{
+	return room_exact(&w->smp, &w->smp_cap, w->nsmp, samples,
+			  sizeof(*w->smp)) ||
+	       room_exact(&w->id, &w->id_cap, w->nid, location_ids,
+			  sizeof(*w->id)) ||
+	       room_exact(&w->value, &w->value_cap, w->nvalue, values,
+			  sizeof(*w->value)) ? -1 : 0;
 }
 
 /* ---- packing ---- */

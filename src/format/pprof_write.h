@@ -13,6 +13,7 @@
 #ifndef LP_PPROF_WRITE_H
 #define LP_PPROF_WRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,8 +21,11 @@
 
 struct lp_pprof_writer;
 
-/* NULL when out of memory. */
-struct lp_pprof_writer *lp_pprof_writer_new(void);
+/* NULL when out of memory. `sum`: whether a sample with the stack and
+ * labels of an earlier one is added to it (merging profiles); a caller
+ * whose samples are distinct anyway says false, and they are kept as
+ * given, with no index of them. */
+struct lp_pprof_writer *lp_pprof_writer_new(bool sum);
 void lp_pprof_writer_free(struct lp_pprof_writer *w);
 
 /* The index of s in the string table (copied in when new). */
@@ -47,11 +51,17 @@ lp_pprof_writer_mapping_at(struct lp_pprof_writer *w, uint64_t id);
 uint64_t lp_pprof_writer_location(struct lp_pprof_writer *w,
 				  const Perftools__Profiles__Location *l);
 
+/* Room for `samples` more samples with `location_ids` location ids and
+ * `values` values in all, made at once: a large profile is then neither
+ * copied as it grows nor left with room to spare. 0, or -1 (ENOMEM). */
+int lp_pprof_writer_expect(struct lp_pprof_writer *w, size_t samples,
+			   size_t location_ids, size_t values);
+
 /*
  * Add s's values to the sample with its locations and labels (a new one
- * the first time). Every sample has as many values as the profile has
- * sample types. 0, or -1 with errno ENOMEM, or EOVERFLOW when a sum
- * overflows 64 bits.
+ * the first time, or every time for a writer that does not sum). Every
+ * sample has as many values as the profile has sample types. 0, or -1
+ * with errno ENOMEM, or EOVERFLOW when a sum overflows 64 bits.
  */
 int lp_pprof_writer_sample(struct lp_pprof_writer *w,
 			   const Perftools__Profiles__Sample *s);
