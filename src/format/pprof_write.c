@@ -346,14 +346,19 @@ static bool sample_is(const void *ctx, uint32_t i)
 	return true;
 }
 
+/* All of the sums, or none of them. */
 static int add_values(int64_t *to, const int64_t *from, size_t n)
 {
+	int64_t sum;
+
 	for (size_t i = 0; i < n; i++) {
-		if (__builtin_add_overflow(to[i], from[i], &to[i])) {
+		if (__builtin_add_overflow(to[i], from[i], &sum)) {
 			errno = EOVERFLOW;
 			return -1;
 		}
 	}
+	for (size_t i = 0; i < n; i++)
+		to[i] += from[i];
 	return 0;
 }
 
