@@ -333,8 +333,8 @@ static bool sample_is(const void *ctx, uint32_t i)
 	const PbSample *b = k->m;
 
 	if (a->nid != b->n_location_id || a->nlabel != b->n_label ||
-	    memcmp(&k->w->id[a->id0], b->location_id,
-		   a->nid * sizeof(*b->location_id)))
+	    (a->nid && memcmp(&k->w->id[a->id0], b->location_id,
+			      a->nid * sizeof(*b->location_id))))
 		return false;
 	for (size_t j = 0; j < a->nlabel; j++) {
 		const PbLabel *x = &k->w->label[a->label0 + j], *y = b->label[j];
@@ -464,11 +464,13 @@ static size_t lay_samples(struct lp_pprof_writer *w, struct layout *o)
 		if (all_zero(&w->value[a->value0], a->nvalue))
 			continue;
 		perftools__profiles__sample__init(s);
-		s->location_id = &w->id[a->id0];
+		/* No pointer into an array that was never made (a stack of no
+		 * frames, no labels): NULL, as protobuf-c has it. */
+		s->location_id = a->nid ? &w->id[a->id0] : NULL;
 		s->n_location_id = a->nid;
 		s->value = &w->value[a->value0];
 		s->n_value = a->nvalue;
-		s->label = &o->labelp[a->label0];
+		s->label = a->nlabel ? &o->labelp[a->label0] : NULL;
 		s->n_label = a->nlabel;
 		o->smpp[kept++] = s;
 	}

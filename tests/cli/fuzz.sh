@@ -15,6 +15,7 @@ fuzz_build "$work/fuzz_decode" -I"$src/src" -I"$src/src/cli" -I"$build" \
 	"$src/src/cli/primitives.c" "$src/src/cli/pprof_build.c" \
 	"$src/src/cli/demangle.c" "$src/src/cli/profile_meta.c" \
 	"$src/src/cli/srcpath.c" "$src/src/cli/url.c" \
+	"$src/src/base/hashtab.c" "$src/src/format/pprof_write.c" \
 	-lprotobuf-c -lz -lm -lstdc++ -lcurl
 PYTHONPATH="$src/tests/cli" python3 - "$work/corpus" <<'PY'
 import os, sys
