@@ -13,32 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "procwait.h"
+#include "onewait.h"
 #include "safe.h"
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void *waiter(void *arg)
-{
-	__atomic_store_n((int *)arg, safe_gettid(), __ATOMIC_RELEASE);
-	pthread_mutex_lock(&lock);
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
-
-static void contend(void)
-{
-	pthread_t t;
-	int tid = 0;
-
-	pthread_mutex_lock(&lock);
-	PT(pthread_create(&t, NULL, waiter, &tid));
-	while (!__atomic_load_n(&tid, __ATOMIC_ACQUIRE))
-		safe_sleep_ms(1);
-	safe_wait_blocked(tid);
-	pthread_mutex_unlock(&lock);
-	PT(pthread_join(t, NULL));
-}
 
 int main(int argc, char **argv)
 {
@@ -55,7 +31,7 @@ int main(int argc, char **argv)
 	if (write(2, "DATA", 4) != 4)
 		return 96;
 	do {
-		contend();
+		one_wait();
 		safe_sleep_ms(10);
 	} while (access(argv[1], F_OK) != 0 && safe_now_ns() < end);
 	if (access(argv[1], F_OK) != 0)

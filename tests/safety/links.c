@@ -18,35 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "procwait.h"
+#include "onewait.h"
 #include "safe.h"
 
 extern char **environ;
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void *waiter(void *arg)
-{
-	__atomic_store_n((int *)arg, safe_gettid(), __ATOMIC_RELEASE);
-	pthread_mutex_lock(&lock);
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
-
-/* One wait for sure: a thread blocks on the mutex held here. */
-static void contend(void)
-{
-	pthread_t t;
-	int tid = 0;
-
-	pthread_mutex_lock(&lock);
-	PT(pthread_create(&t, NULL, waiter, &tid));
-	while (!__atomic_load_n(&tid, __ATOMIC_ACQUIRE))
-		safe_sleep_ms(1);
-	safe_wait_blocked(tid);
-	pthread_mutex_unlock(&lock);
-	PT(pthread_join(t, NULL));
-}
 
 /* A child: waits for a byte on `go`, contends, exits through exit(). */
 static int child(int go)
@@ -54,7 +29,7 @@ static int child(int go)
 	char c;
 
 	CHECK(read(go, &c, 1) == 1);
-	contend();
+	one_wait();
 	return 0;
 }
 
@@ -90,7 +65,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
 		if (strcmp(line, "work\n") == 0) {
-			contend();
+			one_wait();
 			printf("worked\n");
 		} else if (strcmp(line, "release\n") == 0) {
 			CHECK(write(spawned[1], "g", 1) == 1);
@@ -105,6 +80,6 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
-	contend();
+	one_wait();
 	return 0;
 }

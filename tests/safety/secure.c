@@ -13,36 +13,17 @@
 #include <sys/auxv.h>
 
 #include "lockprof.h"
-#include "procwait.h"
+#include "onewait.h"
 #include "safe.h"
-
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void *waiter(void *arg)
-{
-	__atomic_store_n((int *)arg, safe_gettid(), __ATOMIC_RELEASE);
-	pthread_mutex_lock(&lock);
-	pthread_mutex_unlock(&lock);
-	return NULL;
-}
 
 int main(int argc, char **argv)
 {
-	pthread_t t;
-	int tid = 0;
-
 	if (argc > 1 && strcmp(argv[1], "start") == 0) {
 		lockprof_set_block_rate(1);
 		lockprof_set_mutex_fraction(1);
 		lockprof_start();
 	}
-	pthread_mutex_lock(&lock);
-	PT(pthread_create(&t, NULL, waiter, &tid));
-	while (!__atomic_load_n(&tid, __ATOMIC_ACQUIRE))
-		safe_sleep_ms(1);
-	safe_wait_blocked(tid);
-	pthread_mutex_unlock(&lock);
-	PT(pthread_join(t, NULL));
+	one_wait();
 	printf("ready secure=%lu\n", getauxval(AT_SECURE));
 	fflush(stdout);
 	while (getchar() != EOF)
