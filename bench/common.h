@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the bench workloads share. Each workload is a program that does a
  * fixed amount of work and prints one line of key=value pairs; bench/run

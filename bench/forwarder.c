@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The floor for any LD_PRELOAD lock profiler, measured: a preload library
  * that profiles nothing. Built twice:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Many locks and deep stacks under contention: threads lock one of a small
  * window of mutexes, from the bottom of a deep call chain; the window slides

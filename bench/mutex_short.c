@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Many threads on one mutex: a short critical section (a few steps) and
  * more work outside it, the common shape of a hot global lock. With more

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ping-pong between two threads, either through a condition variable (one
  * mutex, a turn variable) or through two semaphores. Every round trip is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Readers on one rwlock, no writer: read locks never wait, but every one
  * goes through the wrapper (tryrdlock first, the release's filter check).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Distinct contended stacks, then both profiles written: the cost of a
  * large dump, and the memory the profiler holds for that many stacks.

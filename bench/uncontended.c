@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Uncontended lock/unlock pairs: each thread has its own mutex. The
  * profiler's cost here is pure wrapper overhead (the trylock-first call and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small service with real lock contention, for the demo and the docs.
  *

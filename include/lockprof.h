@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lockprof: block and mutex profiles of pthread programs, as Go writes them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pthread_setcanceltype, followed per thread: a lock wait (mutex, rwlock),
  * which is no cancellation point, can only be ended by cancellation in a
@@ -8,7 +9,8 @@
 #undef __EXCEPTIONS /* interpose/wrap.h */
 #include <pthread.h>
 
-#include "profiler.h"
+#include "base/export.h"
+#include "record/recorder.h"
 #include "real.h"
 #include "wrap.h"
 

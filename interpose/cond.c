@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pthread_cond_*wait: the whole time inside the call is a wait (Go counts
  * Cond.Wait the same way); block profile only. They are cancellation
@@ -11,7 +12,8 @@
 #undef __EXCEPTIONS /* the setjmp kind of cleanup handler: interpose/wrap.h */
 #include <pthread.h>
 
-#include "profiler.h"
+#include "base/export.h"
+#include "record/recorder.h"
 #include "real.h"
 #include "wrap.h"
 

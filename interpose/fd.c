@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The calls that close descriptors, so that a program that closes all of
  * them (closefrom(3), close_range(3, ~0U, 0), a loop of close()) does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pthread_mutex_*: try first; only a lock that was not free at once is
  * timed, and a normal mutex seen held is not tried. The result handed back is always the real blocking call's, or the
@@ -9,7 +10,8 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "profiler.h"
+#include "base/export.h"
+#include "record/recorder.h"
 #include "real.h"
 #include "wrap.h"
 

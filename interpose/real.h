@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The real pthread and semaphore functions the wrappers stand in front of.
  *

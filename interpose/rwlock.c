@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pthread_rwlock_*: try first, as for mutexes. glibc validates the clock and
  * the timeout of the timed forms before anything else, so those calls with
@@ -8,7 +9,8 @@
 #include <errno.h>
 #include <pthread.h>
 
-#include "profiler.h"
+#include "base/export.h"
+#include "record/recorder.h"
 #include "real.h"
 #include "wrap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sem_wait and its timed forms: try first, like the locks. They are
  * cancellation points that act on a pending cancellation even when the
@@ -15,7 +16,8 @@
 #include <pthread.h>
 #include <semaphore.h>
 
-#include "profiler.h"
+#include "base/export.h"
+#include "record/recorder.h"
 #include "real.h"
 #include "wrap.h"
 

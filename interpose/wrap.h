@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the wrappers share. */
 #ifndef LP_WRAP_H
 #define LP_WRAP_H
@@ -19,7 +20,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "profiler.h"
+#include "record/recorder.h"
 
 /* On the hot wrappers: each starts a cache line, so that its fast path
  * (a few dozen bytes) never straddles two, whatever the layout of the rest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What the libFuzzer drivers share (tests/*/fuzz.sh source this file):
 # a skip (exit 77) without clang's libFuzzer, a scratch directory, the
 # sanitized build, and a bounded run that shows the log on failure.

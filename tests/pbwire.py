@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reading protobuf's wire format, for tests that look inside profiles with
 a decoder that shares no code with ours (stdlib only)."""
 

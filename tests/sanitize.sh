@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The test suite against sanitized builds of the library (docs/safety.md).
 #
 # ASan+UBSan: a separate build dir with -Db_sanitize=address,undefined; the

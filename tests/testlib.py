@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """What every Python test suite shares: saying, skipping (exit 77, meson's
 skip), checking and failing, and reading a profile (stdlib only, through
 pbwire: a decoder that shares no code with ours).

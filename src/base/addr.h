@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Where the live endpoint listens (LOCKPROF_HTTP). Parsing is pure, so the
  * configuration can check the value at start-up and the tests can feed it

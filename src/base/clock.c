@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The TSC as the profiler's clock.
  *
@@ -12,7 +13,7 @@
  * bracketed to within about 30 ns: a rate error under 1e-6). From then on
  * lp_now() extends CLOCK_MONOTONIC's second reading by TSC ticks, so the
  * switch is continuous to within one read; waits that span it and the
- * wait-state arithmetic (src/waitstate.c clamps times read on different
+ * wait-state arithmetic (src/record/waitstate.c clamps times read on different
  * CPUs) take that in their stride.
  */
 #include <fcntl.h>

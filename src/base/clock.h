@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Time as the profiler reads it: CLOCK_MONOTONIC for waits, CLOCK_REALTIME
  * only for a profile's time_nanos.

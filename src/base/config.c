@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Environment variables (docs/configuration.md lists them all).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Configuration from the environment. Parsing is pure (no I/O, no
  * allocation) so that it can be unit-tested and fuzzed; a bad value yields

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What liblockprof.so shows the program: everything is built hidden
  * (a program's own symbols of the same names must not bind to ours, nor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The descriptors the profiler keeps: libunwind's pipe for the process's
  * life (src/stackwalk.c), a dump's directory and file for the dump's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A word to sleep on, without a descriptor: Linux futexes, private to the
  * process. Both calls are plain system calls, safe in signal handlers.

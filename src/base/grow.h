@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Growing a malloc'd array by doubling: for the dump-time builders. */
 #ifndef LP_GROW_H
 #define LP_GROW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The re-entrancy guard. While a thread runs profiler code, lock calls it
  * makes (liburcu's, libunwind's, the allocator's) and those of signal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * An index by hash: open addressing with linear probing, mapping a
  * caller's 64-bit hash to entry numbers of the caller's own array. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The profiler's RCU hash tables (liburcu cds_lfht, bulletproof flavor).
  * Their bucket count is fixed: resizes would run in a liburcu worker thread

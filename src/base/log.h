@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The library's only way to speak: one line at a time, to the standard
  * error the process started with, or to LOCKPROF_LOG.

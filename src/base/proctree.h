@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Which process tree this process belongs to, and whether it is the first
  * process of it. The first process (the one whose environment had no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Work the dumps have done, counted coarsely (an address symbolized, a
  * mapping read, a buffer written). A thread that waits for a dump it

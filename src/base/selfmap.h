@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Where the profiler itself is in memory: the code of liblockprof (frames
  * dropped from every stack) and the data of the libraries whose locks are

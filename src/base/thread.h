@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The profiler's own threads (the dump thread, the endpoint's): every
  * signal blocked (the program's handlers run on its own threads) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The analysis commands of `lockprof`, each `int cmd(argc, argv)` with
  * argv[0] the command's name. Exit codes: 0 done, 1 `check` found a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockprof check: a CI gate on contention regressions. */
 #include <getopt.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lockprof subcommands: each takes its own argv (argv[0] is its name)
  * and returns the process exit status. */
 #ifndef LP_CLI_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two profiles site by site: totals by default (right for the same work
  * done twice, and equal to rates for runs of equal length), or rates per

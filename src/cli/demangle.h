@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Function names as `go tool pprof` shows them by default, so that our
  * tables and Go's tooling name a site alike. C++ symbols ("_Z...") are

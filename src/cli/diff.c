@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockprof diff: what changed between a baseline and a new profile. */
 #include <getopt.h>
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writing untrusted names (they come from profiles) into JSON and SVG:
  * invalid UTF-8 becomes U+FFFD, control characters are escaped or dropped,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockprof flame: a self-contained SVG flame graph, plain or differential. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "flame_tree.h"
 
 #include <math.h>

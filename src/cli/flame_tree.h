@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The tree a flame graph draws: stacks merged from the root, each node
  * holding the inclusive value of the profile shown and, for a differential

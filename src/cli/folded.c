@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockprof folded: stacks in the folded format of flamegraph.pl. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small streaming JSON writer: keys and commas handled by nesting. */
 #ifndef LP_CLI_JSON_H
 #define LP_CLI_JSON_H

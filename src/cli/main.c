@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lockprof: the command-line tool. Dispatches to one subcommand.
  */

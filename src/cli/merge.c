@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockprof merge: the per-process profiles of one run as one profile. */
 #include <getopt.h>
 #include <stdio.h>

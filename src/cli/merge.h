@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Merging profiles (lockprof merge, lockprof run --merge). */
 #ifndef LP_CLI_MERGE_H
 #define LP_CLI_MERGE_H

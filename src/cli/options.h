@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option parsing and diagnostics shared by the analysis commands. */
 #ifndef LP_CLI_OPTIONS_H
 #define LP_CLI_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "pprof_build.h"
 
 #include <errno.h>

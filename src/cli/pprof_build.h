@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Building a new pprof profile out of existing ones (merge, diff -o),
  * with the pprof writer (src/format/pprof_write.h): strings, functions,

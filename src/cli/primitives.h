@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Which frames are synchronization primitives rather than the program's own
  * code: the leaf side of a contention stack is the primitive the program

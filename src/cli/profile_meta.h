@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What a profile says about itself in its comments. lockprof writes
  * "lockprof kind=block root=PID start=NS": the kind (block, mutex, or a kind

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A contention profile (block or mutex) as the analysis commands see it:
  * the decoded file plus its samples turned into stacks of named frames,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lockprof run: the program, with the profiler preloaded. The tool sets the
  * library's environment, checks what it can before the program starts

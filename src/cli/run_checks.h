@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What `lockprof run` checks before it starts the program: that profiles
  * can be written where they go, and that the program can be profiled at

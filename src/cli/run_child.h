@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The program of `lockprof run`, as a child: the tool stays to say at the
  * end what was written. The program is the first process of its tree (its

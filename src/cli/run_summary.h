@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What `lockprof run` says at the end: the profiles the run wrote (files
  * named as the library names them, new or rewritten since the directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sbuf.h"
 
 #include <stdarg.h>

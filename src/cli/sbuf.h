@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A growable byte string. Allocation failure is sticky (oom) and checked
  * once by the caller, which keeps call sites short. */
 #ifndef LP_CLI_SBUF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "sites.h"
 
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Aggregating a profile's stacks into sites, the rows of every table:
  *   leaf      the leaf frame's function (what `pprof -top` calls flat);

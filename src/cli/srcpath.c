@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "srcpath.h"
 
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Source file names as site keys: cleaned ("/x/build/../src/a.c" is
  * "/x/src/a.c") and relative to the profile's source root, the deepest

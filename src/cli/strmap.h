@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A string-keyed hash map to small integers (indexes into the caller's
  * arrays). Keys are copied; lookups are exact byte comparisons of the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* lockprof top: the ranked table of where threads wait. */
 #include <getopt.h>
 #include <math.h>

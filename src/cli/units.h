@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Formatting and parsing of the quantities the commands print and take
  * (durations are parsed by lp_parse_duration of config.h). */
 #ifndef LP_CLI_UNITS_H

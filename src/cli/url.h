@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Profiles from a live endpoint, fetched as `go tool pprof URL` does:
  * http://HOST:PORT/debug/pprof/mutex?seconds=N waits N seconds for a delta

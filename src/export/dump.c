@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,7 +15,7 @@
 #include "pprof_encode.h"
 #include "base/proctree.h"
 #include "base/progress.h"
-#include "profiler.h"
+#include "record/recorder.h"
 #include "safefile.h"
 #include "symbolize.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writing profiles: to a file descriptor, or to a path atomically (a
  * temporary file in the same directory, then rename), and at process exit

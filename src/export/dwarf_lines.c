@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Lines and inline frames. A CU's functions with code (subprograms and
  * inlined subroutines) are read once, the first time an address in it is

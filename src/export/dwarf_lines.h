@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Source frames from DWARF, through elfutils' libdw, which is loaded with
  * dlopen the first time a dump asks: a profiled process that never dumps

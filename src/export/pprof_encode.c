@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The pprof encoder: what a snapshot and the symbolizer say, as calls to
  * the pprof writer (src/format/pprof_write.h). The records are walked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writing a snapshot as a profile: gzip-compressed pprof protobuf, exactly
  * as Go writes block and mutex profiles (shared/spec/pprof.md), and Go's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Creating files in a directory others may write to (LOCKPROF_DIR is often
  * /tmp or a shared directory, and the profiled service often root): never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Symbolization from /proc/self/maps, dl_iterate_phdr and the ELF files on
  * disk. Per refresh: the executable mappings are read from /proc/self/maps;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Symbolization of this process's code addresses: which executable mapping
  * an address is in (with the mapped file's path, offset and GNU build-id)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Decoding and validating pprof files. Every check here is one a reader
  * would otherwise have to repeat before indexing, and every failure is

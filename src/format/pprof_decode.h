@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reading profiles: ours and any other producer's (Go's runtime, pprof's
  * own output), gzip-compressed or not. Decoding validates what readers rely

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The writer keeps each kind of message in one growing array, with the
  * repeated parts (lines, location ids, values, labels) in pools of their

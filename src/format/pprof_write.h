@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writing a pprof profile, for the library's encoder and the CLI alike: a
  * builder that interns strings, functions, locations and samples (equal

@@ -1,9 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "http/fd.h"
+#include "fd.h"
 
 /* The number to move to: LP_HTTP_FD_FLOOR, or lower when the soft limit
  * would leave no room above it for the endpoint's sockets; 0 when the limit

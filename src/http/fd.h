@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint's descriptors, kept apart from the program's. Daemons close
  * every descriptor above 2 at start (closefrom, close_range) and open their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -9,7 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "http/listen.h"
+#include "listen.h"
 
 /* The URL actually served: with port 0 the kernel picked one, which is
  * written back into `a`. */

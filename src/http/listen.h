@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The endpoint's listening socket: TCP (numeric address or name) or a
  * Unix socket, non-blocking and close-on-exec. A Unix socket's path is

@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 #include <string.h>
 #include <strings.h>
 
-#include "http/request.h"
+#include "request.h"
 
 /* RFC 9110 token characters. */
 static int is_tchar(unsigned char c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One HTTP/1.x request head, parsed from the bytes a client sent. Pure (no
  * I/O, no allocation) and bounded, so it can be fuzzed on its own. Only

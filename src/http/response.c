@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: MIT */
 #include <stdio.h>
 #include <time.h>
 
-#include "http/response.h"
+#include "response.h"
 
 const char *lp_http_reason(int status)
 {

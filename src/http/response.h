@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Response heads, with the headers Go's net/http/pprof sends, in the order
  * Go writes them (sorted keys, then Date and Content-Length).

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 #include <string.h>
 
-#include "http/route.h"
+#include "route.h"
 
 #define PREFIX "/debug/pprof/"
 

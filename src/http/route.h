@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What to answer a parsed request, following Go's net/http/pprof handler
  * (shared/spec/endpoint.md) and Pyroscope's godeltaprof paths. Pure.
@@ -5,7 +6,7 @@
 #ifndef LP_HTTP_ROUTE_H
 #define LP_HTTP_ROUTE_H
 
-#include "http/request.h"
+#include "request.h"
 #include "record/snapshot.h"
 
 enum lp_http_action {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -10,15 +11,15 @@
 #include "base/clock.h"
 #include "export/dump.h"
 #include "base/guard.h"
-#include "http/fd.h"
-#include "http/listen.h"
-#include "http/request.h"
-#include "http/response.h"
-#include "http/route.h"
-#include "http/server.h"
+#include "fd.h"
+#include "listen.h"
+#include "request.h"
+#include "response.h"
+#include "route.h"
+#include "server.h"
 #include "base/log.h"
 #include "base/thread.h"
-#include "profiler.h"
+#include "record/recorder.h"
 
 #define MS 1000000LL
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The live endpoint: one thread of the profiler's own (guarded, all signals
  * blocked) serving /debug/pprof/ on LOCKPROF_HTTP with a poll loop. Bounded:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The public C API (include/lockprof.h).
  */
@@ -5,8 +6,9 @@
 
 #include "export/dump.h"
 #include "base/export.h"
+#include "lifecycle.h"
 #include "lockprof.h"
-#include "profiler.h"
+#include "record/recorder.h"
 
 LP_EXPORT int64_t lockprof_set_block_rate(int64_t rate_ns)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The delta part of the public API (include/lockprof.h).
  */
@@ -8,7 +9,7 @@
 #include "base/guard.h"
 #include "base/export.h"
 #include "lockprof.h"
-#include "profiler.h"
+#include "record/recorder.h"
 
 struct lockprof_snapshot {
 	struct lp_snapshot p[2]; /* LP_BLOCK, LP_MUTEX */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The process's life around the recorder: start-up (the constructor), fork
  * and exit.
@@ -10,16 +11,17 @@
 
 #include <urcu-bp.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "live/autodump.h"
 #include "base/clock.h"
 #include "export/dump.h"
 #include "base/guard.h"
 #include "live/live.h"
 #include "base/log.h"
+#include "lifecycle.h"
 #include "export/pprof_encode.h"
 #include "base/proctree.h"
-#include "profiler.h"
+#include "record/recorder.h"
 #include "base/selfmap.h"
 
 static int init_state;           /* 0 not yet, 1 running, 2 done */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Dumps without an exit: every LOCKPROF_INTERVAL, on LOCKPROF_SIGNAL, and
  * when SIGTERM or SIGINT, left at their default action, end the process;

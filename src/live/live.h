@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Profiles of a running process (docs/live.md): the HTTP endpoint, dumps
  * every LOCKPROF_INTERVAL, on LOCKPROF_SIGNAL, and on SIGTERM/SIGINT left at

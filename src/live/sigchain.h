@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The signals the profiler handles for the program: LOCKPROF_SIGNAL, and
  * SIGTERM/SIGINT where the program left their default. sigaction() and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A snapshot: the records of one profile (block or mutex) at one instant,
  * copied out of the live stack table. It is what the encoders write and what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Capturing the calling thread's stack with libunwind's fast local
  * unw_backtrace (per-thread caching on), without the library's own frames:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The architecture, checked (docs/architecture.md): every source folder is
 a layer, a file includes only files of its own layer or of the layers below
 it, and no two modules (a .c and its .h) include each other, directly or
@@ -27,7 +28,7 @@ LAYERS = {
 }
 # Where #include "x" is looked for, after the including file's own folder
 # (meson.build's include_directories).
-SEARCH = ["include", "src", "src/base", "src/record"]
+SEARCH = ["include", "src"]
 GENERATED = {"profile.pb-c.h": "src/format"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

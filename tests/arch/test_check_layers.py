@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The layer check can fail: a tree of a few files with a lower layer that
 includes a higher one, an include cycle and a folder that is no layer is
 refused on each count, and the same tree without them passes.

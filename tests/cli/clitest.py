@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared helpers of the lockprof CLI tests: run the tool; checks are
 counted (testlib.Tally) and done() says how many passed and failed."""
 import json

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Build the decoder fuzz target with clang's libFuzzer and run it for a
 # bounded time on a seed corpus. Exit 77 (skip) without the toolchain.
 # usage: fuzz.sh SOURCE_ROOT BUILD_ROOT SECONDS [SEED_DIR...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: any bytes through the decoder and, when they decode,
  * through everything the lockprof command does with a profile (the model,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A minimal pprof encoder for tests: profiles with known stacks and values,
 written from scratch (no protobuf library) so that tests control every
 field, including wrong ones."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bad input: every command answers with exactly one line on stderr and
 exit 2 — never a crash, never a table."""
 import gzip

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The proof of issue 4 on lockprof's own profiles: twosites run under
 `lockprof run` three times, two alike and one with site A's hold doubled.
 diff must rank A first with factor ~2, check must fail on it and pass on

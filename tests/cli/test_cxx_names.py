@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """C++ function names, kept mangled in the profiles our library writes, are
 shown as `go tool pprof` shows them: demangled, without parameters,
 template arguments or return type, in every command; and `lockprof top

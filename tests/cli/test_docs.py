@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every example of docs/cli.md and docs/baseline.md runs as shown: each
 ```console block's "$ " lines are run by sh in a copy of tests/cli/fixtures
 (lockprof on PATH), and their standard output must be the lines that

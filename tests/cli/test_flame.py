@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """flame: a well-formed, self-contained SVG whose frames have the right
 widths and colors; rendered by headless Chromium when it is installed."""
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Profiles written by Go's runtime: read, ranked and compared like ours,
 and `lockprof top` agrees with `go tool pprof -top` on the same files.
 argv: GOPROG_MAIN_GO [FIXTURES_DIR]"""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Site keys and the forms of a difference: --by line relative to the
 source root (two checkouts match), --full-paths; folded --diff (the two
 columns of difffolded.pl); flame of a diff -o profile draws the stacks that

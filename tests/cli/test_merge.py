@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """merge: every file named, never its own input, one run at a time (the
 run named by lockprof's comment) unless --force; the docs/baseline.md
 recipe keeps the first process's samples."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """lockprof run: the library's settings from options, the output directory
 checked before the program starts, a warning for a program that cannot be
 profiled (static), one line at the end naming what was written.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Known answers on profiles encoded by the test itself: every number the
 commands print is computed here independently."""
 import gzip

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """top, diff, folded and flame of a live endpoint's URL, as go tool pprof
 takes them: the library's own endpoint (LOCKPROF_HTTP=127.0.0.1:0) in
 twosites under `lockprof run`, ?seconds=N passed through, a progress line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two lock sites with known waits, for the known-answer tests of diff and
  * check. Each round, a holder thread takes lock A for HOLD_A us while a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Minimal checking for the format unit tests: report every failure, exit
  * nonzero at the end if any. Conditions are evaluated once. */
 #ifndef LP_TEST_CHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Inline frames and separate debug files, on this very process. A function
  * inlined into another is a frame of its own, innermost first, each with

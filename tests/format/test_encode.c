@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The encoder on a hand-made snapshot whose stacks are real addresses of this
  * process (its static functions, libc's write, an anonymous code page), with

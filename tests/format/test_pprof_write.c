@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The pprof writer on its own: equal strings, functions and locations are
  * added once, equal samples summed (or kept apart by a writer that does

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The symbolizer on this very process: its own static functions (this
  * executable is linked without -rdynamic, so only .symtab names them), libc,

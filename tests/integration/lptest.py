@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers for the integration tests: run programs under the preloaded
 library, read the profiles with `go tool pprof -raw` (a reader we did not
 write) and with our own decoder (`lockprof folded`), and compare."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The numbers must be true: a program that times its own waits, site by
 site, against its profiles.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The C API, in a program linked with -llockprof: rates set and read,
 stop and start, dumps to paths and file descriptors.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Configuration through the environment: defaults, units, bad values (one
 stderr line each, the default used, the program unharmed), LOCKPROF=0,
 profiles off but files still written, the stack-depth and stack-table

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """C++ programs' std::mutex, std::timed_mutex, std::shared_mutex and
 std::condition_variable (wait, wait_for) reach the profiles through the
 same pthread calls: each waiting site's block delay within 10% of what the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A process tree under the library: the first process writes block.pprof
 and mutex.pprof, a forked child and an exec'd program write
 block.PID.pprof and mutex.PID.pprof, and no samples cross processes.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """lockprof run: the program with the library preloaded, its exit status
 and signals its own, files where --dir says, bad options refused.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The profiler's own locks are invisible: thousands of short-lived threads
 contend and exit (liburcu's thread-exit handler takes liburcu's mutexes);
 no sample may pass through liburcu or the thread-exit machinery, and every

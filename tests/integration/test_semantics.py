@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The host program comes first: the semantics probe (return codes, errno,
 cancellation, signals of every interposed call) prints the same lines
 natively and under the library, at record-all and at default settings, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Stacks as a user sees them (issue 12).
 
 - An -O2 C++ program whose lock sites are inlined into libstdc++'s

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the request handling as the server runs it, minus the
  * sockets: parse what a client sent, route it, format the answer's head,

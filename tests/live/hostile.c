@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Programs that are hard on the live endpoint (tests/live/test_daemon.py,
  * test_socket_path.py). Each prints what it saw on stdout, one result a

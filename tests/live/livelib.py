@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Shared pieces of the live tests: start tests/live/service under the
 profiler, talk to it; checks are counted (testlib.Tally) and profiles
 read with testlib.Profile. Every wait is bounded."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A service for the live tests: it runs until told to stop, and makes lock
  * contention on command, in functions the tests look for in the profiles.

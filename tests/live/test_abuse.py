@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Slow, huge, malformed and numerous clients stall neither the program
 nor the endpoint (docs/live.md, Safety and limits). Bounded in time: the
 longest wait is the 10 s request-head deadline."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lockprof_snapshot_take / lockprof_dump_delta: each window holds what
  * happened in it, with advance the windows follow one another, and the

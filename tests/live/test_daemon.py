@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Daemons against the live endpoint (issue 17). A program that closes every
 descriptor above 2 at start and opens its own sockets on the freed numbers
 (some on the very numbers the endpoint held) keeps all of its connections

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Profiles on disk without a normal exit: LOCKPROF_INTERVAL, LOCKPROF_SIGNAL
 (chained with the program's own handler), SIGTERM/SIGINT at their default,
 a program's own SIGTERM handler, and forked children."""

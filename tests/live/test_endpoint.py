@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The endpoint answers as Go's net/http/pprof does (docs/live.md,
 tests/fixtures/go/http/), deltas hold only their window, and two
 cumulative scrapes (what Alloy and Parca do) differ consistently."""

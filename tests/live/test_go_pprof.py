@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """go tool pprof, the real client, against the live endpoint: a delta with
 ?seconds=2 and a cumulative profile, read with -raw."""
 import shutil

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The request parser, the router and the configuration of the live
  * profiles, on their own: no sockets.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """LOCKPROF_HTTP=unix:PATH where PATH is not the library's to take (issue
 16): a file, a directory or a link there is left exactly as it was, with
 one line on stderr, and the program runs as it does natively; a socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A program linked with -llockprof (not preloaded) that drives the C API:
  * rates set and read back, recording stopped and started, both profiles

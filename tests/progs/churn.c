@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Thread churn: thousands of short-lived threads that contend on one mutex
  * and exit. Exiting threads run liburcu's thread-exit handler, which takes

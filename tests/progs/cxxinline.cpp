@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // Lock sites that g++ -O2 inlines away: two lambdas run by std::thread
 // call a static member function and a member of a class template in a
 // namespace, which lock a std::mutex and a std::shared_mutex. All of it is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // The standard library's locks go through the same pthread calls:
 // std::mutex, std::timed_mutex, std::shared_mutex, std::condition_variable
 // (wait and wait_for). Each waiting site times itself, like selftimed.c.

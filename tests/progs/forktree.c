@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A process tree: the parent makes contention, forks a child that makes
  * its own (no exec), forks and execs itself for a third kind, then makes

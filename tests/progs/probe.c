@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The semantics probe: return codes, errno, cancellation and signal
  * behaviour of every interposed call in its corner cases, one line each.

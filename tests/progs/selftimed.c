@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A program that measures its own lock waits, site by site, so tests can
  * hold the profiles against the truth.

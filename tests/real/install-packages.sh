@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs what tests/real/ runs: the programs, their load generators, and
 # memcached's Debian source package with its build dependencies (the test
 # builds an unstripped memcached from it). Run as root before

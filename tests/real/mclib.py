@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """memcached under load: start it on 127.0.0.1 (natively or preloaded),
 load it with memcaslap, check the load generator's report against the
 server's own counters, run memccapable, stop it with SIGTERM."""

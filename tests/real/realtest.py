@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers of the real-program tests: run a Debian program natively and
 under liblockprof, bounded in time, and read the profiles it leaves.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Debian's memcached (-t 4, 127.0.0.1) natively and under liblockprof,
 loaded by memcaslap and checked by memccapable: no errors, the same
 behaviour, both profiles written when SIGTERM stops it. Debian's binary is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """memcached built with symbols from its Debian source package (apt-get
 source; built once in the build directory, never in git), under
 liblockprof: the top sites of both profiles are memcached's own functions.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """rocksdb's db_bench (C++: std::mutex, std::condition_variable in its
 write path and thread pool, pthread mutexes in its block cache), a small
 fillrandom + readrandom in a temporary directory, natively and under

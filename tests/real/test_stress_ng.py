@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """stress-ng --mutex, --sem and --pthread for a few seconds, natively and
 under liblockprof: the same exit status, and profiles of every process
 read by lockprof and go tool pprof. stress-ng's stressors are forked

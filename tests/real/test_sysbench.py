@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sysbench mutex and sysbench threads, natively and under liblockprof:
 same exit status and event count, profiles with the contention sysbench
 makes, read by lockprof top and go tool pprof."""

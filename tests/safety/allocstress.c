@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Locks and allocation interleaved: under a preloaded jemalloc or tcmalloc
  * every malloc may take the allocator's own pthread mutex, through the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Cancellation, time-outs and thread exit inside the wrappers, then proof
  * that the objects and their wait state are intact.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A daemon's start: descriptors 0, 1 and 2 closed, 0 and 1 reopened on
  * /dev/null, and the program's data file data.db takes descriptor 2. A

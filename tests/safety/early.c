@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Linked with libearly, whose constructor already runs threads that lock;
  * this program's own constructor starts two more. main joins them all and

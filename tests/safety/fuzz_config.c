@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for every parser of outside input in the library: the
  * environment values (lp_parse_duration, lp_parse_count, lp_parse_signal,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The host program in its hardest moments (issue 17). Every subcommand
  * prints one line per observation; the driver (test_hostile.py) compares

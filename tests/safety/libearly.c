@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A library whose constructor takes locks and starts threads that keep
  * locking: loaded before or after the profiler, its calls arrive before the

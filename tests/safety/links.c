@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A process tree whose every dump the test can time, for planting links at
  * the names the library writes (test_links.py).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One wait for sure: a thread blocks on a mutex held here, seen asleep in
  * futex() before the mutex is released. */
 #ifndef ONEWAIT_H

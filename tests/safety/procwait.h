@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Wait until another thread of this process is blocked in futex(): it is
  * then surely inside the real blocking call, past the wrapper's own work. */
 #ifndef PROCWAIT_H

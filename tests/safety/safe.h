@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the safety test programs share: failing loudly, and spinning. */
 #ifndef SAFE_H
 #define SAFE_H

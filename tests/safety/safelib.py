@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Helpers of the safety tests: run programs with and without the
 preloaded library, read the profiles back with `lockprof folded` (which
 validates them), fail with a message.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A program linked against liblockprof (not preloaded: the loader ignores
  * LD_PRELOAD in a setuid program), for test_secure.py, which makes a copy

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Preloaded allocators that lock inside malloc (jemalloc, tcmalloc), in
 both orders around the library: the examples and allocstress complete with
 the native results, and both profiles are valid and not empty.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Cancellation in every cancellable wrapper, asynchronous cancellation in
 lock waits, time-outs in every timed wait, a robust mutex's owner dying,
 thousands of short-lived threads; then the wait state must be intact.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Profiles that cannot be written at exit: a missing LOCKPROF_DIR, a file
 in its place, a file size limit (EFBIG, SIGXFSZ ignored), a disk full
 (ENOSPC: a full 16 KiB tmpfs; without the right to mount, the test runs

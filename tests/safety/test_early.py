@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Lock calls before the library's constructor and while it resolves the
 real functions: a linked library (libearly) whose constructor starts
 threads that lock, and this program's own constructor threads; the

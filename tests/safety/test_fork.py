@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """fork from a multi-threaded program while threads hammer locks; vfork,
 posix_spawn and exec with the library still preloaded; daemon(). Every
 child finishes, writes block.<pid>.pprof/mutex.<pid>.pprof with its own

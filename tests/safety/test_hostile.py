@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The host program comes first in its hardest moments (issue 17). Each
 case runs `hostile` natively and under the library; the observable result
 must be the same:

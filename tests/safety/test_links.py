@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Links planted at every name the library writes, in a directory everyone
 may write to: block.pprof and mutex.pprof of the first process, the
 block.PID/mutex.PID.pprof of a spawned and a forked child (their pids are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Scale: 64 threads over 10,000 locks; one million heap locks created
 and destroyed (half freed without destroy, memory reused and fresh); the
 same with LOCKPROF_MAX_LOCKS far below the number of locks. Peak RSS with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A privileged process (setuid: the kernel's AT_SECURE) takes nothing from
 the environment its caller gave it. The library reads its variables with
 secure_getenv only: checked first, on the library's dynamic imports (no

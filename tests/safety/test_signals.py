@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Signals: a handler calling sem_post while the interrupted threads are
 inside the wrappers, hammered; SA_RESTART and EINTR behaviour of sem_wait,
 sem_timedwait, sem_clockwait identical with and without the library.

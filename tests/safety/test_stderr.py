@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The library's messages never land in the program's data: datafd closes
 descriptors 0-2 and its data file data.db takes descriptor 2. Every kind
 of message the library can be made to print is provoked: bad configuration

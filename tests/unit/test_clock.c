@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The profiler's clock: the TSC, once measured, must keep CLOCK_MONOTONIC's
  * time (continuous at the switch, the same rate), and until then, or where
  * it is not trusted, lp_now() is CLOCK_MONOTONIC. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Environment parsing: durations, counts, the warnings and defaults. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The hash index: finds what was added, not what was not, across growth
  * and colliding hashes. */
 #include <stdint.h>

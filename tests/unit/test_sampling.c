@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /* The sampling rules: exact expectations over every random outcome, and
  * the bias correction on a mix of durations. */
-#include "sampling.h"
+#include "record/sampling.h"
 #include "record/snapshot.h"
 #include "unit.h"
 

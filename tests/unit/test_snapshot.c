@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Deltas between snapshots: matched by stack and flags, only changes kept. */
 #include <stdlib.h>
 #include <string.h>

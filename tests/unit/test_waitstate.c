@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The wait accounting, against itself: threads wait on a few locks and
  * release them at random; every nanosecond waited must be charged exactly
@@ -12,11 +13,11 @@
 
 #include <urcu-bp.h>
 
-#include "clock.h"
-#include "sampling.h"
-#include "stacktab.h"
+#include "base/clock.h"
+#include "record/sampling.h"
+#include "record/stacktab.h"
 #include "unit.h"
-#include "waitstate.h"
+#include "record/waitstate.h"
 
 #define THREADS 8 /* more than the cores: waiters preempted mid-update */
 #define LOCKS 3

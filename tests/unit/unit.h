@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A minimal test harness: EXPECT counts, the summary line is the one CI
  * reads ("N passed, M failed"). */
 #ifndef LP_UNIT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writes Go's own block and mutex profiles of two lock sites with known
 // waits: each round, holdA keeps mutex a for -a, while waitA blocks on it;
 // then the same for b. Usage: goprog -a 2ms -b 2ms -rounds 30 -dir DIR

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the interposed calls hand to the core. A wrapper that found its lock
  * busy (the trylock failed) brackets the real blocking call with
@@ -6,17 +7,15 @@
  * when profiling is off, and everything they do happens outside the
  * program's critical sections, but for that one check (a load).
  */
-#ifndef LP_PROFILER_H
-#define LP_PROFILER_H
+#ifndef LP_RECORDER_H
+#define LP_RECORDER_H
 
 #include <stdint.h>
 
-#include "config.h"
+#include "base/config.h"
 #include "snapshot.h"
 #include "stackwalk.h"
 #include "waitstate.h"
-
-#define LP_EXPORT __attribute__((visibility("default")))
 
 struct lp_profiler {
 	int recording;           /* constructor ran, LOCKPROF!=0, not stopped */
@@ -101,11 +100,4 @@ int lp_recorder_init(const struct lp_config *cfg);
 /* A forked child starts profiles of its own. */
 void lp_recorder_after_fork_child(void);
 
-/* Start-up (the library's constructor); idempotent. Until it has run, the
- * wrappers only pass calls through. */
-void lp_profiler_init(void);
-
-/* Start-up succeeded and LOCKPROF is not 0: recording can be turned on. */
-int lp_profiler_ready(void);
-
-#endif /* LP_PROFILER_H */
+#endif /* LP_RECORDER_H */

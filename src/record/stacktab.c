@@ -1,8 +1,9 @@
+/* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "lfht.h"
+#include "base/arena.h"
+#include "base/lfht.h"
 #include "stacktab.h"
 
 struct lp_stack {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Memory for the profiler's tables, taken straight from mmap: a lock call
  * may arrive while the program holds its allocator's lock, so the lock

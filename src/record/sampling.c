@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 #include <stdint.h>
 
-#include "clock.h"
+#include "base/clock.h"
 #include "sampling.h"
 #include "snapshot.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The recorder: the two event paths the wrappers call (a wait, a charged
  * release), the stack tables they fill and their snapshots. It knows
@@ -7,11 +8,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include "clock.h"
-#include "guard.h"
-#include "profiler.h"
+#include "base/clock.h"
+#include "base/guard.h"
+#include "recorder.h"
 #include "sampling.h"
-#include "selfmap.h"
+#include "base/selfmap.h"
 #include "stacktab.h"
 
 struct lp_profiler lp_prof;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A tiny spinlock for the profiler's own few-instruction critical sections
  * (never held across a call that can block). Yields when the holder was

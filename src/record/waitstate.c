@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 
-#include "arena.h"
-#include "clock.h"
-#include "lfht.h"
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/lfht.h"
 #include "sampling.h"
-#include "spin.h"
+#include "base/spin.h"
 #include "stacktab.h"
 #include "waitstate.h"
 

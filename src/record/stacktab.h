@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The table of one profile: one entry per distinct stack (keyed by its exact
  * return addresses and flags), with its counters. A lock-free RCU hash table

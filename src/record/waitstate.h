@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Per-lock wait state for the mutex profile (shared/spec/semantics.md,
  * "What a release is charged"), without a lock: each operation is one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The sampling rules of the two profiles (shared/spec/semantics.md), as
  * pure functions of a random number so they can be tested exactly.
