@@ -109,6 +109,9 @@ void lp_profiler_init(void)
 		if (!secure) {
 			lp_dump_check_dir();
 			__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
+			/* The TSC's rate is measured once, off the program's
+			 * threads (src/base/clock.c). */
+			lp_autodump_once(LP_CLOCK_CALIBRATE_AFTER, lp_clock_calibrate);
 			lp_live_start(&cfg);
 		}
 	}

@@ -30,6 +30,8 @@ static uint32_t wake_seq;   /* futex: moves on with every ask */
 static uint32_t exit_state; /* futex: EXIT_* */
 static volatile sig_atomic_t running; /* a thread answers asks */
 static void (*tick)(void);
+static void (*once_fn)(void);
+static int64_t once_after;
 static void (*exit_hook)(void);
 
 static void ask(uint32_t what)
@@ -118,9 +120,7 @@ static void on_exit_signal(int sig, siginfo_t *si, void *uc)
 static void *dumper(void *arg)
 {
 	int64_t next = interval > 0 ? lp_now() + interval : INT64_MAX;
-	/* This thread also measures the TSC's rate, once, off the program's
-	 * threads (src/clock.c). */
-	int64_t calibrate = lp_now() + LP_CLOCK_CALIBRATE_AFTER;
+	int64_t once = once_fn ? lp_now() + once_after : INT64_MAX;
 	int failing = 0;
 
 	(void)arg;
@@ -131,9 +131,9 @@ static void *dumper(void *arg)
 		uint32_t what = __atomic_exchange_n(&asked, 0, __ATOMIC_ACQ_REL);
 		int64_t now = lp_now(), until;
 
-		if (now >= calibrate) {
-			lp_clock_calibrate();
-			calibrate = INT64_MAX;
+		if (now >= once) {
+			once_fn();
+			once = INT64_MAX;
 		}
 		if (interval > 0 && now >= next) {
 			what |= ASK_DUMP;
@@ -151,7 +151,7 @@ static void *dumper(void *arg)
 			lp_dump_process(&failing); /* said once, not every interval */
 		if (tick)
 			tick();
-		until = next < calibrate ? next : calibrate;
+		until = next < once ? next : once;
 		now = lp_now();
 		if (what)
 			continue; /* asks may have come in meanwhile */
@@ -197,6 +197,12 @@ int lp_autodump_start(const struct lp_config *cfg)
 void lp_autodump_set_tick(void (*fn)(void))
 {
 	tick = fn;
+}
+
+void lp_autodump_once(int64_t after_ns, void (*fn)(void))
+{
+	once_after = after_ns;
+	once_fn = fn;
 }
 
 void lp_autodump_set_exit_hook(void (*fn)(void))

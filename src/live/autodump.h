@@ -34,6 +34,11 @@ void lp_autodump_after_fork_child(void);
  * before the thread starts (lp_autodump_after_fork_child). */
 void lp_autodump_set_tick(void (*fn)(void));
 
+/* Have the thread call `fn` once, `after_ns` after it starts (work kept
+ * off the program's threads, such as measuring the TSC's rate). Set it
+ * before the thread starts. */
+void lp_autodump_once(int64_t after_ns, void (*fn)(void));
+
 /* Have a terminating signal's handler call `fn` (async-signal-safe) once
  * the exit dump is written, before the process dies. */
 void lp_autodump_set_exit_hook(void (*fn)(void));
