@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "base/arena.h"
+#include "base/check.h"
 #include "base/clock.h"
 #include "base/lfht.h"
 #include "sampling.h"
@@ -282,6 +283,7 @@ static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 			return CROWDED;
 		ns.lo = l48 << 16 | (n + 1);
 		ns.hi = s.hi + (uint64_t)(near(l48, a) - a);
+		LP_CHECK(waiters(ns) == n + 1);
 	} while (!cas16(&e->state, &s, ns));
 	filter_adjust(lock, s, ns);
 	w->entry = e;
@@ -353,6 +355,8 @@ struct departure {
 static void depart(struct pair s, const struct lp_waiter *w, int64_t now, int acquired,
 		   int clamp, struct departure *d)
 {
+	/* It is one of the waiters counted. */
+	LP_CHECK(waiters(s) > 0 && waiters(s) != RETIRED);
 	d->l48 = time48(s.lo);
 	d->ns.lo = s.lo - 1;
 	d->ns.hi = s.hi;
@@ -369,6 +373,7 @@ static void depart(struct pair s, const struct lp_waiter *w, int64_t now, int ac
 	} else {
 		d->end = now > w->arrival ? now : w->arrival;
 		d->pending = acquired ? d->end - w->arrival : 0;
+		LP_CHECK(d->pending >= 0);
 		d->ns.hi -= (uint64_t)(near(d->l48, w->arrival) - w->arrival);
 		d->ns.hi += (uint64_t)d->pending;
 	}
@@ -492,6 +497,9 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, const struct lp_waiter
 			}
 			return 0;
 		}
+		/* Charges stay distinct and move forward; a charge with
+		 * waiters is never nothing. */
+		LP_CHECK(T > L && charged > 0);
 		ns.lo = ((uint64_t)T & MASK48) << 16 | n;
 		ns.hi = (uint64_t)own;
 		if (cas16(&e->state, &s, ns))
