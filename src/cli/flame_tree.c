@@ -35,7 +35,7 @@ int lp_ftree_add(struct lp_fnode *root, const struct lp_model *m,
 		 enum lp_vtype t, double scale, int as_base)
 {
 	for (size_t i = 0; i < m->n_stacks; i++) {
-		const struct lp_stack *st = &m->stacks[i];
+		const struct lp_model_stack *st = &m->stacks[i];
 		double v = lp_stack_value(st, t) * scale;
 		struct lp_fnode *n = root;
 
@@ -57,7 +57,7 @@ int lp_ftree_add_signed(struct lp_fnode *root, const struct lp_model *m,
 			enum lp_vtype t)
 {
 	for (size_t i = 0; i < m->n_stacks; i++) {
-		const struct lp_stack *st = &m->stacks[i];
+		const struct lp_model_stack *st = &m->stacks[i];
 		double v = lp_stack_value(st, t);
 		struct lp_fnode *n = root;
 

@@ -155,7 +155,7 @@ static int build_stacks(struct lp_model *m, const struct lp_pprof_index *ix,
 		goto oom;
 	for (size_t i = 0; i < p->n_sample; i++) {
 		const Perftools__Profiles__Sample *s = p->sample[i];
-		struct lp_stack *st = &m->stacks[m->n_stacks++];
+		struct lp_model_stack *st = &m->stacks[m->n_stacks++];
 		size_t depth = 0;
 
 		for (size_t j = 0; j < s->n_location_id; j++) {

@@ -24,7 +24,7 @@ struct lp_frame {
 	int primitive;
 };
 
-struct lp_stack {
+struct lp_model_stack {
 	size_t n;
 	uint32_t *frames; /* indexes into lp_model.frames, leaf first */
 	double contentions, delay;
@@ -38,7 +38,7 @@ struct lp_model {
 	int ci, di;          /* value indexes of contentions and delay */
 	size_t n_frames, n_stacks;
 	struct lp_frame *frames;
-	struct lp_stack *stacks;
+	struct lp_model_stack *stacks;
 	double contentions, delay; /* totals */
 	const char *src_root;      /* shown file names are relative to its */
 	size_t src_root_len;       /* first src_root_len bytes (srcpath.h) */
@@ -62,7 +62,7 @@ const char *lp_model_file(const struct lp_model *m, const struct lp_frame *f);
 int lp_model_compatible(const struct lp_model *a, const struct lp_model *b,
 			char *err, size_t errlen);
 
-static inline double lp_stack_value(const struct lp_stack *s,
+static inline double lp_stack_value(const struct lp_model_stack *s,
 				    enum lp_vtype t)
 {
 	return t == LP_VT_DELAY ? s->delay : s->contentions;

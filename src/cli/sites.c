@@ -27,7 +27,7 @@ static void add_folded(struct sbuf *b, const char *func)
 	}
 }
 
-char *lp_site_name(const struct lp_model *m, const struct lp_stack *st,
+char *lp_site_name(const struct lp_model *m, const struct lp_model_stack *st,
 		   enum lp_by by)
 {
 	const struct lp_frame *leaf, *caller;
@@ -76,7 +76,7 @@ int lp_sites_build(const struct lp_model *m, enum lp_by by,
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < m->n_stacks; i++) {
-		const struct lp_stack *st = &m->stacks[i];
+		const struct lp_model_stack *st = &m->stacks[i];
 		char *name = lp_site_name(m, st, by);
 		size_t idx;
 		int added;

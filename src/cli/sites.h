@@ -34,7 +34,7 @@ int lp_sites_sort(struct lp_sites *s, enum lp_vtype t);
 void lp_sites_free(struct lp_sites *s);
 
 /* The site name of one stack under `by`; malloc'd, NULL when OOM. */
-char *lp_site_name(const struct lp_model *m, const struct lp_stack *st,
+char *lp_site_name(const struct lp_model *m, const struct lp_model_stack *st,
 		   enum lp_by by);
 
 static inline double lp_site_value(const struct lp_site *s, enum lp_vtype t)
