@@ -13,42 +13,14 @@
 #include "base/export.h"
 #include "record/recorder.h"
 #include "real.h"
+#include "lockcall.h"
 #include "wrap.h"
-
-/* One of the blocking forms, with its arguments. */
-struct mutex_call {
-	int (*untimed)(pthread_mutex_t *);
-	int (*timed)(pthread_mutex_t *, const struct timespec *);
-	int (*clocked)(pthread_mutex_t *, clockid_t, const struct timespec *);
-	clockid_t clock;
-	const struct timespec *abstime;
-};
-
-static int call_real(const struct mutex_call *c, pthread_mutex_t *m)
-{
-	if (c->untimed)
-		return c->untimed(m);
-	if (c->timed)
-		return c->timed(m, c->abstime);
-	return c->clocked(m, c->clock, c->abstime);
-}
 
 /* Did the trylock take the lock? Owner-dead also means taken: the trylock's
  * answer is final then. */
 static inline int taken(int rc)
 {
 	return rc == 0 || rc == EOWNERDEAD;
-}
-
-/* The real call, in a thread that asynchronous cancellation may end inside
- * it: a frame of its own for the cleanup handler's setjmp. */
-static __attribute__((noinline)) int call_cancellable(const struct mutex_call *c,
-						      pthread_mutex_t *m, struct lp_wait *w)
-{
-	int rc;
-
-	LP_WAIT_CALL(rc, w, call_real(c, m));
-	return rc;
 }
 
 /* glibc's kind bit of a robust mutex (PTHREAD_MUTEX_ROBUST_NORMAL_NP in
@@ -64,28 +36,13 @@ static enum lp_wait_kind wait_kind(const pthread_mutex_t *m)
 		LP_WAIT_HELD : LP_WAIT_MUTEX;
 }
 
-/* The trylock did not take the lock: block in the real call, timed when the
- * lock was busy. EINVAL, EAGAIN, ...: only the blocking call can say, and it
- * reports its own error. The wrappers reach this with a tail call and build
- * the call's form only on the way, so that the uncontended path carries
- * none of it. */
-static int acquire_slow(pthread_mutex_t *m, int tried, const struct mutex_call *c)
-{
-	struct lp_wait w;
-	int rc;
-
-	if (tried != EBUSY || !lp_wait_begin(&w, m, wait_kind(m)))
-		return call_real(c, m);
-	rc = lp_cancel_async ? call_cancellable(c, m, &w) : call_real(c, m);
-	lp_wait_end(&w, lp_outcome(rc), rc == 0 ? m : NULL);
-	return rc;
-}
+LP_LOCK_SLOW_PATH(mutex, pthread_mutex_t, wait_kind)
 
 /* pthread_mutex_lock's slow path: a frame of its own, so that the fast path
  * needs none. */
 static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, int tried)
 {
-	return acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock });
+	return mutex_acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock });
 }
 
 /* A normal mutex that looks held (a plain load) is busy: it goes straight
@@ -119,7 +76,7 @@ LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec 
 
 	if (__builtin_expect(taken(rc), 1))
 		return rc;
-	return acquire_slow(m, rc, &(struct mutex_call){ .timed = real->mutex_timedlock,
+	return mutex_acquire_slow(m, rc, &(struct mutex_call){ .timed = real->mutex_timedlock,
 							 .abstime = abstime });
 }
 
@@ -135,7 +92,7 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 	rc = real->mutex_trylock(m);
 	if (__builtin_expect(taken(rc), 1))
 		return rc;
-	return acquire_slow(m, rc, &(struct mutex_call){ .clocked = real->mutex_clocklock,
+	return mutex_acquire_slow(m, rc, &(struct mutex_call){ .clocked = real->mutex_clocklock,
 							 .clock = clock, .abstime = abstime });
 }
 

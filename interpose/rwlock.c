@@ -12,61 +12,28 @@
 #include "base/export.h"
 #include "record/recorder.h"
 #include "real.h"
+#include "lockcall.h"
 #include "wrap.h"
 
-/* One of the blocking forms, with its arguments. */
-struct rwlock_call {
-	int (*untimed)(pthread_rwlock_t *);
-	int (*timed)(pthread_rwlock_t *, const struct timespec *);
-	int (*clocked)(pthread_rwlock_t *, clockid_t, const struct timespec *);
-	clockid_t clock;
-	const struct timespec *abstime;
-};
-
-static int call_real(const struct rwlock_call *c, pthread_rwlock_t *l)
+/* A waiter on a rwlock is charged to its releases. */
+static enum lp_wait_kind wait_kind(const pthread_rwlock_t *l)
 {
-	if (c->untimed)
-		return c->untimed(l);
-	if (c->timed)
-		return c->timed(l, c->abstime);
-	return c->clocked(l, c->clock, c->abstime);
+	(void)l;
+	return LP_WAIT_HELD;
 }
 
-/* The real call, in a thread that asynchronous cancellation may end inside
- * it: a frame of its own for the cleanup handler's setjmp. */
-static __attribute__((noinline)) int call_cancellable(const struct rwlock_call *c,
-						      pthread_rwlock_t *l, struct lp_wait *w)
-{
-	int rc;
-
-	LP_WAIT_CALL(rc, w, call_real(c, l));
-	return rc;
-}
-
-/* The trylock did not take the lock: block in the real call, timed when the
- * lock was busy (reached and built as for mutexes). */
-static int acquire_slow(pthread_rwlock_t *l, int tried, const struct rwlock_call *c)
-{
-	struct lp_wait w;
-	int rc;
-
-	if (tried != EBUSY || !lp_wait_begin(&w, l, LP_WAIT_HELD))
-		return call_real(c, l);
-	rc = lp_cancel_async ? call_cancellable(c, l, &w) : call_real(c, l);
-	lp_wait_end(&w, lp_outcome(rc), rc == 0 ? l : NULL);
-	return rc;
-}
+LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind)
 
 /* The untimed forms' slow paths: frames of their own, so that the fast
  * paths need none. */
 static __attribute__((noinline)) int rdlock_slow(pthread_rwlock_t *l, int tried)
 {
-	return acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock });
+	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock });
 }
 
 static __attribute__((noinline)) int wrlock_slow(pthread_rwlock_t *l, int tried)
 {
-	return acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_wrlock });
+	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_wrlock });
 }
 
 LP_EXPORT LP_FAST_PATH int pthread_rwlock_rdlock(pthread_rwlock_t *l)
@@ -97,7 +64,7 @@ LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct times
 	rc = real->rwlock_tryrdlock(l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
+	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
 							  .abstime = abstime });
 }
 
@@ -111,7 +78,7 @@ LP_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct times
 	rc = real->rwlock_trywrlock(l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedwrlock,
+	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedwrlock,
 							  .abstime = abstime });
 }
 
@@ -126,7 +93,7 @@ LP_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 	rc = real->rwlock_tryrdlock(l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
+	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
 							  .clock = clock, .abstime = abstime });
 }
 
@@ -141,7 +108,7 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 	rc = real->rwlock_trywrlock(l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockwrlock,
+	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockwrlock,
 							  .clock = clock, .abstime = abstime });
 }
 

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The slow path that mutexes and rwlocks share, for a lock of type TYPE:
+ * LP_LOCK_SLOW_PATH(name, TYPE, kind) defines
+ *
+ *   struct name_call        one of the blocking forms, with its arguments
+ *   name_acquire_slow(o, tried, call)
+ *                           the trylock did not take `o`: block in the real
+ *                           call, timed as a wait of `kind(o)` when `o` was
+ *                           busy. EINVAL, EAGAIN, ...: only the blocking
+ *                           call can say, and it reports its own error.
+ *
+ * The wrappers reach it with a tail call and build the call's form only on
+ * the way, so that the uncontended path carries none of it. Written once
+ * as a template: the two types differ, and a call through a function
+ * pointer of another type is undefined.
+ */
+#ifndef LP_LOCKCALL_H
+#define LP_LOCKCALL_H
+
+#include "wrap.h"
+
+#define LP_LOCK_SLOW_PATH(name, TYPE, kind)                                    \
+struct name##_call {                                                           \
+	int (*untimed)(TYPE *);                                                \
+	int (*timed)(TYPE *, const struct timespec *);                         \
+	int (*clocked)(TYPE *, clockid_t, const struct timespec *);            \
+	clockid_t clock;                                                       \
+	const struct timespec *abstime;                                        \
+};                                                                             \
+                                                                               \
+static int name##_call_real(const struct name##_call *c, TYPE *o)              \
+{                                                                              \
+	if (c->untimed)                                                        \
+		return c->untimed(o);                                          \
+	if (c->timed)                                                          \
+		return c->timed(o, c->abstime);                                \
+	return c->clocked(o, c->clock, c->abstime);                            \
+}                                                                              \
+                                                                               \
+/* In a thread that asynchronous cancellation may end inside the real call:\
+ * a frame of its own for the cleanup handler's setjmp. */                     \
+static __attribute__((noinline)) int                                           \
+name##_call_cancellable(const struct name##_call *c, TYPE *o, struct lp_wait *w)\
+{                                                                              \
+	int rc;                                                                \
+                                                                               \
+	LP_WAIT_CALL(rc, w, name##_call_real(c, o));                           \
+	return rc;                                                             \
+}                                                                              \
+                                                                               \
+static int name##_acquire_slow(TYPE *o, int tried, const struct name##_call *c)\
+{                                                                              \
+	struct lp_wait w;                                                      \
+	int rc;                                                                \
+                                                                               \
+	if (tried != EBUSY || !lp_wait_begin(&w, o, kind(o)))                  \
+		return name##_call_real(c, o);                                 \
+	rc = lp_cancel_async ? name##_call_cancellable(c, o, &w) :             \
+			       name##_call_real(c, o);                         \
+	lp_wait_end(&w, lp_outcome(rc), rc == 0 ? o : NULL);                   \
+	return rc;                                                             \
+}
+
+#endif /* LP_LOCKCALL_H */
