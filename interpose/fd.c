@@ -2,7 +2,7 @@
 /*
  * The calls that close descriptors, so that a program that closes all of
  * them (closefrom(3), close_range(3, ~0U, 0), a loop of close()) does not
- * close the few the profiler keeps for the process's life (src/fdkeep.h),
+ * close the few the profiler keeps for the process's life (src/base/fdkeep.h),
  * whose numbers would then be handed to the program's files and used by
  * the profiler. To the program a kept number is as if it were closed
  * already: closing it succeeds, and nothing else changes.

@@ -6,7 +6,7 @@
  * lp_now() reads CLOCK_MONOTONIC through the vDSO (24 ns on the project's
  * machine) until the TSC has been measured against it, then the TSC itself
  * (10 ns): a contended wait and its charge read the clock three times. See
- * src/clock.c for when the TSC is trusted.
+ * src/base/clock.c for when the TSC is trusted.
  */
 #ifndef LP_CLOCK_H
 #define LP_CLOCK_H

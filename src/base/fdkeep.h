@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The descriptors the profiler keeps: libunwind's pipe for the process's
- * life (src/stackwalk.c), a dump's directory and file for the dump's
- * (src/safefile.c). Kept where the program's numbers are not (above them,
+ * life (src/record/stackwalk.c), a dump's directory and file for the dump's
+ * (src/export/safefile.c). Kept where the program's numbers are not (above them,
  * O_CLOEXEC), and out of reach of a program that closes every descriptor: close(), close_range() and closefrom() skip them
  * (interpose/fd.c), as if they were not there, so the numbers they hold
  * can never be handed to the program and read or written by the profiler.

@@ -2,7 +2,7 @@
 /*
  * Writing profiles: to a file descriptor, or to a path atomically (a
  * temporary file in the same directory, then rename), and at process exit
- * under the names of shared/spec and docs/profiles.md: the first process of
+ * under the names of docs/configuration.md: the first process of
  * a tree writes block.pprof and mutex.pprof, every other one (forked
  * children, exec'd programs) block.<pid>.pprof and mutex.<pid>.pprof.
  */
@@ -16,7 +16,7 @@
 #include "record/snapshot.h"
 
 /* Decide this process's directory (passed on to the processes it starts,
- * unless `secure`); its names come from src/proctree.h. */
+ * unless `secure`); its names come from src/base/proctree.h. */
 void lp_dump_init(const struct lp_config *cfg, int secure);
 
 /* Fork: no symbolizing during it (the loader's lock, which reading the

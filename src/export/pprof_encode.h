@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Writing a snapshot as a profile: gzip-compressed pprof protobuf, exactly
- * as Go writes block and mutex profiles (shared/spec/pprof.md), and Go's
+ * as Go writes block and mutex profiles (docs/profiles.md), and Go's
  * legacy text form (debug=1). Locations carry return address minus 1, one
  * per distinct address, so the same stack keeps the same addresses across
  * snapshots of one process. Records are written heaviest (delay) first, as

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What to answer a parsed request, following Go's net/http/pprof handler
- * (shared/spec/endpoint.md) and Pyroscope's godeltaprof paths. Pure.
+ * (docs/live.md) and Pyroscope's godeltaprof paths. Pure.
  */
 #ifndef LP_HTTP_ROUTE_H
 #define LP_HTTP_ROUTE_H

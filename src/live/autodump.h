@@ -10,7 +10,7 @@
  * handler cannot encode a profile (it may have interrupted the allocator);
  * nor can an exit that began in one: both ask the thread, through futex
  * words (no descriptor of the program's numbers is used), and wait for it
- * only while the dump makes progress (src/progress.h).
+ * only while the dump makes progress (src/base/progress.h).
  */
 #ifndef LP_AUTODUMP_H
 #define LP_AUTODUMP_H

@@ -3,7 +3,7 @@
  * The recorder: the two event paths the wrappers call (a wait, a charged
  * release), the stack tables they fill and their snapshots. It knows
  * nothing of files, HTTP, signals or the process's life: the lifecycle
- * (src/lifecycle.c) sets it up and resets it in a forked child.
+ * (src/lifecycle/lifecycle.c) sets it up and resets it in a forked child.
  */
 #include <errno.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sampling rules of the two profiles (shared/spec/semantics.md), as
+ * The sampling rules of the two profiles (docs/profiles.md), as
  * pure functions of a random number so they can be tested exactly.
  */
 #ifndef LP_SAMPLING_H

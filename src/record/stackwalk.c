@@ -20,7 +20,7 @@
  * every descriptor and opens its own files on those numbers would have
  * libunwind read from and write into them. So the pipe2() that libunwind
  * calls, on this thread and on the profiler's behalf, moves both ends to
- * kept numbers (src/fdkeep.h); everyone else's pipe2() is the system call,
+ * kept numbers (src/base/fdkeep.h); everyone else's pipe2() is the system call,
  * as glibc's is.
  */
 static __thread int in_libunwind __attribute__((tls_model("initial-exec")));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Per-lock wait state for the mutex profile (shared/spec/semantics.md,
+ * Per-lock wait state for the mutex profile (docs/profiles.md,
  * "What a release is charged"), without a lock: each operation is one
  * 16-byte compare-and-swap of (n, L, D) on the lock's own cache line.
  *
