@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Per-lock wait state for the mutex profile (docs/profiles.md,
- * "What a release is charged"), without a lock: each operation is one
+ * "Mutex profile: who makes them wait"), without a lock: each operation is one
  * 16-byte compare-and-swap of (n, L, D) on the lock's own cache line.
  *
  *   n  waiters
