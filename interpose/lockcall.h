@@ -38,10 +38,10 @@ static int name##_call_real(const struct name##_call *c, TYPE *o)              \
 	return c->clocked(o, c->clock, c->abstime);                            \
 }                                                                              \
                                                                                \
-/* In a thread that asynchronous cancellation may end inside the real call:\
+/* In a thread that asynchronous cancellation may end inside the real call:    \
  * a frame of its own for the cleanup handler's setjmp. */                     \
 static __attribute__((noinline)) int                                           \
-name##_call_cancellable(const struct name##_call *c, TYPE *o, struct lp_wait *w)\
+name##_call_cancellable(const struct name##_call *c, TYPE *o, struct lp_wait *w) \
 {                                                                              \
 	int rc;                                                                \
                                                                                \
@@ -49,16 +49,16 @@ name##_call_cancellable(const struct name##_call *c, TYPE *o, struct lp_wait *w)
 	return rc;                                                             \
 }                                                                              \
                                                                                \
-static int name##_acquire_slow(TYPE *o, int tried, const struct name##_call *c)\
+static int name##_acquire_slow(TYPE *o, int tried, const struct name##_call *c) \
 {                                                                              \
 	struct lp_wait w;                                                      \
 	int rc;                                                                \
                                                                                \
-	if (tried != EBUSY || !lp_wait_begin(&w, o, kind(o)))                  \
+	if (tried != EBUSY || !lp_wrap_wait_begin(&w, o, kind(o)))             \
 		return name##_call_real(c, o);                                 \
 	rc = lp_cancel_async ? name##_call_cancellable(c, o, &w) :             \
 			       name##_call_real(c, o);                         \
-	lp_wait_end(&w, lp_outcome(rc), rc == 0 ? o : NULL);                   \
+	lp_wrap_wait_end(&w, lp_outcome(rc), rc == 0 ? o : NULL);              \
 	return rc;                                                             \
 }
 

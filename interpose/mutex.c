@@ -103,7 +103,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)
-		lp_release_charge(m);
+		lp_wrap_release_charge(m);
 	return rc;
 }
 

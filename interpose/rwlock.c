@@ -119,7 +119,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
-		lp_release_charge(l);
+		lp_wrap_release_charge(l);
 	return rc;
 }
 

@@ -63,13 +63,13 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 	struct lp_wait w;
 	int rc;
 
-	if (errno != EAGAIN || !lp_wait_begin(&w, s, LP_WAIT_HELD)) {
+	if (errno != EAGAIN || !lp_wrap_wait_begin(&w, s, LP_WAIT_HELD)) {
 		errno = saved;
 		return call_real(c, s);
 	}
 	errno = saved;
 	LP_WAIT_CALL(rc, &w, call_real(c, s));
-	lp_wait_end(&w, sem_outcome(rc), NULL);
+	lp_wrap_wait_end(&w, sem_outcome(rc), NULL);
 	return rc;
 }
 
@@ -124,7 +124,7 @@ static __attribute__((noinline)) int post_charged(sem_t *s)
 	int rc = lp_real_get()->sem_post(s);
 
 	if (rc == 0)
-		lp_release_charge(s);
+		lp_wrap_release_charge(s);
 	return rc;
 }
 

@@ -44,6 +44,55 @@ static inline void lp_wait_cancelled(void *w)
 }
 
 /*
+ * The recorder's entry points as the wrappers call them: in a thread that
+ * turned asynchronous cancellation on, it is off while the profiler works,
+ * so that such a thread is never cancelled inside the profiler's own code
+ * with its shared state half-changed (a stack-table arena's lock held).
+ * Other threads pay one load and branch. The real blocking call between
+ * begin and end stays cancellable (LP_WAIT_CALL).
+ */
+static inline int lp_async_cancel_off(void)
+{
+	int old = PTHREAD_CANCEL_ENABLE;
+
+	if (__builtin_expect(lp_cancel_async, 0))
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	return old;
+}
+
+static inline void lp_async_cancel_restore(int old)
+{
+	if (__builtin_expect(lp_cancel_async, 0))
+		pthread_setcancelstate(old, NULL);
+}
+
+static inline int lp_wrap_wait_begin(struct lp_wait *w, const void *obj,
+				     enum lp_wait_kind kind)
+{
+	int cs = lp_async_cancel_off(), rc = lp_wait_begin(w, obj, kind);
+
+	lp_async_cancel_restore(cs);
+	return rc;
+}
+
+static inline void lp_wrap_wait_end(struct lp_wait *w, enum lp_wait_outcome how,
+				    const void *taken)
+{
+	int cs = lp_async_cancel_off();
+
+	lp_wait_end(w, how, taken);
+	lp_async_cancel_restore(cs);
+}
+
+static inline void lp_wrap_release_charge(const void *obj)
+{
+	int cs = lp_async_cancel_off();
+
+	lp_release_charge(obj);
+	lp_async_cancel_restore(cs);
+}
+
+/*
  * `rc = call`, the real blocking call of the profiled wait `w`: a thread
  * cancelled inside it ends the wait there, as one that gave up. The
  * handler runs before the program's own, which may release the same
