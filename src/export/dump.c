@@ -136,20 +136,25 @@ int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path)
 	return rc;
 }
 
+int lp_dump_snapshot_and_free(struct lp_snapshot *s, int fd, const char *path)
+{
+	int rc = path ? lp_dump_snapshot_path(s, path) : lp_dump_snapshot_fd(s, fd);
+	int err = errno;
+
+	lp_snapshot_free(s);
+	errno = err;
+	return rc;
+}
+
 static int dump_profile(enum lp_kind kind, int fd, const char *path)
 {
 	struct lp_snapshot s;
-	int rc, err;
 
 	if (lp_profiler_snapshot(kind, &s) != 0) {
 		errno = ENOMEM;
 		return -1;
 	}
-	rc = path ? lp_dump_snapshot_path(&s, path) : lp_dump_snapshot_fd(&s, fd);
-	err = errno;
-	lp_snapshot_free(&s);
-	errno = err;
-	return rc;
+	return lp_dump_snapshot_and_free(&s, fd, path);
 }
 
 int lp_dump_profile_fd(enum lp_kind kind, int fd)

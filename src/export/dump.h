@@ -51,6 +51,10 @@ int lp_dump_encode(const struct lp_snapshot *s, int text, uint8_t **buf,
 int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd);
 int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path);
 
+/* Write `s` to `path`, or to `fd` when path is NULL, then free it (errno
+ * kept). 0, or -1 with errno. */
+int lp_dump_snapshot_and_free(struct lp_snapshot *s, int fd, const char *path);
+
 /* Snapshot one profile now and write it. 0, or -1 with errno. */
 int lp_dump_profile_fd(enum lp_kind kind, int fd);
 int lp_dump_profile_path(enum lp_kind kind, const char *path);

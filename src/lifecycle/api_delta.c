@@ -57,7 +57,6 @@ static int write_delta(const struct lp_snapshot *now, const struct lp_snapshot *
 		       const char *path, int fd)
 {
 	struct lp_snapshot d;
-	int rc, err;
 
 	if (!path && fd < 0)
 		return 0;
@@ -65,11 +64,7 @@ static int write_delta(const struct lp_snapshot *now, const struct lp_snapshot *
 		errno = ENOMEM;
 		return -1;
 	}
-	rc = path ? lp_dump_snapshot_path(&d, path) : lp_dump_snapshot_fd(&d, fd);
-	err = errno;
-	lp_snapshot_free(&d);
-	errno = err;
-	return rc;
+	return lp_dump_snapshot_and_free(&d, fd, path);
 }
 
 static int dump_delta(lockprof_snapshot *since, const char *paths[2],
