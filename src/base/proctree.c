@@ -2,22 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "proctree.h"
 
 static int is_root;
 static long root_pid;
 static int64_t root_start;
-
-static int64_t wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void lp_proctree_init(const char *(*get)(const char *), int secure)
 {
@@ -29,7 +21,7 @@ void lp_proctree_init(const char *(*get)(const char *), int secure)
 	is_root = root_pid <= 0 || root_pid == (long)getpid();
 	if (is_root) {
 		root_pid = (long)getpid();
-		root_start = wall_ns();
+		root_start = lp_wall_now();
 	} else {
 		root_start = start ? atoll(start) : 0;
 	}
