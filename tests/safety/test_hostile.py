@@ -25,6 +25,7 @@ usage: test_hostile.py HOSTILE"""
 
 import difflib
 import os
+import re
 import resource
 import select
 import signal
@@ -152,13 +153,24 @@ def case_fds():
             e = env(signal="USR2", block_rate=1, mutex_fraction=1, **extra)
             st, out, err = bounded(argv, e, d, 15, what)
             lines, cpu = split_cpu(out)
+            want = native
+            if how == "close_range" and "http" in extra:
+                # A raw close_range() closes the endpoint's listener behind
+                # the library's back; the socket made to listen again takes
+                # the lowest free number for an instant, before it moves
+                # high, and a file the program opens at that instant gets
+                # the next one. Which numbers, not the files' contents, may
+                # then differ.
+                def numbers_apart(ls):
+                    return [re.sub(r"fd \d+", "fd N", l) for l in ls]
+                want, lines = numbers_apart(native), numbers_apart(lines)
 
             def same_file(name):
                 with open(os.path.join(d, name), "rb") as f:
                     got = f.read()
                 check(got == files[name], "%s: %s byte-identical to native (%d bytes, "
                       "native %d)" % (what, name, len(got), len(files[name])))
-            soft(lambda: same_lines(native, lines, what),
+            soft(lambda: same_lines(want, lines, what),
                  lambda: check(st == 0, "%s: exit status 0 (got %d)" % (what, st)),
                  *[lambda n=n: same_file(n) for n in files],
                  lambda: check(cpu is not None and cpu <= native_cpu + IDLE_CPU_SLACK_MS,
