@@ -42,7 +42,8 @@ LP_LOCK_SLOW_PATH(mutex, pthread_mutex_t, wait_kind)
  * needs none. */
 static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, int tried)
 {
-	return mutex_acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock });
+	return mutex_acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock,
+							  .prim = LP_PRIM_MUTEX_LOCK });
 }
 
 /* A normal mutex that looks held (a plain load) is busy: it goes straight
@@ -77,7 +78,8 @@ LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec 
 	if (__builtin_expect(taken(rc), 1))
 		return rc;
 	return mutex_acquire_slow(m, rc, &(struct mutex_call){ .timed = real->mutex_timedlock,
-							 .abstime = abstime });
+							 .abstime = abstime,
+							 .prim = LP_PRIM_MUTEX_TIMEDLOCK });
 }
 
 LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
@@ -93,7 +95,8 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 	if (__builtin_expect(taken(rc), 1))
 		return rc;
 	return mutex_acquire_slow(m, rc, &(struct mutex_call){ .clocked = real->mutex_clocklock,
-							 .clock = clock, .abstime = abstime });
+							 .clock = clock, .abstime = abstime,
+							 .prim = LP_PRIM_MUTEX_CLOCKLOCK });
 }
 
 /* A release with waiters to charge (out of line: the other releases are
@@ -103,7 +106,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)
-		lp_wrap_release_charge(m);
+		lp_wrap_release_charge(m, LP_PRIM_MUTEX_UNLOCK);
 	return rc;
 }
 

@@ -35,6 +35,7 @@ struct sem_call {
 	int (*clocked)(sem_t *, clockid_t, const struct timespec *);
 	clockid_t clock;
 	const struct timespec *abstime;
+	enum lp_primitive prim;
 };
 
 static int call_real(const struct sem_call *c, sem_t *s)
@@ -63,7 +64,7 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 	struct lp_wait w;
 	int rc;
 
-	if (errno != EAGAIN || !lp_wrap_wait_begin(&w, s, LP_WAIT_HELD)) {
+	if (errno != EAGAIN || !lp_wrap_wait_begin(&w, s, LP_WAIT_HELD, c->prim)) {
 		errno = saved;
 		return call_real(c, s);
 	}
@@ -78,7 +79,8 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
  * handler. */
 static __attribute__((noinline)) int wait_untimed_slow(sem_t *s, int saved)
 {
-	return wait_slow(s, &(struct sem_call){ .untimed = lp_real.sem_wait }, saved);
+	return wait_slow(s, &(struct sem_call){ .untimed = lp_real.sem_wait,
+						.prim = LP_PRIM_SEM_WAIT }, saved);
 }
 
 LP_EXPORT LP_FAST_PATH int sem_wait(sem_t *s)
@@ -101,7 +103,8 @@ LP_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 	if (taken_at_once(s))
 		return 0;
 	return wait_slow(s, &(struct sem_call){ .timed = real->sem_timedwait,
-						.abstime = abstime }, saved);
+						.abstime = abstime,
+						.prim = LP_PRIM_SEM_TIMEDWAIT }, saved);
 }
 
 LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
@@ -114,7 +117,8 @@ LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
 	if (taken_at_once(s))
 		return 0;
 	return wait_slow(s, &(struct sem_call){ .clocked = real->sem_clockwait,
-						.clock = clock, .abstime = abstime }, saved);
+						.clock = clock, .abstime = abstime,
+						.prim = LP_PRIM_SEM_CLOCKWAIT }, saved);
 }
 
 /* A release with waiters to charge (out of line: the other releases are
@@ -124,7 +128,7 @@ static __attribute__((noinline)) int post_charged(sem_t *s)
 	int rc = lp_real_get()->sem_post(s);
 
 	if (rc == 0)
-		lp_wrap_release_charge(s);
+		lp_wrap_release_charge(s, LP_PRIM_SEM_POST);
 	return rc;
 }
 
