@@ -11,6 +11,7 @@
 #include "base/hashtab.h"
 #include "format/pprof_write.h"
 #include "pprof_encode.h"
+#include "record/primitive.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -250,15 +251,20 @@ static size_t record_frames(const struct lp_record *r)
 	return r->depth + !!(r->flags & LP_STACK_TRUNCATED);
 }
 
-/* Frame i (leaf first) of a record, with pseudo-frames on the root side. */
+/* Frame i (leaf first) of a record, with pseudo-frames on the root side;
+ * the primitive's pseudo address (its leaf) is named after it. */
 static const struct loc *record_frame(struct builder *b,
 				      const struct lp_record *r, size_t i)
 {
+	int prim;
+
 	if (r->flags & LP_STACK_OVERFLOW)
 		return loc_intern(b, OVERFLOW_ADDR, LP_FRAME_OVERFLOW);
 	if (i == r->depth)
 		return loc_intern(b, TRUNCATED_ADDR, LP_FRAME_TRUNCATED);
-	return loc_intern(b, (uint64_t)r->pcs[i] - 1, NULL);
+	prim = lp_pc_primitive(r->pcs[i]);
+	return loc_intern(b, (uint64_t)r->pcs[i] - 1,
+			  prim >= 0 ? lp_primitive_name((unsigned)prim) : NULL);
 }
 
 static bool record_empty(const struct lp_record *r)

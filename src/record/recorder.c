@@ -106,7 +106,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	w->draw = lp_rand();
 	if (kind != LP_WAIT_COND && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
-		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+		w->npcs = lp_stack_capture(w->pcs, prim, &w->truncated);
 	lp_guard_leave(saved);
 	return 1;
 }
@@ -133,7 +133,7 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 		uint32_t flags;
 
 		if (w->npcs < 0)
-			w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+			w->npcs = lp_stack_capture(w->pcs, w->prim, &w->truncated);
 		flags = w->truncated ? LP_STACK_TRUNCATED : 0;
 		if (holding) {
 			deferred.npcs = (uint32_t)w->npcs;
@@ -170,7 +170,7 @@ void lp_release_charge(const void *obj, enum lp_primitive prim)
 	if (lp_waitstate_charge((uintptr_t)obj, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
 				deferred.left_at, &c) && c.sampled) {
-		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
+		n = lp_stack_capture(pcs, prim, &truncated);
 		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
 					 truncated ? LP_STACK_TRUNCATED : 0,
 					 (uint64_t)fraction << LP_FX_SHIFT,
@@ -181,6 +181,18 @@ void lp_release_charge(const void *obj, enum lp_primitive prim)
 	if (deferred.holding == obj)
 		finish_deferred(1);
 	lp_guard_leave(saved);
+}
+
+int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated)
+{
+	int depth = __atomic_load_n(&lp_prof.stack_depth, __ATOMIC_RELAXED);
+
+	pcs[0] = lp_primitive_pc(prim);
+	if (depth <= 1) {
+		*truncated = 1;
+		return 1;
+	}
+	return 1 + lp_stackwalk(pcs + 1, depth - 1, truncated);
 }
 
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)

@@ -93,6 +93,15 @@ static inline int lp_release_wanted(const void *obj)
  * record the thread's wait deferred until this release. */
 void lp_release_charge(const void *obj, enum lp_primitive prim);
 
+/*
+ * The calling thread's stack for a sample in `prim`: the primitive as its
+ * leaf (lp_primitive_pc), then the program's frames, without the library's,
+ * lp_prof.stack_depth frames in all. `pcs` has room for
+ * LP_MAX_STACK_DEPTH + LP_STACK_SLACK. Returns the number of frames;
+ * *truncated says the program's stack went deeper.
+ */
+int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated);
+
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);
 
