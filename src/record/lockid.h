@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which lock a sample is about, as one word that stays the same across
+ * runs once named (src/export/lockname.h names it; docs/profiles.md,
+ * "Labels"):
+ *
+ *   a lock in a loaded object's data or bss: its address (the object's
+ *   symbols name it at dump time);
+ *   any other lock (heap, stack, mmap): the return address in the
+ *   program's code where it was first seen, in the first sample kept of
+ *   it (a wait, or a release), remembered per lock address.
+ *
+ * Called for kept samples only, never inside the program's critical
+ * section: a lookup, and the first time a lock is seen a search of the
+ * loaded objects (_dl_find_object: lock-free, signal-safe) and an insert.
+ */
+#ifndef LP_LOCKID_H
+#define LP_LOCKID_H
+
+#include <stdint.h>
+
+/* The kind of an id, in its top two bits. */
+#define LP_LOCKID_SHIFT 62
+#define LP_LOCKID_STATIC 1ull /* the address in a loaded object */
+#define LP_LOCKID_SEEN 2ull   /* the return address it was first seen at */
+
+static inline uint64_t lp_lockid_kind(uint64_t id)
+{
+	return id >> LP_LOCKID_SHIFT;
+}
+
+static inline uintptr_t lp_lockid_value(uint64_t id)
+{
+	return (uintptr_t)(id & ((1ull << LP_LOCKID_SHIFT) - 1));
+}
+
+/* Room for `locks` distinct non-static locks (rounded up to a power of
+ * two). 0, or -1 when out of memory. Called once at start. */
+int lp_lockid_init(int64_t locks);
+
+/* The id of the lock at `obj`; `site` is the return address of the
+ * sample's first frame of the program (0 when none): a lock not yet seen
+ * is remembered as first seen there. When the table is full, a new lock is
+ * named by `site` without being remembered. */
+uint64_t lp_lockid(const void *obj, uintptr_t site);
+
+#endif /* LP_LOCKID_H */
