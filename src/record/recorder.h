@@ -23,6 +23,7 @@ struct lp_profiler {
 	int64_t block_rate;      /* ns; <= 0 off */
 	int64_t mutex_fraction;  /* <= 0 off */
 	int stack_depth;
+	int labels;              /* LP_LABEL_*: what samples are labelled with */
 };
 
 extern struct lp_profiler lp_prof;
@@ -44,6 +45,7 @@ struct lp_wait {
 	struct lp_waiter held;      /* registered waiter when held.entry */
 	enum lp_wait_kind kind;
 	enum lp_primitive prim;     /* the call the program made */
+	const void *obj;            /* what it waits on */
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
