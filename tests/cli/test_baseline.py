@@ -33,10 +33,10 @@ rows = df.get("sites", [])
 check(df.get("per_second") is False and df.get("rates") is not None,
       "totals compared; lockprof's profiles have durations: rates shown")
 check(run_json("top", base).get("kind") == "block", "lockprof's profile says its kind")
-check(rows and rows[0]["site"] == "wait_on_a", f"diff ranks wait_on_a first: {rows}")
+check(rows and rows[0]["site"] == "pthread_mutex_lock in wait_on_a", f"diff ranks wait_on_a first: {rows}")
 if rows:
     close(rows[0]["factor"], 2.0, 0.15, "wait_on_a factor")
-b = [r for r in rows if r["site"] == "wait_on_b"]
+b = [r for r in rows if r["site"] == "pthread_mutex_lock in wait_on_b"]
 check(b and abs(b[0]["factor"] - 1) < 0.15, f"wait_on_b unchanged: {b}")
 
 p = run("check", "--max-increase", "30", base, slow, expect=1)
