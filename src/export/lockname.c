@@ -36,9 +36,10 @@ static char *demangled(const char *name)
 	return demangle ? demangle(name, NULL, NULL, &status) : NULL;
 }
 
-/* The site a lock was first seen at: "function (first seen, file:line)". */
-static void site_name(struct lp_symbolizer *sym, uintptr_t ret, char *buf,
-		      size_t len)
+/* The site a lock was initialized or first seen at: "function (how,
+ * file:line)". */
+static void site_name(struct lp_symbolizer *sym, uintptr_t ret, const char *how,
+		      char *buf, size_t len)
 {
 	struct lp_dwarf_frame f[32];
 	uintptr_t pc = ret - 1, offset;
@@ -61,17 +62,17 @@ static void site_name(struct lp_symbolizer *sym, uintptr_t ret, char *buf,
 	    lp_symbolize_unnamed(sym, mi, pc, unnamed, sizeof(unnamed)) > 0)
 		name = unnamed;
 	if (!name) {
-		snprintf(buf, len, "[lock first seen at %#lx]", (unsigned long)pc);
+		snprintf(buf, len, "[lock %s at %#lx]", how, (unsigned long)pc);
 		return;
 	}
 	readable = demangled(name);
 	base = file ? strrchr(file, '/') : NULL;
 	base = base ? base + 1 : file;
 	if (base && line)
-		snprintf(buf, len, "%s (first seen, %s:%d)", readable ? readable : name,
+		snprintf(buf, len, "%s (%s, %s:%d)", readable ? readable : name, how,
 			 base, line);
 	else
-		snprintf(buf, len, "%s (first seen)", readable ? readable : name);
+		snprintf(buf, len, "%s (%s)", readable ? readable : name, how);
 	free(readable);
 }
 
@@ -83,7 +84,8 @@ void lp_lock_name(struct lp_symbolizer *sym, uint64_t id, char *buf, size_t len)
 		if (lp_symbolize_data(sym, v, buf, len) <= 0)
 			snprintf(buf, len, "[lock in an unloaded object]");
 	} else if (v) {
-		site_name(sym, v, buf, len);
+		site_name(sym, v, lp_lockid_kind(id) == LP_LOCKID_INIT ? "init" : "first seen",
+			  buf, len);
 	} else {
 		snprintf(buf, len, "[lock seen without a stack]");
 	}

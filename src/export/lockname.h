@@ -6,8 +6,9 @@
  *   a lock in a loaded object's data or bss: its symbol, "accounts_lock",
  *   "table+0x40" when not at the symbol's start; in a stripped object, the
  *   object and the address in the file, "[prog]+0x4010";
- *   any other lock: the function where it was first seen, with its
- *   file:line when DWARF knows it, "new_account (first seen, bank.c:42)".
+ *   any other lock: the function that initialized it, or else where it
+ *   was first seen (lockid.h), with the file:line when DWARF knows it:
+ *   "new_account (init, bank.c:42)", "deposit (first seen, bank.c:57)".
  *   C++ lock wrappers inlined there (std::mutex::lock) are passed over for
  *   the function that called them; C++ names are demangled when the
  *   process has libstdc++'s demangler.

@@ -7,8 +7,11 @@
  *   a lock in a loaded object's data or bss: its address (the object's
  *   symbols name it at dump time);
  *   any other lock (heap, stack, mmap): the return address in the
- *   program's code where it was first seen, in the first sample kept of
- *   it (a wait, or a release), remembered per lock address.
+ *   program's code of its pthread_mutex_init or pthread_rwlock_init call
+ *   (lp_lockid_initialized); for one set up otherwise (an initializer,
+ *   zeroed memory, a semaphore, a condition variable), the return address
+ *   where it was first seen, in the first sample kept of it (a wait, or a
+ *   release). Both remembered per lock address.
  *
  * Called for kept samples only, never inside the program's critical
  * section: a lookup, and the first time a lock is seen a search of the
@@ -23,6 +26,7 @@
 #define LP_LOCKID_SHIFT 62
 #define LP_LOCKID_STATIC 1ull /* the address in a loaded object */
 #define LP_LOCKID_SEEN 2ull   /* the return address it was first seen at */
+#define LP_LOCKID_INIT 3ull   /* the return address of its init call */
 
 static inline uint64_t lp_lockid_kind(uint64_t id)
 {
@@ -43,5 +47,11 @@ int lp_lockid_init(int64_t locks);
  * is remembered as first seen there. When the table is full, a new lock is
  * named by `site` without being remembered. */
 uint64_t lp_lockid(const void *obj, uintptr_t site);
+
+/* The lock at `obj` was initialized (successfully) by a call returning to
+ * `site`: a lock outside the loaded objects is named by it from now on.
+ * Nothing before lp_lockid_init (labels without `lock`: nothing at all).
+ * Keeps errno. */
+void lp_lockid_initialized(const void *obj, uintptr_t site);
 
 #endif /* LP_LOCKID_H */
