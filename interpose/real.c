@@ -87,6 +87,8 @@ static void resolve_all(void)
 	SET(sem_clockwait, next("sem_clockwait"));
 	SET(sem_post, next("sem_post"));
 	SET(setcanceltype, next("pthread_setcanceltype"));
+	SET(setname_np, next("pthread_setname_np"));
+	SET(prctl, next("prctl"));
 }
 
 /* Returns 1 when this call did the resolution or found it done. */

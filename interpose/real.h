@@ -46,6 +46,9 @@ struct lp_real {
 	int (*sem_post)(sem_t *);
 
 	int (*setcanceltype)(int, int *);
+
+	int (*setname_np)(pthread_t, const char *);
+	int (*prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
 };
 
 extern struct lp_real lp_real;

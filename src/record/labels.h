@@ -27,10 +27,14 @@ int lp_wait_bucket(int64_t ns);
 
 /*
  * Fill `l` with the labels in `which` (LP_LABEL_*): the lock `obj`, first
- * seen at return address `site`; the calling thread's name, read now; the
- * bucket of `waited` ns (none when negative: a release).
+ * seen at return address `site`; the calling thread's name; the bucket of
+ * `waited` ns (none when negative: a release).
  */
 void lp_labels_fill(struct lp_labels *l, int which, const void *obj,
 		    uintptr_t site, int64_t waited);
+
+/* A thread was renamed (pthread_setname_np, prctl(PR_SET_NAME)), after
+ * the fact: every thread reads its name again at its next labelled sample. */
+void lp_thread_renamed(void);
 
 #endif /* LP_LABELS_H */

@@ -154,6 +154,10 @@ def main():
         lptest.check("accounts_lock" in tags and ("teller" if kind == "block" else "auditor") in tags,
                      "%s: -tags names the lock and the thread" % name)
     check_buckets(truth, ours(block))
+    # The main thread renamed itself between waits: each under its name.
+    renamed = by_key(ours(block), "thread", lambda l: l.get("lock") == "ready_sem")
+    lptest.check({k: v[0] for k, v in renamed.items()} == {"one": 1, "two": 1, "three": 1},
+                 "a renamed thread's waits carry each name: %s" % renamed)
 
     # -tagfocus selects one lock's samples, as our decoder sums them.
     mine = by_key(ours(block), "lock")

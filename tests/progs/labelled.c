@@ -12,13 +12,16 @@
  *   hurried  rusher    a zeroed heap mutex, never initialized 40 us
  *
  * Threads are named with pthread_setname_np, but for clerk and banker,
- * which name themselves with prctl(PR_SET_NAME).
+ * which name themselves with prctl(PR_SET_NAME). Then the main thread
+ * renames itself "one" (pthread_setname_np), "two" (prctl) and "three"
+ * (pthread_setname_np), waiting 2 ms on ready_sem under each name.
  *
  * Output: "table_offset 0xOFF" (table[1].lock's offset in table), then
  * one line per contended call: "wait THREAD NS".
  * usage: labelled [rounds]
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -32,6 +35,7 @@ struct account {
 };
 
 static pthread_mutex_t accounts_lock = PTHREAD_MUTEX_INITIALIZER;
+static sem_t ready_sem;
 static struct slot {
 	char name[40];
 	pthread_mutex_t lock;
@@ -126,6 +130,29 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
+static void *post_later(void *arg)
+{
+	sleep_us(2000);
+	sem_post(&ready_sem);
+	return arg;
+}
+
+/* Under a new name, wait for a post 2 ms away (recorded at once: a
+ * semaphore wait holds nothing afterwards). */
+static NOINLINE void wait_renamed(const char *name, int by_prctl)
+{
+	pthread_t t;
+
+	if (by_prctl)
+		prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+	else
+		pthread_setname_np(pthread_self(), name);
+	pthread_create(&t, NULL, post_later, NULL);
+	while (sem_wait(&ready_sem) != 0)
+		;
+	pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	long rounds = argc > 1 ? atol(argv[1]) : 20;
@@ -147,6 +174,10 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < 2 * NPAIRS; i++)
 		pthread_join(t[i], NULL);
+	sem_init(&ready_sem, 0, 0);
+	wait_renamed("one", 0);
+	wait_renamed("two", 1);
+	wait_renamed("three", 0);
 	printf("table_offset %#lx\n", (unsigned long)((char *)&table[1].lock - (char *)table));
 	for (int i = 0; i < NPAIRS; i++)
 		for (long r = 0; r < pairs[i].rounds; r++)
