@@ -41,17 +41,15 @@ static uintptr_t first_slot(uintptr_t addr)
 	return (uintptr_t)((addr * 0x9e3779b97f4a7c15ull) >> shift);
 }
 
-/* The slot of `addr`, claimed when `claim` and it has none; NULL when it
- * has none (or the probes ran out). */
-static struct slot *find(struct slot *t, uintptr_t addr, int claim)
+/* The slot of `addr`, claimed when it has none; NULL when the probes ran
+ * out (the table is full around it). */
+static struct slot *find(struct slot *t, uintptr_t addr)
 {
 	uintptr_t i = first_slot(addr);
 
 	for (int probe = 0; probe < MAX_PROBES; probe++, i = (i + 1) & mask) {
 		uintptr_t have = __atomic_load_n(&t[i].addr, __ATOMIC_ACQUIRE);
 
-		if (have == 0 && !claim)
-			return NULL;
 		if (have == 0 &&
 		    __atomic_compare_exchange_n(&t[i].addr, &have, addr, 0,
 						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
@@ -76,21 +74,19 @@ static uint64_t make_id(uint64_t kind, uintptr_t value)
 
 uint64_t lp_lockid(const void *obj, uintptr_t site)
 {
-	struct slot *t = __atomic_load_n(&slots, __ATOMIC_ACQUIRE), *s;
-	uint64_t seen = make_id(LP_LOCKID_SEEN, site), id = 0;
+	struct slot *t = __atomic_load_n(&slots, __ATOMIC_ACQUIRE);
+	struct slot *s = t ? find(t, (uintptr_t)obj) : NULL;
+	uint64_t id = s ? __atomic_load_n(&s->id, __ATOMIC_ACQUIRE) : 0, fresh;
 
-	s = t ? find(t, (uintptr_t)obj, 0) : NULL;
-	if (s && (id = __atomic_load_n(&s->id, __ATOMIC_ACQUIRE)) != 0)
+	if (id)
 		return id;
-	if (in_loaded_object(obj))
-		return make_id(LP_LOCKID_STATIC, (uintptr_t)obj);
-	if (!s && t)
-		s = find(t, (uintptr_t)obj, 1);
-	/* First seen here, unless another thread named it meanwhile. */
-	if (s && !__atomic_compare_exchange_n(&s->id, &id, seen, 0, __ATOMIC_ACQ_REL,
+	fresh = in_loaded_object(obj) ? make_id(LP_LOCKID_STATIC, (uintptr_t)obj)
+				      : make_id(LP_LOCKID_SEEN, site);
+	/* Remembered, unless another thread named it meanwhile. */
+	if (s && !__atomic_compare_exchange_n(&s->id, &id, fresh, 0, __ATOMIC_ACQ_REL,
 					      __ATOMIC_ACQUIRE))
 		return id;
-	return seen;
+	return fresh;
 }
 
 void lp_lockid_initialized(const void *obj, uintptr_t site)
@@ -100,7 +96,7 @@ void lp_lockid_initialized(const void *obj, uintptr_t site)
 
 	/* A lock at an address that held another lock before (freed memory)
 	 * takes the new name. */
-	if (t && !in_loaded_object(obj) && (s = find(t, (uintptr_t)obj, 1)))
+	if (t && !in_loaded_object(obj) && (s = find(t, (uintptr_t)obj)))
 		__atomic_store_n(&s->id, make_id(LP_LOCKID_INIT, site), __ATOMIC_RELEASE);
 	errno = saved;
 }

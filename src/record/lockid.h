@@ -15,7 +15,8 @@
  *
  * Called for kept samples only, never inside the program's critical
  * section: a lookup, and the first time a lock is seen a search of the
- * loaded objects (_dl_find_object: lock-free, signal-safe) and an insert.
+ * loaded objects (_dl_find_object: lock-free, signal-safe) and an insert;
+ * static locks are remembered too, so that they are searched for once.
  */
 #ifndef LP_LOCKID_H
 #define LP_LOCKID_H
@@ -45,7 +46,7 @@ int lp_lockid_init(int64_t locks);
 /* The id of the lock at `obj`; `site` is the return address of the
  * sample's first frame of the program (0 when none): a lock not yet seen
  * is remembered as first seen there. When the table is full, a new lock is
- * named by `site` without being remembered. */
+ * named without being remembered (by `site` for a heap lock). */
 uint64_t lp_lockid(const void *obj, uintptr_t site);
 
 /* The lock at `obj` was initialized (successfully) by a call returning to
