@@ -7,13 +7,15 @@ in its bucket as the program timed it, each lock and thread has its name,
 in the block profile the waiter's and in the mutex profile the releaser's;
 read with our decoder, `go tool pprof -tags`, `-traces` and `-tagfocus`,
 and `lockprof top --by`. Without LOCKPROF_LABELS there are none; with a
-subset, only those.
+subset, only those. A stripped copy, run twice, names its static locks by
+object and offset, the same in both runs.
 
 usage: test_labels.py LABELLED"""
 
 import json
 import os
 import re
+import shutil
 import sys
 
 import lptest
@@ -171,6 +173,24 @@ def main():
         top = {s["site"]: [s["contentions"], s["delay_ns"]] for s in json.loads(p.stdout)["sites"]}
         want = {k: v for k, v in by_key(ours(block), key).items()}
         lptest.check(top == want, "lockprof top --by %s: %s, want %s" % (key, top, want))
+
+    # Stripped: no symbols, the static locks named [labelled]+0xOFF, the
+    # same in two runs; the heap lock's init site [labelled]+0xOFF too.
+    if shutil.which("objcopy"):
+        stripped = os.path.join(d, "labelled")
+        lptest.run(["objcopy", "--strip-all", prog, stripped])
+        names = []
+        for run_name in ("s1", "s2"):
+            _, block, _ = run(stripped, os.path.join(d, run_name), "lock,thread", rounds="2")
+            names.append(by_key(ours(block), "lock", lambda l: l.get("thread") in HOLDER))
+        static = [n for n in names[0] if re.fullmatch(r"\[labelled\]\+0x[0-9a-f]+", n)]
+        lptest.check(len(static) == 2 and "accounts_lock" not in names[0],
+                     "stripped: the two static locks are [labelled]+0xOFF: %s" % sorted(names[0]))
+        # (The zeroed lock's "first seen" may be its waiter or its holder.)
+        stable = [{n for n in run_names if "(first seen" not in n} for run_names in names]
+        lptest.check(len(stable[0]) == 3 and stable[0] == stable[1],
+                     "stripped, run twice: the same static and init lock names: %s, %s"
+                     % (sorted(names[0]), sorted(names[1])))
 
     # Off by default; a subset gives that subset only.
     for labels, keys in ((None, set()), ("off", set()), ("thread", {"thread"}),
