@@ -13,7 +13,7 @@ void lp_stackmemo_init(struct lp_stackmemos *t)
 	t->credit = LP_MEMO_CREDIT_START;
 }
 
-int lp_stackmemo_find(struct lp_stackmemos *t, uintptr_t cfa, int limit, uintptr_t *pcs)
+int lp_stackmemo_find(struct lp_stackmemos *t, uintptr_t cfa, int limit, const uintptr_t **pcs)
 {
 	for (int i = 0; i < LP_MEMOS; i++) {
 		struct lp_stackmemo *m = &t->m[i];
@@ -27,7 +27,7 @@ int lp_stackmemo_find(struct lp_stackmemos *t, uintptr_t cfa, int limit, uintptr
 			k++;
 		if (k < m->n)
 			continue;
-		memcpy(pcs, m->pcs, (size_t)m->n * sizeof(*pcs));
+		*pcs = m->pcs;
 		m->used = ++t->clock;
 		if (t->credit < CREDIT_MAX)
 			t->credit++;

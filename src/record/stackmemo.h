@@ -53,9 +53,10 @@ struct lp_stackmemos {
 /* A zeroed table, with its starting credit. */
 void lp_stackmemo_init(struct lp_stackmemos *t);
 
-/* The memo's stack for a walk from `cfa` asked for `limit` frames, copied
- * to `pcs` (room for LP_MEMO_FRAMES): the number of frames, or -1. */
-int lp_stackmemo_find(struct lp_stackmemos *t, uintptr_t cfa, int limit, uintptr_t *pcs);
+/* The memo's stack for a walk from `cfa` asked for `limit` frames: the
+ * number of frames, *pcs pointing to them in the table (valid until the
+ * table's next change); or -1. */
+int lp_stackmemo_find(struct lp_stackmemos *t, uintptr_t cfa, int limit, const uintptr_t **pcs);
 
 /*
  * A walk from `cfa` found pcs[0..n) (from the walker's caller on). Returns

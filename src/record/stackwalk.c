@@ -160,6 +160,7 @@ static void memo_note(uintptr_t cfa, int depth, const uintptr_t *buf, int n, uin
 __attribute__((noinline)) int lp_stackwalk(uintptr_t *pcs, int depth, int *truncated)
 {
 	uintptr_t buf[LP_MAX_STACK_DEPTH + LP_STACK_SLACK + 1];
+	const uintptr_t *found = buf;
 	uintptr_t cfa = MEMO ? (uintptr_t)__builtin_dwarf_cfa() : 0;
 	int n = -1, skip = 0, keep, memo = 0;
 
@@ -184,7 +185,7 @@ __attribute__((noinline)) int lp_stackwalk(uintptr_t *pcs, int depth, int *trunc
 		memo_state = MEMO_BUSY;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		memo = 1;
-		n = lp_stackmemo_find(&memos, cfa, depth, buf);
+		n = lp_stackmemo_find(&memos, cfa, depth, &found);
 	}
 	if (n < 0) {
 		__atomic_add_fetch(&walks, 1, __ATOMIC_SEQ_CST);
@@ -201,16 +202,17 @@ __attribute__((noinline)) int lp_stackwalk(uintptr_t *pcs, int depth, int *trunc
 			__atomic_sub_fetch(&walks, 1, __ATOMIC_RELEASE);
 		}
 	}
-	if (memo) {
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		memo_state = MEMO_IDLE;
-	}
-	while (skip < n && lp_self_code(buf[skip]))
+	/* Copied out before the memo is left (a found stack is in it). */
+	while (skip < n && lp_self_code(found[skip]))
 		skip++;
 	keep = n - skip;
 	*truncated = keep > depth;
 	if (keep > depth)
 		keep = depth;
-	memcpy(pcs, buf + skip, (size_t)keep * sizeof(*pcs));
+	memcpy(pcs, found + skip, (size_t)keep * sizeof(*pcs));
+	if (memo) {
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		memo_state = MEMO_IDLE;
+	}
 	return keep;
 }

@@ -34,30 +34,29 @@ int main(void)
 	static struct lp_stackmemos t;
 	uintptr_t a[5] = { 0x1001, 0x2002, 0x3003, 0x4004, 0x5005 };
 	uintptr_t b[5] = { 0x1001, 0x2002, 0x3003, 0x4bbb, 0x5005 };
-	uintptr_t got[LP_MEMO_FRAMES];
+	const uintptr_t *got;
 	uintptr_t cfa = 0x7000;
 
 	lp_stackmemo_init(&t);
-	EXPECT(lp_stackmemo_find(&t, cfa, 64, got) == -1);
+	EXPECT(lp_stackmemo_find(&t, cfa, 64, &got) == -1);
 
 	/* A stack gets its memo after LP_MEMO_REPEATS identical walks. */
 	EXPECT(learn(&t, cfa, a, 5, 0) == LP_MEMO_REPEATS);
-	memset(got, 0, sizeof(got));
-	EXPECT(lp_stackmemo_find(&t, cfa, 64, got) == 5);
+	EXPECT(lp_stackmemo_find(&t, cfa, 64, &got) == 5);
 	EXPECT(!memcmp(got, a, sizeof(a)));
 	/* Another place, another depth asked: no answer. */
-	EXPECT(lp_stackmemo_find(&t, cfa + 16, 64, got) == -1);
-	EXPECT(lp_stackmemo_find(&t, cfa, 32, got) == -1);
+	EXPECT(lp_stackmemo_find(&t, cfa + 16, 64, &got) == -1);
+	EXPECT(lp_stackmemo_find(&t, cfa, 32, &got) == -1);
 
 	/* One slot far from the leaf changed (another chain at the same
 	 * place): the memo does not answer... */
 	stack[3] = b[3];
-	EXPECT(lp_stackmemo_find(&t, cfa, 64, got) == -1);
+	EXPECT(lp_stackmemo_find(&t, cfa, 64, &got) == -1);
 	/* ...until that chain has a memo of its own, beside the first. */
 	EXPECT(learn(&t, cfa, b, 5, 0) == LP_MEMO_REPEATS);
-	EXPECT(lp_stackmemo_find(&t, cfa, 64, got) == 5 && got[3] == b[3]);
+	EXPECT(lp_stackmemo_find(&t, cfa, 64, &got) == 5 && got[3] == b[3]);
 	stack[3] = a[3];
-	EXPECT(lp_stackmemo_find(&t, cfa, 64, got) == 5 && got[3] == a[3]);
+	EXPECT(lp_stackmemo_find(&t, cfa, 64, &got) == 5 && got[3] == a[3]);
 
 	/* A stack whose slots cannot be found is not asked for again. */
 	{
@@ -73,7 +72,7 @@ int main(void)
 			}
 		}
 		EXPECT(asked == 1);
-		EXPECT(lp_stackmemo_find(&t, cfa + 64, 64, got) == -1);
+		EXPECT(lp_stackmemo_find(&t, cfa + 64, 64, &got) == -1);
 	}
 
 	/* Memos cost credit: a thread without hits stops making them; hits
@@ -91,16 +90,16 @@ int main(void)
 				d[i] = 0x10000 + (uintptr_t)s * 0x100 + (uintptr_t)i;
 			notes = learn(&poor, cfa, d, LP_MEMO_FRAMES, 0);
 			made += notes == LP_MEMO_REPEATS;
-			EXPECT(lp_stackmemo_find(&poor, cfa + 256, 64, got) == 5);
+			EXPECT(lp_stackmemo_find(&poor, cfa + 256, 64, &got) == 5);
 		}
 		EXPECT(notes == 100);
 		/* What the starting credit and the 100 hits pay for. */
 		EXPECT(made >= 2 && made <= 1 + (LP_MEMO_CREDIT_START + 100) /
 						    LP_MEMO_COST(LP_MEMO_FRAMES));
 		for (int i = 0; i < LP_MEMO_COST(LP_MEMO_FRAMES); i++)
-			lp_stackmemo_find(&poor, cfa + 256, 64, got);
+			lp_stackmemo_find(&poor, cfa + 256, 64, &got);
 		EXPECT(learn(&poor, cfa, d, LP_MEMO_FRAMES, 0) == 1);
-		EXPECT(lp_stackmemo_find(&poor, cfa, 64, got) == LP_MEMO_FRAMES);
+		EXPECT(lp_stackmemo_find(&poor, cfa, 64, &got) == LP_MEMO_FRAMES);
 	}
 
 	/* Longer stacks than a memo holds are always walked. */
