@@ -179,11 +179,13 @@ __attribute__((noinline)) int lp_stackwalk(uintptr_t *pcs, int depth, int *trunc
 		*truncated = 0;
 		return 0;
 	}
-	if (MEMO && memo_state != MEMO_BUSY) {
-		if (memo_state == MEMO_UNSET)
-			lp_stackmemo_init(&memos);
+	if (MEMO && (memo = memo_state) != MEMO_BUSY) {
+		/* Busy before the table is set up: a handler then keeps out of
+		 * a half-cleared table. */
 		memo_state = MEMO_BUSY;
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (memo == MEMO_UNSET)
+			lp_stackmemo_init(&memos);
 		memo = 1;
 		n = lp_stackmemo_find(&memos, cfa, depth, &found);
 	}
