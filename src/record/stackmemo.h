@@ -24,8 +24,11 @@
 
 #include <stdint.h>
 
+#include "stackwalk.h"
+
 #define LP_MEMOS 4
-#define LP_MEMO_FRAMES 64  /* deeper stacks are always walked */
+/* A whole walk at the default depth; deeper ones are always walked. */
+#define LP_MEMO_FRAMES (LP_DEFAULT_STACK_DEPTH + LP_STACK_SLACK + 1)
 #define LP_MEMO_REPEATS 3  /* identical walks before the slots are found */
 
 struct lp_stackmemo {
