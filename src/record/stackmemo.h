@@ -24,11 +24,13 @@
 
 #include <stdint.h>
 
-#include "stackwalk.h"
+#include "base/config.h"
 
 #define LP_MEMOS 4
-/* A whole walk at the default depth; deeper ones are always walked. */
-#define LP_MEMO_FRAMES (LP_DEFAULT_STACK_DEPTH + LP_STACK_SLACK + 1)
+/* A whole walk at the default depth, the walker's own frames in it
+ * (LP_STACK_SLACK + 1, checked in stackwalk.c); deeper ones are always
+ * walked. */
+#define LP_MEMO_FRAMES (LP_DEFAULT_STACK_DEPTH + 17)
 #define LP_MEMO_REPEATS 3  /* identical walks before the slots are found */
 
 struct lp_stackmemo {

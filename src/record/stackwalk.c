@@ -101,6 +101,9 @@ void lp_stackwalk_init(void)
 #define MEMO 0
 #endif
 
+_Static_assert(LP_MEMO_FRAMES == LP_DEFAULT_STACK_DEPTH + LP_STACK_SLACK + 1,
+	       "a memo holds a whole walk at the default depth");
+
 enum { MEMO_UNSET, MEMO_IDLE, MEMO_BUSY };
 static __thread int memo_state __attribute__((tls_model("initial-exec")));
 static __thread struct lp_stackmemos memos __attribute__((tls_model("initial-exec")));
