@@ -35,6 +35,7 @@ static int64_t profile_start;    /* monotonic: what duration_nanos counts from *
  */
 static __thread struct deferred {
 	const void *holding;   /* NULL: nothing deferred */
+	int raised;            /* it raised the filter of `holding` */
 	struct lp_waiter left; /* a departure to make, when left.entry */
 	int64_t left_at;       /* when it took the lock */
 	int record;            /* a block record to insert */
@@ -76,7 +77,8 @@ static void finish_deferred(int released)
 					  deferred.waited),
 				deferred.contentions, deferred.delay);
 	deferred.record = 0;
-	lp_waitstate_hold((uintptr_t)deferred.holding, -1);
+	if (deferred.raised)
+		lp_waitstate_hold((uintptr_t)deferred.holding, -1);
 	deferred.holding = NULL;
 }
 
@@ -179,7 +181,13 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 	}
 	if (leave_later || deferred.record) {
 		deferred.holding = holding;
-		lp_waitstate_hold((uintptr_t)holding, 1);
+		/* A waiter that has not left yet keeps the filter slot of its
+		 * lock busy (lp_waitstate_hold's count includes it), so its
+		 * release comes here anyway: no write to the shared slot inside
+		 * its critical section. */
+		deferred.raised = !leave_later;
+		if (deferred.raised)
+			lp_waitstate_hold((uintptr_t)holding, 1);
 	}
 	lp_guard_leave(saved);
 }
