@@ -17,8 +17,8 @@
  *   release_first   two mutexes taken a then b, released a then b: a's
  *   release_second  hold (5-15 us) and b's (10-30 us)
  *   hold_write      a rwlock's write lock, 5-15 us
- *   hold_cond       a mutex held 5-15 us up to a timed condvar wait (that
- *                   no one signals), then taken back and released at once:
+ *   hold_cond       a mutex held 5-15 us up to a 10 us timed condvar wait
+ *                   (that no one signals), then taken back and released:
  *                   the hold ends where the wait begins
  *
  * Output, one line per site:
@@ -174,7 +174,7 @@ static NOINLINE void hold_cond(struct worker *w)
 	t0 = now_ns();
 	spin(w, 5, 15);
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += 20000;
+	until.tv_nsec += 10000;
 	if (until.tv_nsec >= 1000000000) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000;
@@ -195,8 +195,7 @@ static void *work(void *arg)
 		hold_recursive(w);
 		hold_two(w);
 		hold_write(w);
-		if (i % 4 == 0)
-			hold_cond(w);
+		hold_cond(w);
 	}
 	pthread_mutex_lock(&totals_lock);
 	for (int s = 0; s < NSITES; s++) {
