@@ -4,6 +4,7 @@
 
 #include "holdset.h"
 #include "sampling.h"
+#include "waitstate.h"
 
 __thread int64_t lp_hold_countdown __attribute__((tls_model("initial-exec")));
 
@@ -13,15 +14,22 @@ static __thread struct {
 } set __attribute__((tls_model("initial-exec")));
 
 /* Trials up to and including the first success, at probability 1/fraction:
- * 1 + floor(ln U / ln(1 - 1/fraction)), U uniform in (0, 1]. */
+ * 1 + floor(ln U / ln(1 - 1/fraction)), U uniform in (0, 1]. The divisor
+ * is kept per thread: the fraction seldom changes. */
 static int64_t geometric(int64_t fraction)
 {
+	static __thread int64_t scale_for __attribute__((tls_model("initial-exec")));
+	static __thread double scale __attribute__((tls_model("initial-exec")));
 	double u, g;
 
 	if (fraction <= 1)
 		return 1;
+	if (scale_for != fraction) {
+		scale = 1.0 / log1p(-1.0 / (double)fraction);
+		scale_for = fraction;
+	}
 	u = ((double)(lp_rand() >> 11) + 1.0) / 9007199254740992.0; /* 2^53 */
-	g = floor(log(u) / log1p(-1.0 / (double)fraction));
+	g = log(u) * scale; /* >= 0: truncation is floor */
 	return g >= 4e18 ? INT64_MAX : 1 + (int64_t)g;
 }
 
@@ -54,6 +62,16 @@ struct lp_held *lp_holdset_add(const void *lock, int64_t fraction)
 	h = &set.e[set.n++];
 	*h = (struct lp_held){ .lock = lock, .fraction = fraction };
 	return h;
+}
+
+int lp_holdset_same_slot(const void *lock)
+{
+	uint32_t slot = lp_filter_slot((uintptr_t)lock);
+	int n = 0;
+
+	for (int i = 0; i < set.n; i++)
+		n += lp_filter_slot((uintptr_t)set.e[i].lock) == slot;
+	return n;
 }
 
 void lp_holdset_remove(struct lp_held *h)

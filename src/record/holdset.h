@@ -39,6 +39,10 @@ struct lp_held *lp_holdset_find(const void *lock);
 /* A new entry for `lock` (start and end 0), or NULL when the set is full. */
 struct lp_held *lp_holdset_add(const void *lock, int64_t fraction);
 
+/* How many of the thread's timed holds are of locks whose filter slot is
+ * `lock`'s (lp_filter_slot): its own raises of that slot. */
+int lp_holdset_same_slot(const void *lock);
+
 /* Drop an entry that lp_holdset_find or lp_holdset_add returned. */
 void lp_holdset_remove(struct lp_held *h);
 

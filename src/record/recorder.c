@@ -234,6 +234,24 @@ static void hold_record(struct lp_held *h, int64_t end)
 	lp_holdset_remove(h);
 }
 
+/* The release of a timed hold came here because the thread raised the
+ * lock's filter slot itself, and nothing else counts there: no waiter to
+ * charge, and the wait state need not be looked up. A waiter counted
+ * there after this look is charged by a later release, as one that
+ * registers after the wrapper's own look (lp_release_wanted). */
+static int only_own_raises(const void *obj, int64_t held_until)
+{
+	uint32_t own;
+
+	if (!held_until || (deferred.holding && deferred.left.entry))
+		return 0;
+	own = (uint32_t)lp_holdset_same_slot(obj);
+	if (deferred.holding &&
+	    lp_filter_slot((uintptr_t)deferred.holding) == lp_filter_slot((uintptr_t)obj))
+		own++;
+	return lp_waitstate_filter_count((uintptr_t)obj) <= own;
+}
+
 void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_until)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
@@ -247,7 +265,8 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_unt
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	if (lp_waitstate_charge((uintptr_t)obj, fraction,
+	if (!only_own_raises(obj, held_until) &&
+	    lp_waitstate_charge((uintptr_t)obj, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
 				deferred.left_at, &c) && c.sampled) {
 		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
