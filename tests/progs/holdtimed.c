@@ -22,7 +22,9 @@
  *                   the hold ends where the wait begins
  *
  * Output, one line per site:
- *   hold <function> <holds> <total ns held>
+ *   hold <function> <holds> <total ns held> <sum of squared holds, ns^2>
+ * (the last, for a test to tell the sampling error of a run whose holds a
+ * loaded machine stretched: one preempted hold can be 1,000 ordinary ones)
  * usage: holdtimed [rounds-per-thread]
  */
 #include <pthread.h>
@@ -49,11 +51,13 @@ static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 
 static long rounds = 2000;
 static long long count[NSITES], total[NSITES]; /* under totals_lock */
+static double squares[NSITES];
 static pthread_mutex_t totals_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct worker {
 	unsigned seed;
 	long long count[NSITES], total[NSITES];
+	double squares[NSITES];
 };
 
 static long long now_ns(void)
@@ -77,6 +81,7 @@ static void add(struct worker *w, int site, long long t0, long long t1)
 {
 	w->count[site]++;
 	w->total[site] += t1 - t0;
+	w->squares[site] += (double)(t1 - t0) * (double)(t1 - t0);
 }
 
 static NOINLINE void hold_short(struct worker *w)
@@ -201,6 +206,7 @@ static void *work(void *arg)
 	for (int s = 0; s < NSITES; s++) {
 		count[s] += w->count[s];
 		total[s] += w->total[s];
+		squares[s] += w->squares[s];
 	}
 	pthread_mutex_unlock(&totals_lock);
 	return NULL;
@@ -225,6 +231,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	for (int s = 0; s < NSITES; s++)
-		printf("hold %s %lld %lld\n", names[s], count[s], total[s]);
+		printf("hold %s %lld %lld %.0f\n", names[s], count[s], total[s], squares[s]);
 	return 0;
 }
