@@ -27,7 +27,9 @@ struct lp_profiler {
 	int stack_depth;
 };
 
-extern struct lp_profiler lp_prof;
+/* Hidden in its declaration too: the lock wrappers read it with one
+ * instruction, not through the GOT. */
+extern struct lp_profiler lp_prof __attribute__((visibility("hidden")));
 
 /* How a waited-on object relates to the mutex profile. */
 enum lp_wait_kind {
