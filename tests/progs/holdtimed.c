@@ -21,10 +21,18 @@
  *                   (that no one signals), then taken back and released:
  *                   the hold ends where the wait begins
  *
- * Output, one line per site:
+ * A hold that lasted more than twice its longest spell (and 20 us) was
+ * stretched: the thread was preempted, or waited, inside it, and on a
+ * loaded machine one such hold can weigh as much as 1,000 ordinary ones.
+ * The program knows before it unlocks, and releases such a hold through
+ * stretched_unlock: in the profile they are samples of their own, and a
+ * test can hold the ordinary holds, whose lengths are bounded, to a tight
+ * tolerance.
+ *
+ * Output, per site, for its ordinary holds and for its stretched ones:
  *   hold <function> <holds> <total ns held> <sum of squared holds, ns^2>
- * (the last, for a test to tell the sampling error of a run whose holds a
- * loaded machine stretched: one preempted hold can be 1,000 ordinary ones)
+ *   stretched <function> <holds> <total ns held> <sum of squares>
+ * (the squares tell a test the sampling error of a run)
  * usage: holdtimed [rounds-per-thread]
  */
 #include <pthread.h>
@@ -50,14 +58,14 @@ static pthread_mutex_t cond_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 
 static long rounds = 2000;
-static long long count[NSITES], total[NSITES]; /* under totals_lock */
-static double squares[NSITES];
+static long long count[2][NSITES], total[2][NSITES]; /* [stretched]; under totals_lock */
+static double squares[2][NSITES];
 static pthread_mutex_t totals_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct worker {
 	unsigned seed;
-	long long count[NSITES], total[NSITES];
-	double squares[NSITES];
+	long long count[2][NSITES], total[2][NSITES];
+	double squares[2][NSITES];
 };
 
 static long long now_ns(void)
@@ -77,40 +85,70 @@ static void spin(struct worker *w, long lo, long hi)
 		;
 }
 
-static void add(struct worker *w, int site, long long t0, long long t1)
+/* Was a hold of t0-t1 whose spells last at most `hi` us stretched? */
+static int stretched(long long t0, long long t1, long hi)
 {
-	w->count[site]++;
-	w->total[site] += t1 - t0;
-	w->squares[site] += (double)(t1 - t0) * (double)(t1 - t0);
+	return t1 - t0 > (2 * hi + 20) * 1000;
 }
+
+static void add(struct worker *w, int site, long long t0, long long t1, int longer)
+{
+	w->count[longer][site]++;
+	w->total[longer][site] += t1 - t0;
+	w->squares[longer][site] += (double)(t1 - t0) * (double)(t1 - t0);
+}
+
+/* Each release helper counts its calls in a variable of its own: gcc
+ * would fold functions of the same code into one, under one name. */
+static volatile long stretched_released, rw_stretched;
+
+static NOINLINE void stretched_unlock(pthread_mutex_t *m)
+{
+	pthread_mutex_unlock(m);
+	stretched_released++;
+}
+
+static NOINLINE void stretched_wrunlock(pthread_rwlock_t *l)
+{
+	pthread_rwlock_unlock(l);
+	rw_stretched++;
+}
+
+/* The site's own unlock, or stretched_unlock. */
+#define UNLOCK(m, longer) ((longer) ? stretched_unlock(m) : (void)pthread_mutex_unlock(m))
 
 static NOINLINE void hold_short(struct worker *w)
 {
 	long long t0, t1;
+	int longer;
 
 	pthread_mutex_lock(&table_lock);
 	t0 = now_ns();
 	spin(w, 5, 15);
 	t1 = now_ns();
-	pthread_mutex_unlock(&table_lock);
-	add(w, SHORT, t0, t1);
+	longer = stretched(t0, t1, 15);
+	UNLOCK(&table_lock, longer);
+	add(w, SHORT, t0, t1, longer);
 }
 
 static NOINLINE void hold_long(struct worker *w)
 {
 	long long t0, t1;
+	int longer;
 
 	pthread_mutex_lock(&table_lock);
 	t0 = now_ns();
 	spin(w, 30, 60);
 	t1 = now_ns();
-	pthread_mutex_unlock(&table_lock);
-	add(w, LONG, t0, t1);
+	longer = stretched(t0, t1, 60);
+	UNLOCK(&table_lock, longer);
+	add(w, LONG, t0, t1, longer);
 }
 
 static NOINLINE void hold_recursive(struct worker *w)
 {
 	long long t0, t1;
+	int longer;
 
 	pthread_mutex_lock(&recursive_lock);
 	t0 = now_ns();
@@ -120,19 +158,19 @@ static NOINLINE void hold_recursive(struct worker *w)
 	pthread_mutex_unlock(&recursive_lock);
 	spin(w, 4, 8);
 	t1 = now_ns();
-	pthread_mutex_unlock(&recursive_lock);
-	add(w, RECURSIVE, t0, t1);
+	longer = stretched(t0, t1, 20);
+	UNLOCK(&recursive_lock, longer);
+	add(w, RECURSIVE, t0, t1, longer);
 }
+
+static volatile long firsts_released, seconds_released;
 
 static NOINLINE void release_first(pthread_mutex_t *m)
 {
 	pthread_mutex_unlock(m);
+	firsts_released++;
 }
 
-static volatile long seconds_released;
-
-/* Not the same code as release_first, which the compiler would fold
- * into it. */
 static NOINLINE void release_second(pthread_mutex_t *m)
 {
 	pthread_mutex_unlock(m);
@@ -143,6 +181,7 @@ static NOINLINE void release_second(pthread_mutex_t *m)
 static NOINLINE void hold_two(struct worker *w)
 {
 	long long a0, a1, b0, b1;
+	int longer_a, longer_b;
 
 	pthread_mutex_lock(&lock_a);
 	a0 = now_ns();
@@ -150,30 +189,46 @@ static NOINLINE void hold_two(struct worker *w)
 	b0 = now_ns();
 	spin(w, 5, 15);
 	a1 = now_ns();
-	release_first(&lock_a);
+	/* a's hold may include a wait for b, which the other thread holds
+	 * for up to 15 us after releasing a. */
+	longer_a = stretched(a0, a1, 30);
+	if (longer_a)
+		stretched_unlock(&lock_a);
+	else
+		release_first(&lock_a);
 	spin(w, 5, 15);
 	b1 = now_ns();
-	release_second(&lock_b);
-	add(w, FIRST, a0, a1);
-	add(w, SECOND, b0, b1);
+	longer_b = stretched(b0, b1, 15);
+	if (longer_b)
+		stretched_unlock(&lock_b);
+	else
+		release_second(&lock_b);
+	add(w, FIRST, a0, a1, longer_a);
+	add(w, SECOND, b0, b1, longer_b);
 }
 
 static NOINLINE void hold_write(struct worker *w)
 {
 	long long t0, t1;
+	int longer;
 
 	pthread_rwlock_wrlock(&rw);
 	t0 = now_ns();
 	spin(w, 5, 15);
 	t1 = now_ns();
-	pthread_rwlock_unlock(&rw);
-	add(w, WRITE, t0, t1);
+	longer = stretched(t0, t1, 15);
+	if (longer)
+		stretched_wrunlock(&rw);
+	else
+		pthread_rwlock_unlock(&rw);
+	add(w, WRITE, t0, t1, longer);
 }
 
 static NOINLINE void hold_cond(struct worker *w)
 {
 	struct timespec until;
 	long long t0, t1;
+	int longer;
 
 	pthread_mutex_lock(&cond_lock);
 	t0 = now_ns();
@@ -185,9 +240,10 @@ static NOINLINE void hold_cond(struct worker *w)
 		until.tv_nsec -= 1000000000;
 	}
 	t1 = now_ns();
+	longer = stretched(t0, t1, 15);
 	pthread_cond_timedwait(&cond, &cond_lock, &until);
-	pthread_mutex_unlock(&cond_lock);
-	add(w, COND, t0, t1);
+	UNLOCK(&cond_lock, longer);
+	add(w, COND, t0, t1, longer);
 }
 
 static void *work(void *arg)
@@ -203,11 +259,12 @@ static void *work(void *arg)
 		hold_cond(w);
 	}
 	pthread_mutex_lock(&totals_lock);
-	for (int s = 0; s < NSITES; s++) {
-		count[s] += w->count[s];
-		total[s] += w->total[s];
-		squares[s] += w->squares[s];
-	}
+	for (int k = 0; k < 2; k++)
+		for (int s = 0; s < NSITES; s++) {
+			count[k][s] += w->count[k][s];
+			total[k][s] += w->total[k][s];
+			squares[k][s] += w->squares[k][s];
+		}
 	pthread_mutex_unlock(&totals_lock);
 	return NULL;
 }
@@ -230,7 +287,9 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	for (int s = 0; s < NSITES; s++)
-		printf("hold %s %lld %lld %.0f\n", names[s], count[s], total[s], squares[s]);
+	for (int k = 0; k < 2; k++)
+		for (int s = 0; s < NSITES; s++)
+			printf("%s %s %lld %lld %.0f\n", k ? "stretched" : "hold", names[s],
+			       count[k][s], total[k][s], squares[k][s]);
 	return 0;
 }
