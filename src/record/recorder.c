@@ -10,6 +10,8 @@
 
 #include "base/clock.h"
 #include "base/guard.h"
+#include "labels.h"
+#include "lockid.h"
 #include "recorder.h"
 #include "sampling.h"
 #include "base/selfmap.h"
@@ -36,21 +38,42 @@ static __thread struct deferred {
 	struct lp_waiter left; /* a departure to make, when left.entry */
 	int64_t left_at;       /* when it took the lock */
 	int record;            /* a block record to insert */
+	const void *obj;       /* what it waited on */
+	int64_t waited;        /* for how long */
 	uint32_t npcs, flags;
 	uint64_t contentions;
 	int64_t delay;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 } deferred __attribute__((tls_model("initial-exec")));
 
+/* The labels of a sample on `obj` whose stack is `pcs` (`waited` ns, or
+ * -1 for a release), or NULL when samples are not labelled. */
+static const struct lp_labels *labels_of(struct lp_labels *l, const void *obj,
+					 const uintptr_t *pcs, uint32_t npcs,
+					 int64_t waited)
+{
+	int which = __atomic_load_n(&lp_prof.labels, __ATOMIC_RELAXED);
+
+	if (!which)
+		return NULL;
+	/* pcs[0] is the primitive: the program's frame is next. */
+	lp_labels_fill(l, which, obj, npcs > 1 ? pcs[1] : 0, waited);
+	return l;
+}
+
 /* The deferred work, after the release of `deferred.holding` (whose charge
  * made the departure) or before the thread's next wait. */
 static void finish_deferred(int released)
 {
+	struct lp_labels l;
+
 	if (deferred.left.entry && !released)
 		lp_waitstate_leave_held(&deferred.left, deferred.left_at);
 	deferred.left.entry = NULL;
 	if (deferred.record)
 		lp_stacktab_add(tables[LP_BLOCK], deferred.pcs, deferred.npcs, deferred.flags,
+				labels_of(&l, deferred.obj, deferred.pcs, deferred.npcs,
+					  deferred.waited),
 				deferred.contentions, deferred.delay);
 	deferred.record = 0;
 	lp_waitstate_hold((uintptr_t)deferred.holding, -1);
@@ -98,6 +121,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	 * inside the call, and both profiles count it alike. */
 	w->kind = kind;
 	w->prim = prim;
+	w->obj = obj;
 	if (kind != LP_WAIT_COND && fraction > 0 &&
 	    lp_waitstate_arrive((uintptr_t)obj, &w->held)) {
 		w->start = w->held.arrival;
@@ -116,7 +140,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	w->draw = lp_rand();
 	if (kind != LP_WAIT_COND && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
-		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+		w->npcs = lp_stack_capture(w->pcs, prim, &w->truncated);
 	lp_guard_leave(saved);
 	return 1;
 }
@@ -145,9 +169,11 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 		uint32_t flags;
 
 		if (w->npcs < 0)
-			w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+			w->npcs = lp_stack_capture(w->pcs, w->prim, &w->truncated);
 		flags = w->truncated ? LP_STACK_TRUNCATED : 0;
 		if (holding) {
+			deferred.obj = w->obj;
+			deferred.waited = end - w->start;
 			deferred.npcs = (uint32_t)w->npcs;
 			deferred.flags = flags;
 			deferred.contentions = contentions;
@@ -155,7 +181,11 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 			memcpy(deferred.pcs, w->pcs, (size_t)w->npcs * sizeof(w->pcs[0]));
 			deferred.record = 1;
 		} else {
+			struct lp_labels l;
+
 			lp_stacktab_add(tables[LP_BLOCK], w->pcs, (uint32_t)w->npcs, flags,
+					labels_of(&l, w->obj, w->pcs, (uint32_t)w->npcs,
+						  end - w->start),
 					contentions, delay);
 		}
 	}
@@ -217,17 +247,20 @@ void lp_hold_cond_wait(const void *mutex)
 		h->end = lp_now();
 }
 
-/* The timed hold `h` ended at `end`, the lock released: its sample. */
-static void hold_record(struct lp_held *h, int64_t end)
+/* The timed hold `h` ended at `end`, the lock released by `prim`: its
+ * sample, under the release's stack and labels (no wait bucket). */
+static void hold_record(struct lp_held *h, int64_t end, enum lp_primitive prim)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
+	struct lp_labels l;
 	int64_t held = end > h->start ? end - h->start : 0;
 	int n, truncated;
 
 	if (__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED)) {
-		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
+		n = lp_stack_capture(pcs, prim, &truncated);
 		lp_stacktab_add(tables[LP_HOLD], pcs, (uint32_t)n,
 				truncated ? LP_STACK_TRUNCATED : 0,
+				labels_of(&l, h->lock, pcs, (uint32_t)n, -1),
 				(uint64_t)h->fraction << LP_FX_SHIFT, h->fraction * held);
 	}
 	lp_waitstate_hold((uintptr_t)h->lock, -1);
@@ -255,6 +288,7 @@ static int only_own_raises(const void *obj, int64_t held_until)
 void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_until)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
+	struct lp_labels l;
 	struct lp_charge c;
 	struct lp_stack *sample;
 	int64_t fraction;
@@ -269,9 +303,10 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_unt
 	    lp_waitstate_charge((uintptr_t)obj, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
 				deferred.left_at, &c) && c.sampled) {
-		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
+		n = lp_stack_capture(pcs, prim, &truncated);
 		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
 					 truncated ? LP_STACK_TRUNCATED : 0,
+					 labels_of(&l, obj, pcs, (uint32_t)n, -1),
 					 (uint64_t)fraction << LP_FX_SHIFT,
 					 fraction * c.charged);
 		if (c.waiters_left)
@@ -280,8 +315,20 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_unt
 	if (deferred.holding == obj)
 		finish_deferred(1);
 	if (held_until)
-		hold_record(lp_holdset_find(obj), held_until);
+		hold_record(lp_holdset_find(obj), held_until, prim);
 	lp_guard_leave(saved);
+}
+
+int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated)
+{
+	int depth = __atomic_load_n(&lp_prof.stack_depth, __ATOMIC_RELAXED);
+
+	pcs[0] = lp_primitive_pc(prim);
+	if (depth <= 1) {
+		*truncated = 1;
+		return 1;
+	}
+	return 1 + lp_stackwalk(pcs + 1, depth - 1, truncated);
 }
 
 int lp_profiler_has(enum lp_kind kind)
@@ -322,7 +369,8 @@ int lp_recorder_init(const struct lp_config *cfg)
 	if (cfg->hold_fraction > 0 && !(tables[LP_HOLD] = lp_stacktab_new(cfg->max_stacks)))
 		return -1;
 	if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
-	    lp_waitstate_init(cfg->max_locks) != 0)
+	    lp_waitstate_init(cfg->max_locks) != 0 ||
+	    ((cfg->labels & LP_LABEL_LOCK) && lp_lockid_init(cfg->max_locks) != 0))
 		return -1;
 	return 0;
 }

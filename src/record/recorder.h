@@ -25,6 +25,7 @@ struct lp_profiler {
 	int64_t mutex_fraction;  /* <= 0 off */
 	int64_t hold_fraction;   /* <= 0 off; set once, at start */
 	int stack_depth;
+	int labels;              /* LP_LABEL_*: what samples are labelled with */
 };
 
 /* Hidden in its declaration too: the lock wrappers read it with one
@@ -48,6 +49,7 @@ struct lp_wait {
 	struct lp_waiter held;      /* registered waiter when held.entry */
 	enum lp_wait_kind kind;
 	enum lp_primitive prim;     /* the call the program made */
+	const void *obj;            /* what it waits on */
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
@@ -144,6 +146,15 @@ void lp_hold_cond_wait(const void *mutex);
 /* Is the profile recorded in this process? Block and mutex always; hold
  * when LOCKPROF_HOLD_FRACTION turned it on. */
 int lp_profiler_has(enum lp_kind kind);
+
+/*
+ * The calling thread's stack for a sample in `prim`: the primitive as its
+ * leaf (lp_primitive_pc), then the program's frames, without the library's,
+ * lp_prof.stack_depth frames in all. `pcs` has room for
+ * LP_MAX_STACK_DEPTH + LP_STACK_SLACK. Returns the number of frames;
+ * *truncated says the program's stack went deeper.
+ */
+int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated);
 
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);

@@ -19,6 +19,11 @@ within 5% too, at N=10 within 4 of the run's own standard errors
 (sqrt((N - 1) * sum of squared holds)): a handful of holds of milliseconds
 sampled 1 in 10 spread too wide for a fixed tolerance.
 
+Every sample's leaf is the release the program called
+(pthread_mutex_unlock, pthread_rwlock_unlock). The exact run has
+LOCKPROF_LABELS=lock,thread: each site's samples name its lock, and no
+sample has a wait bucket.
+
 Read with `go tool pprof -raw` and `-top` and with our own decoder.
 
 usage: test_hold.py exact|sampled HOLDTIMED"""
@@ -32,15 +37,20 @@ import lptest
 SITES = ["hold_short", "hold_long", "hold_recursive", "release_first",
          "release_second", "hold_write", "hold_cond"]
 STRETCHED = ("stretched_unlock", "stretched_wrunlock")
+LOCKS = {"hold_short": "table_lock", "hold_long": "table_lock",
+         "hold_recursive": "recursive_lock", "release_first": "lock_a",
+         "release_second": "lock_b", "hold_write": "rw", "hold_cond": "cond_lock"}
 
 
 def go_top(path):
     """{function (gcc's suffixes aside): cum} from `go tool pprof -top`."""
     p = lptest.run(["go", "tool", "pprof", "-top", "-sample_index=held", "-unit=ns",
-                    "-nodecount=1000", path], timeout=120)
+                    "-nodecount=1000", "-nodefraction=0", path], timeout=120)
     out = {}
     for line in p.stdout.splitlines():
-        m = re.match(r"\s*(\d+)ns\s+\S+%\s+\S+%\s+(\d+)ns\s+\S+%\s+(\S+)", line)
+        # flat, flat%, sum%, cum, cum%, name; a zero is printed without
+        # its unit.
+        m = re.match(r"\s*(\d+)(?:ns)?\s+\S+%\s+\S+%\s+(\d+)(?:ns)?\s+\S+%\s+(\S+)", line)
         if m:
             name = lptest.base(m.group(3))
             out[name] = out.get(name, 0) + int(m.group(2))
@@ -67,8 +77,10 @@ def main():
     if not lptest.have_go():
         lptest.skip("go is not installed (Debian golang-go)")
     d = lptest.tmpdir()
-    p = lptest.run([prog, str(rounds)], timeout=280,
-                   env=lptest.preload_env({"LOCKPROF_DIR": d, "LOCKPROF_HOLD_FRACTION": fraction}))
+    env = {"LOCKPROF_DIR": d, "LOCKPROF_HOLD_FRACTION": fraction}
+    if n == 1:
+        env["LOCKPROF_LABELS"] = "lock,thread"
+    p = lptest.run([prog, str(rounds)], timeout=280, env=lptest.preload_env(env))
     truth = {"hold": {}, "stretched": {}}
     for line in p.stdout.splitlines():
         kind, site, count, total, squares = line.split()
@@ -81,6 +93,16 @@ def main():
                  "period type %s, period %d" % (ours.period_type, ours.period))
     prof = lptest.agree(path)
     top = go_top(path)
+    leaves = {prof.frames(s)[0][0] for s in prof.samples}
+    lptest.check(leaves <= {"pthread_mutex_unlock", "pthread_rwlock_unlock"},
+                 "each sample's leaf is the release: %s" % sorted(leaves))
+    if n == 1:
+        for site, lock in LOCKS.items():
+            names = {s.labels.get("lock") for s in ours.samples
+                     if site in {lptest.base(f) for loc in ours.frames(s) for f in loc}}
+            lptest.check(names == {lock}, "%s: lock label %s" % (site, sorted(map(str, names))))
+        lptest.check(all(s.labels.get("thread") == "holdtimed" and "wait" not in s.labels
+                         for s in ours.samples), "thread label on every sample, no wait bucket")
     for site in SITES:
         count, held, squares = truth["hold"][site]
         (est_count, est_held), _ = split(prof, site)
