@@ -50,6 +50,13 @@ int lockprof_dump(const char *block_path, const char *mutex_path);
 int lockprof_dump_fd(int block_fd, int mutex_fd);
 
 /*
+ * Write the cumulative hold profile (LOCKPROF_HOLD_FRACTION) now, the same
+ * way; it holds no sample when the hold profile is off.
+ */
+int lockprof_dump_hold(const char *hold_path);
+int lockprof_dump_hold_fd(int hold_fd);
+
+/*
  * Deltas: what was recorded between two moments, as Go's
  * /debug/pprof/mutex?seconds=N serves it. A snapshot holds both profiles as
  * they were when it was taken (a copy: nothing is reset). One snapshot must

@@ -69,3 +69,13 @@ LP_EXPORT int lockprof_dump_fd(int block_fd, int mutex_fd)
 		return -1;
 	return 0;
 }
+
+LP_EXPORT int lockprof_dump_hold(const char *hold_path)
+{
+	return lp_dump_profile_path(LP_HOLD, hold_path);
+}
+
+LP_EXPORT int lockprof_dump_hold_fd(int hold_fd)
+{
+	return lp_dump_profile_fd(LP_HOLD, hold_fd);
+}
