@@ -81,7 +81,13 @@ class Plants:
             content = ("victim %d of %s\n" % (self.n, name)).encode()
             with open(target, "wb") as f:
                 f.write(content)
-        os.symlink(target, path)
+        while True:
+            try:
+                os.symlink(target, path)
+                break
+            except FileExistsError:
+                # An interval dump renamed a profile there meanwhile.
+                os.unlink(path)
         self.victims[target] = content
         return path
 
