@@ -84,11 +84,11 @@ static inline void lp_wrap_wait_end(struct lp_wait *w, enum lp_wait_outcome how,
 	lp_async_cancel_restore(cs);
 }
 
-static inline void lp_wrap_release_charge(const void *obj)
+static inline void lp_wrap_release_charge(const void *obj, int shared)
 {
 	int cs = lp_async_cancel_off();
 
-	lp_release_charge(obj);
+	lp_release_charge(obj, shared);
 	lp_async_cancel_restore(cs);
 }
 

@@ -13,6 +13,7 @@
 #include "recorder.h"
 #include "sampling.h"
 #include "base/selfmap.h"
+#include "sharedstate.h"
 #include "stacktab.h"
 
 struct lp_profiler lp_prof;
@@ -87,7 +88,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	 * inside the call, and both profiles count it alike. */
 	w->kind = kind;
 	if (kind != LP_WAIT_COND && fraction > 0 &&
-	    lp_waitstate_arrive((uintptr_t)obj, &w->held)) {
+	    lp_waitstate_arrive((uintptr_t)obj, kind == LP_WAIT_SHARED, &w->held)) {
 		w->start = w->held.arrival;
 	} else {
 		w->held.entry = NULL;
@@ -152,7 +153,7 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 	lp_guard_leave(saved);
 }
 
-void lp_release_charge(const void *obj)
+void lp_release_charge(const void *obj, int shared)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 	struct lp_charge c;
@@ -165,7 +166,7 @@ void lp_release_charge(const void *obj)
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	if (lp_waitstate_charge((uintptr_t)obj, fraction,
+	if (lp_waitstate_charge((uintptr_t)obj, shared, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
 				deferred.left_at, &c) && c.sampled) {
 		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
@@ -192,6 +193,9 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
 		rc = 0;
 	} else {
 		saved = lp_guard_enter();
+		/* Wake-up time that other processes left for our releases. */
+		if (kind == LP_MUTEX)
+			lp_sharedstate_collect();
 		rc = lp_stacktab_snapshot(tables[kind], out);
 		lp_guard_leave(saved);
 	}

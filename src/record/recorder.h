@@ -30,6 +30,8 @@ extern struct lp_profiler lp_prof;
 enum lp_wait_kind {
 	LP_WAIT_HELD,   /* a lock or semaphore whose release is charged */
 	LP_WAIT_MUTEX,  /* the same, released only by the thread that took it */
+	LP_WAIT_SHARED, /* a lock or semaphore shared between processes (its
+			 * release is charged in whichever process makes it) */
 	LP_WAIT_COND,   /* a condition variable: block profile only */
 };
 
@@ -87,8 +89,9 @@ static inline int lp_release_wanted(const void *obj)
 }
 
 /* After the real unlock or post succeeded: charge the waiters, and record
- * the thread's wait deferred until this release. */
-void lp_release_charge(const void *obj);
+ * the thread's wait deferred until this release. `shared`: the object is
+ * shared between processes (read from it before the release). */
+void lp_release_charge(const void *obj, int shared);
 
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);

@@ -45,7 +45,7 @@ static void release_leaving(uintptr_t lock, const struct lp_waiter *left, int64_
 	struct lp_charge c;
 	uintptr_t pc = lock; /* one stack per lock */
 
-	if (lp_waitstate_charge(lock, 1, left, left_at, &c)) {
+	if (lp_waitstate_charge(lock, 0, 1, left, left_at, &c)) {
 		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, LP_FX_ONE, c.charged);
 		EXPECT(c.sampled);
 		if (c.waiters_left)
@@ -68,7 +68,7 @@ static void *worker(void *arg)
 		int64_t left;
 		int acquired = !give_up || lp_rand() % give_up != 0;
 
-		EXPECT(lp_waitstate_arrive(lock, &w));
+		EXPECT(lp_waitstate_arrive(lock, 0, &w));
 		spin_ns((long)(lp_rand() % 20000));
 		if (lp_rand() % 2)
 			release((uintptr_t)&locks[lp_rand() % LOCKS]);
@@ -171,11 +171,11 @@ static void gave_up_alone(void)
 	struct lp_charge c;
 	struct lp_waiter w;
 
-	EXPECT(lp_waitstate_arrive((uintptr_t)&lone, &w));
+	EXPECT(lp_waitstate_arrive((uintptr_t)&lone, 0, &w));
 	spin_ns(20000);
 	EXPECT(lp_waitstate_leave(&w, 0) >= w.arrival + 20000);
 	EXPECT(!lp_waitstate_maybe_busy((uintptr_t)&lone));
-	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 1, NULL, 0, &c) == 0 && c.charged == 0);
+	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 0, 1, NULL, 0, &c) == 0 && c.charged == 0);
 }
 
 /* Two waiters; a release charges both up to its time. Then one gives up
@@ -191,11 +191,11 @@ static void gave_up_after_a_release(void)
 	struct lp_charge c;
 	struct lp_stack *sample;
 
-	EXPECT(lp_waitstate_arrive(lock, &w1) && lp_waitstate_arrive(lock, &w2));
+	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2));
 	a1 = w1.arrival;
 	a2 = w2.arrival;
 	spin_ns(20000);
-	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c));
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c));
 	EXPECT(c.charged == (c.time - a1) + (c.time - a2) && c.waiters_left);
 	sample = lp_stacktab_add(tab, &pc, 1, 0, LP_FX_ONE, c.charged);
 	lp_waitstate_attach(&c, sample, 1);
@@ -205,12 +205,12 @@ static void gave_up_after_a_release(void)
 	EXPECT(end2 > c.time);
 	EXPECT(recorded(tab) == c.charged + (end2 - c.time));
 	EXPECT(!lp_waitstate_maybe_busy(lock));
-	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c) == 0);
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 0);
 }
 
 static void *charge_mixed(void *out)
 {
-	lp_waitstate_charge((uintptr_t)&mixed, 1, NULL, 0, out);
+	lp_waitstate_charge((uintptr_t)&mixed, 0, 1, NULL, 0, out);
 	return NULL;
 }
 
@@ -225,7 +225,7 @@ static void gave_up_beside_a_taker(void)
 	struct lp_charge c;
 	pthread_t t;
 
-	EXPECT(lp_waitstate_arrive(lock, &w1) && lp_waitstate_arrive(lock, &w2));
+	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2));
 	spin_ns(20000);
 	end1 = lp_waitstate_leave(&w1, 1);
 	spin_ns(20000);
@@ -240,7 +240,7 @@ static char own;
 
 static void *charge_own(void *out)
 {
-	lp_waitstate_charge((uintptr_t)&own, 1, NULL, 0, out);
+	lp_waitstate_charge((uintptr_t)&own, 0, 1, NULL, 0, out);
 	return NULL;
 }
 
@@ -255,10 +255,10 @@ static void own_wait_not_charged_to_own_release(void)
 	int64_t end;
 	pthread_t t;
 
-	EXPECT(lp_waitstate_arrive(lock, &w));
+	EXPECT(lp_waitstate_arrive(lock, 0, &w));
 	spin_ns(20000);
 	end = lp_waitstate_leave(&w, 1);
-	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c) == 0);
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 0);
 	EXPECT(lp_waitstate_maybe_busy(lock));
 	pthread_create(&t, NULL, charge_own, &c);
 	pthread_join(t, NULL);
