@@ -406,6 +406,8 @@ void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at)
 {
 	struct departure d;
 
+	if (w->record >= 0)
+		lp_sharedstate_forget(w->entry, w->record);
 	leave_at(w, acquired_at, 1, 0, &d);
 }
 
@@ -441,6 +443,8 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	    shared ? lp_sharedstate_entry(lock, 0) : lookup(lock);
 	if (!e)
 		return 0;
+	if (left && left->record >= 0)
+		lp_sharedstate_forget(e, left->record);
 	/* Read before the compare-and-swap, as at arrival and departure. */
 	t = lockstate_now(e);
 	if (e->shared)
