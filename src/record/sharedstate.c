@@ -8,7 +8,6 @@
 #include "lockstate.h"
 #include "sharedstate.h"
 #include "stacktab.h"
-#include "waitstate.h"
 
 /* A waiter of a shared lock, for another process to take out of the
  * accounting if its own dies. */
@@ -36,35 +35,34 @@ static int32_t self_pid;
  */
 static struct pair claims[LP_SHARED_LOCKS];
 
-/* The filter is page-aligned whole pages (waitstate.c): a shared mapping
- * with its contents is moved over it, so the release's check stays the
- * same load from the same address. */
-static int share_filter(void)
+/* A shared mapping with the filter's contents is moved over it, so the
+ * release's check stays the same load from the same address. */
+static int share_filter(void *filter, size_t size)
 {
-	size_t size = sizeof(lp_waiter_filter);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *p;
 
-	if (size % (size_t)sysconf(_SC_PAGESIZE) != 0)
+	if (size % page != 0 || (uintptr_t)filter % page != 0)
 		return -1;
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
-	memcpy(p, lp_waiter_filter, size);
-	if (mremap(p, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, lp_waiter_filter) == MAP_FAILED) {
+	memcpy(p, filter, size);
+	if (mremap(p, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, filter) == MAP_FAILED) {
 		munmap(p, size);
 		return -1;
 	}
 	return 0;
 }
 
-int lp_sharedstate_init(void)
+int lp_sharedstate_init(void *filter, size_t size)
 {
 	void *p = mmap(NULL, sizeof(struct shared_entry) * LP_SHARED_LOCKS,
 		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return -1;
-	if (share_filter() != 0) {
+	if (share_filter(filter, size) != 0) {
 		munmap(p, sizeof(struct shared_entry) * LP_SHARED_LOCKS);
 		return -1;
 	}
@@ -152,7 +150,8 @@ static int gone(int32_t pid)
 	return kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-int lp_sharedstate_dead_waiters(struct lp_lockstate *e, int64_t now, struct lp_waiter *out)
+int lp_sharedstate_dead_waiters(struct lp_lockstate *e, int64_t now,
+				struct lp_dead_waiter *out)
 {
 	struct shared_entry *se = of(e);
 	int64_t checked = __atomic_load_n(&se->checked, __ATOMIC_RELAXED);
@@ -167,8 +166,8 @@ int lp_sharedstate_dead_waiters(struct lp_lockstate *e, int64_t now, struct lp_w
 		struct record *r = &se->records[i];
 		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
 		int joined = __atomic_load_n(&r->joined, __ATOMIC_ACQUIRE);
-		struct lp_waiter w = { e, __atomic_load_n(&r->arrival, __ATOMIC_RELAXED),
-				       __atomic_load_n(&r->seen, __ATOMIC_RELAXED), -1 };
+		struct lp_dead_waiter w = { __atomic_load_n(&r->arrival, __ATOMIC_RELAXED),
+					    __atomic_load_n(&r->seen, __ATOMIC_RELAXED) };
 
 		if (pid == 0 || pid == self_pid || !gone(pid) ||
 		    !__atomic_compare_exchange_n(&r->pid, &pid, 0, 0,
@@ -198,11 +197,12 @@ static void collect(struct shared_entry *se, struct pair claim)
 			   (int64_t)(claim.lo & 0xffff) * late);
 }
 
-void lp_sharedstate_claim(const struct lp_charge *c, struct lp_stack *sample, int64_t fraction)
+void lp_sharedstate_claim(struct lp_lockstate *e, int64_t time, struct lp_stack *sample,
+			  int64_t fraction)
 {
-	struct shared_entry *se = of(c->entry);
+	struct shared_entry *se = of(e);
 	struct pair *slot = &claims[se - table];
-	uint64_t key = (uint64_t)c->time & MASK48;
+	uint64_t key = (uint64_t)time & MASK48;
 	struct pair mine = { key << 16 | (uint64_t)fraction, (uintptr_t)sample };
 	struct pair old = load16(slot);
 

@@ -28,11 +28,10 @@
 #ifndef LP_SHAREDSTATE_H
 #define LP_SHAREDSTATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct lp_lockstate;
-struct lp_waiter;
-struct lp_charge;
 struct lp_stack;
 
 /* Locks the table holds (the contended ones: an entry is added at a
@@ -42,10 +41,11 @@ struct lp_stack;
 /* How often a lock's records are checked for dead processes (ns). */
 #define LP_SHARED_CHECK_EVERY 10000000
 
-/* Map the region and make the filter shared: once, at start, before any
- * child and any wait. 0, or -1 (shared primitives then have the state of
- * a private lock in each process: waits, but no charge across processes). */
-int lp_sharedstate_init(void);
+/* Map the region and make `filter` (`size` bytes: whole pages,
+ * page-aligned) shared: once, at start, before any child and any wait. 0,
+ * or -1 (shared primitives then have the state of a private lock in each
+ * process: waits, but no charge across processes). */
+int lp_sharedstate_init(void *filter, size_t size);
 
 /* The region is there. */
 int lp_sharedstate_on(void);
@@ -62,14 +62,22 @@ int lp_sharedstate_note(struct lp_lockstate *e, int64_t arrival);
 void lp_sharedstate_joined(struct lp_lockstate *e, int record, uint64_t seen);
 void lp_sharedstate_forget(struct lp_lockstate *e, int record);
 
+/* A waiter whose process is gone: its arrival and the L it saw. */
+struct lp_dead_waiter {
+	int64_t arrival;
+	uint64_t seen;
+};
+
 /* The waiters of `e` whose process is gone, their records freed, in `out`
  * (LP_SHARED_RECORDS at most): the caller takes them out of the state.
  * Looks at most once every LP_SHARED_CHECK_EVERY per lock. */
-int lp_sharedstate_dead_waiters(struct lp_lockstate *e, int64_t now, struct lp_waiter *out);
+int lp_sharedstate_dead_waiters(struct lp_lockstate *e, int64_t now,
+				struct lp_dead_waiter *out);
 
-/* The sampled release `c` of a shared lock was recorded as `sample`: its
- * waiters' late time goes there, scaled by `fraction` (none above 65535). */
-void lp_sharedstate_claim(const struct lp_charge *c, struct lp_stack *sample,
+/* The sampled release of shared lock `e` charged at `time` was recorded
+ * as `sample`: its waiters' late time goes there, scaled by `fraction`
+ * (none above 65535). */
+void lp_sharedstate_claim(struct lp_lockstate *e, int64_t time, struct lp_stack *sample,
 			  int64_t fraction);
 
 /* Add the late time kept for this process's sampled releases to their

@@ -52,7 +52,7 @@ static int match_lock(struct cds_lfht_node *node, const void *key)
 int lp_waitstate_init(int64_t max_locks)
 {
 	/* Without it, shared locks are tracked as private ones. */
-	lp_sharedstate_init();
+	lp_sharedstate_init(lp_waiter_filter, sizeof(lp_waiter_filter));
 	table = lp_lfht_new(max_locks);
 	max_entries = max_locks;
 	return table ? 0 : -1;
@@ -416,12 +416,15 @@ void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at)
  * later one is. */
 static void take_out_dead(struct lp_lockstate *e, int64_t now)
 {
-	struct lp_waiter dead[LP_SHARED_RECORDS];
+	struct lp_dead_waiter dead[LP_SHARED_RECORDS];
 	struct departure d;
 	int n = lp_sharedstate_dead_waiters(e, now, dead);
 
-	for (int i = 0; i < n; i++)
-		leave_at(&dead[i], now, 0, 1, &d);
+	for (int i = 0; i < n; i++) {
+		struct lp_waiter w = { e, dead[i].arrival, dead[i].seen, -1 };
+
+		leave_at(&w, now, 0, 1, &d);
+	}
 }
 
 int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
@@ -532,7 +535,7 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
 	if (e->shared) {
 		/* Its waiters may be in other processes: the sample is this
 		 * process's to add to. */
-		lp_sharedstate_claim(c, sample, fraction);
+		lp_sharedstate_claim(e, c->time, sample, fraction);
 		return;
 	}
 	do {

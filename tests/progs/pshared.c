@@ -32,6 +32,7 @@
 
 #define NOINLINE __attribute__((noinline, noipa))
 #define ROUNDS 200
+#define KILL_ROUND 20 /* when the victim waits */
 
 struct shared {
 	pthread_mutex_t m;
@@ -211,40 +212,31 @@ static void init_shared(void)
 	pthread_cond_init(&sh->c, &ca);
 }
 
-static pid_t start(void (*fn)(const char *), const char *mode)
+static pid_t start(void (*fn)(void))
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		fn(mode);
+		fn();
 		exit(0);
 	}
 	return pid;
 }
 
-static void holder(const char *mode)
-{
-	if (strcmp(mode, "locks") == 0)
-		hold_locks(ROUNDS, 0);
-	else if (strcmp(mode, "kill") == 0)
-		hold_locks(ROUNDS, 20);
-	else if (strcmp(mode, "rwlock") == 0)
-		hold_rwlock();
-	else
-		signal_cond();
-}
+static void hold_plain(void) { hold_locks(ROUNDS, 0); }
+static void hold_past_victim(void) { hold_locks(ROUNDS, KILL_ROUND); }
+static void wait_mutex_and_sem(void) { wait_locks(ROUNDS, 1); }
+static void wait_mutex(void) { wait_locks(ROUNDS, 0); }
 
-static void waiter(const char *mode)
-{
-	if (strcmp(mode, "locks") == 0)
-		wait_locks(ROUNDS, 1);
-	else if (strcmp(mode, "kill") == 0)
-		wait_locks(ROUNDS, 0);
-	else if (strcmp(mode, "rwlock") == 0)
-		wait_rwlock();
-	else
-		wait_cond();
-}
+static const struct mode {
+	const char *name;
+	void (*holder)(void), (*waiter)(void);
+} modes[] = {
+	{ "locks", hold_plain, wait_mutex_and_sem },
+	{ "rwlock", hold_rwlock, wait_rwlock },
+	{ "cond", signal_cond, wait_cond },
+	{ "kill", hold_past_victim, wait_mutex },
+};
 
 static void reap(pid_t pid, const char *what)
 {
@@ -259,19 +251,27 @@ static void reap(pid_t pid, const char *what)
 
 int main(int argc, char **argv)
 {
-	const char *mode = argc > 1 ? argv[1] : "locks";
+	const struct mode *mode = NULL;
 	pid_t h, w;
 
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (argc > 1 && strcmp(argv[1], modes[i].name) == 0)
+			mode = &modes[i];
+	if (!mode) {
+		fprintf(stderr, "usage: pshared locks|rwlock|cond|kill\n");
+		return 2;
+	}
 	init_shared();
-	h = start(holder, mode);
-	w = start(waiter, mode);
-	if (strcmp(mode, "kill") == 0) {
+	h = start(mode->holder);
+	w = start(mode->waiter);
+	if (mode->holder == hold_past_victim) {
 		pid_t v;
 		int status;
 
-		await(&sh->step, 2 * 20 - 1); /* the holder holds m in round 20 */
-		await(&sh->done, 19);         /* and the waiter is not waiting */
-		v = start((void (*)(const char *))victim, mode);
+		/* The holder holds m in that round, the waiter does not wait. */
+		await(&sh->step, 2 * KILL_ROUND - 1);
+		await(&sh->done, KILL_ROUND - 1);
+		v = start(victim);
 		await(&sh->victim_in, 1);
 		sleep_us(20000);
 		kill(v, SIGKILL);
