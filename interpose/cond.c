@@ -23,7 +23,7 @@ LP_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	struct lp_wait w;
 	int rc;
 
-	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND))
+	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND, LP_PRIM_COND_WAIT))
 		return real->cond_wait(c, m);
 	LP_WAIT_CALL(rc, &w, real->cond_wait(c, m));
 	lp_wrap_wait_end(&w, lp_outcome(rc), m);
@@ -37,7 +37,7 @@ LP_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 	struct lp_wait w;
 	int rc;
 
-	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND))
+	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND, LP_PRIM_COND_TIMEDWAIT))
 		return real->cond_timedwait(c, m, abstime);
 	LP_WAIT_CALL(rc, &w, real->cond_timedwait(c, m, abstime));
 	lp_wrap_wait_end(&w, lp_outcome(rc), m);
@@ -51,7 +51,7 @@ LP_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 	struct lp_wait w;
 	int rc;
 
-	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND))
+	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND, LP_PRIM_COND_CLOCKWAIT))
 		return real->cond_clockwait(c, m, clock, abstime);
 	LP_WAIT_CALL(rc, &w, real->cond_clockwait(c, m, clock, abstime));
 	lp_wrap_wait_end(&w, lp_outcome(rc), m);

@@ -27,6 +27,7 @@ struct name##_call {                                                           \
 	int (*clocked)(TYPE *, clockid_t, const struct timespec *);            \
 	clockid_t clock;                                                       \
 	const struct timespec *abstime;                                        \
+	enum lp_primitive prim;                                                \
 };                                                                             \
                                                                                \
 static int name##_call_real(const struct name##_call *c, TYPE *o)              \
@@ -54,7 +55,7 @@ static int name##_acquire_slow(TYPE *o, int tried, const struct name##_call *c) 
 	struct lp_wait w;                                                      \
 	int rc;                                                                \
                                                                                \
-	if (tried != EBUSY || !lp_wrap_wait_begin(&w, o, kind(o)))             \
+	if (tried != EBUSY || !lp_wrap_wait_begin(&w, o, kind(o), c->prim))    \
 		return name##_call_real(c, o);                                 \
 	rc = lp_cancel_async ? name##_call_cancellable(c, o, &w) :             \
 			       name##_call_real(c, o);                         \

@@ -50,7 +50,8 @@ LP_LOCK_SLOW_PATH(mutex, pthread_mutex_t, wait_kind)
  * needs none. */
 static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, int tried)
 {
-	return mutex_acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock });
+	return mutex_acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock,
+							  .prim = LP_PRIM_MUTEX_LOCK });
 }
 
 /* A normal mutex that looks held (a plain load) is busy: it goes straight
@@ -85,7 +86,8 @@ LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec 
 	if (__builtin_expect(taken(rc), 1))
 		return rc;
 	return mutex_acquire_slow(m, rc, &(struct mutex_call){ .timed = real->mutex_timedlock,
-							 .abstime = abstime });
+							 .abstime = abstime,
+							 .prim = LP_PRIM_MUTEX_TIMEDLOCK });
 }
 
 LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
@@ -101,7 +103,8 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 	if (__builtin_expect(taken(rc), 1))
 		return rc;
 	return mutex_acquire_slow(m, rc, &(struct mutex_call){ .clocked = real->mutex_clocklock,
-							 .clock = clock, .abstime = abstime });
+							 .clock = clock, .abstime = abstime,
+							 .prim = LP_PRIM_MUTEX_CLOCKLOCK });
 }
 
 /* A release with waiters to charge (out of line: the other releases are
@@ -113,7 +116,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)
-		lp_wrap_release_charge(m, shared);
+		lp_wrap_release_charge(m, LP_PRIM_MUTEX_UNLOCK, shared);
 	return rc;
 }
 

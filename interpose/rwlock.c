@@ -34,12 +34,14 @@ LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind)
  * paths need none. */
 static __attribute__((noinline)) int rdlock_slow(pthread_rwlock_t *l, int tried)
 {
-	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock });
+	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock,
+							     .prim = LP_PRIM_RWLOCK_RDLOCK });
 }
 
 static __attribute__((noinline)) int wrlock_slow(pthread_rwlock_t *l, int tried)
 {
-	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_wrlock });
+	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_wrlock,
+							     .prim = LP_PRIM_RWLOCK_WRLOCK });
 }
 
 LP_EXPORT LP_FAST_PATH int pthread_rwlock_rdlock(pthread_rwlock_t *l)
@@ -71,7 +73,8 @@ LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct times
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
 	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
-							  .abstime = abstime });
+							  .abstime = abstime,
+							  .prim = LP_PRIM_RWLOCK_TIMEDRDLOCK });
 }
 
 LP_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
@@ -85,7 +88,8 @@ LP_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct times
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
 	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedwrlock,
-							  .abstime = abstime });
+							  .abstime = abstime,
+							  .prim = LP_PRIM_RWLOCK_TIMEDWRLOCK });
 }
 
 LP_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
@@ -100,7 +104,8 @@ LP_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
 	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
-							  .clock = clock, .abstime = abstime });
+							  .clock = clock, .abstime = abstime,
+							  .prim = LP_PRIM_RWLOCK_CLOCKRDLOCK });
 }
 
 LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
@@ -115,7 +120,8 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
 	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockwrlock,
-							  .clock = clock, .abstime = abstime });
+							  .clock = clock, .abstime = abstime,
+							  .prim = LP_PRIM_RWLOCK_CLOCKWRLOCK });
 }
 
 /* A release with waiters to charge (out of line: the other releases are
@@ -127,7 +133,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
-		lp_wrap_release_charge(l, shared);
+		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, shared);
 	return rc;
 }
 

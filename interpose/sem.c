@@ -44,6 +44,7 @@ struct sem_call {
 	int (*clocked)(sem_t *, clockid_t, const struct timespec *);
 	clockid_t clock;
 	const struct timespec *abstime;
+	enum lp_primitive prim;
 };
 
 static int call_real(const struct sem_call *c, sem_t *s)
@@ -73,7 +74,7 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 	int rc;
 
 	if (errno != EAGAIN ||
-	    !lp_wrap_wait_begin(&w, s, is_shared(s) ? LP_WAIT_SHARED : LP_WAIT_HELD)) {
+	    !lp_wrap_wait_begin(&w, s, is_shared(s) ? LP_WAIT_SHARED : LP_WAIT_HELD, c->prim)) {
 		errno = saved;
 		return call_real(c, s);
 	}
@@ -88,7 +89,8 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
  * handler. */
 static __attribute__((noinline)) int wait_untimed_slow(sem_t *s, int saved)
 {
-	return wait_slow(s, &(struct sem_call){ .untimed = lp_real.sem_wait }, saved);
+	return wait_slow(s, &(struct sem_call){ .untimed = lp_real.sem_wait,
+						.prim = LP_PRIM_SEM_WAIT }, saved);
 }
 
 LP_EXPORT LP_FAST_PATH int sem_wait(sem_t *s)
@@ -111,7 +113,8 @@ LP_EXPORT int sem_timedwait(sem_t *s, const struct timespec *abstime)
 	if (taken_at_once(s))
 		return 0;
 	return wait_slow(s, &(struct sem_call){ .timed = real->sem_timedwait,
-						.abstime = abstime }, saved);
+						.abstime = abstime,
+						.prim = LP_PRIM_SEM_TIMEDWAIT }, saved);
 }
 
 LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
@@ -124,7 +127,8 @@ LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
 	if (taken_at_once(s))
 		return 0;
 	return wait_slow(s, &(struct sem_call){ .clocked = real->sem_clockwait,
-						.clock = clock, .abstime = abstime }, saved);
+						.clock = clock, .abstime = abstime,
+						.prim = LP_PRIM_SEM_CLOCKWAIT }, saved);
 }
 
 /* A release with waiters to charge (out of line: the other releases are
@@ -136,7 +140,7 @@ static __attribute__((noinline)) int post_charged(sem_t *s)
 	int rc = lp_real_get()->sem_post(s);
 
 	if (rc == 0)
-		lp_wrap_release_charge(s, shared);
+		lp_wrap_release_charge(s, LP_PRIM_SEM_POST, shared);
 	return rc;
 }
 

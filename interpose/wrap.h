@@ -67,9 +67,9 @@ static inline void lp_async_cancel_restore(int old)
 }
 
 static inline int lp_wrap_wait_begin(struct lp_wait *w, const void *obj,
-				     enum lp_wait_kind kind)
+				     enum lp_wait_kind kind, enum lp_primitive prim)
 {
-	int cs = lp_async_cancel_off(), rc = lp_wait_begin(w, obj, kind);
+	int cs = lp_async_cancel_off(), rc = lp_wait_begin(w, obj, kind, prim);
 
 	lp_async_cancel_restore(cs);
 	return rc;
@@ -84,11 +84,12 @@ static inline void lp_wrap_wait_end(struct lp_wait *w, enum lp_wait_outcome how,
 	lp_async_cancel_restore(cs);
 }
 
-static inline void lp_wrap_release_charge(const void *obj, int shared)
+static inline void lp_wrap_release_charge(const void *obj, enum lp_primitive prim,
+					  int shared)
 {
 	int cs = lp_async_cancel_off();
 
-	lp_release_charge(obj, shared);
+	lp_release_charge(obj, prim, shared);
 	lp_async_cancel_restore(cs);
 }
 

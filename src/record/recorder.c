@@ -64,7 +64,8 @@ static int wants(enum lp_wait_kind kind, int64_t rate, int64_t fraction)
 	return rate > 0 || (kind != LP_WAIT_COND && fraction > 0);
 }
 
-int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
+int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
+		  enum lp_primitive prim)
 {
 	int64_t rate, fraction;
 	int saved;
@@ -87,6 +88,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind)
 	/* The wait starts before the walk below: the program sees the time
 	 * inside the call, and both profiles count it alike. */
 	w->kind = kind;
+	w->prim = prim;
 	if (kind != LP_WAIT_COND && fraction > 0 &&
 	    lp_waitstate_arrive((uintptr_t)obj, kind == LP_WAIT_SHARED, &w->held)) {
 		w->start = w->held.arrival;
@@ -153,7 +155,7 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 	lp_guard_leave(saved);
 }
 
-void lp_release_charge(const void *obj, int shared)
+void lp_release_charge(const void *obj, enum lp_primitive prim, int shared)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 	struct lp_charge c;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/config.h"
+#include "primitive.h"
 #include "snapshot.h"
 #include "stackwalk.h"
 #include "waitstate.h"
@@ -44,6 +45,7 @@ struct lp_wait {
 	uint64_t draw;              /* the block sample's random number */
 	struct lp_waiter held;      /* registered waiter when held.entry */
 	enum lp_wait_kind kind;
+	enum lp_primitive prim;     /* the call the program made */
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
@@ -51,7 +53,8 @@ struct lp_wait {
 
 /* Returns 0 when this wait is not profiled (the wrapper then just calls
  * the real function); 1 when lp_wait_end must follow. */
-int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind);
+int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
+		  enum lp_primitive prim);
 
 /* How a profiled wait ended. */
 enum lp_wait_outcome {
@@ -88,10 +91,10 @@ static inline int lp_release_wanted(const void *obj)
 	return __builtin_expect(lp_waitstate_maybe_busy((uintptr_t)obj), 0);
 }
 
-/* After the real unlock or post succeeded: charge the waiters, and record
- * the thread's wait deferred until this release. `shared`: the object is
- * shared between processes (read from it before the release). */
-void lp_release_charge(const void *obj, int shared);
+/* After the real unlock or post (`prim`) succeeded: charge the waiters, and
+ * record the thread's wait deferred until this release. `shared`: the
+ * object is shared between processes (read from it before the release). */
+void lp_release_charge(const void *obj, enum lp_primitive prim, int shared);
 
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The primitive a profiled call went through, as the program called it:
+ * the leaf frame of its samples, and what a wait in progress is waiting in.
+ */
+#ifndef LP_PRIMITIVE_H
+#define LP_PRIMITIVE_H
+
+enum lp_primitive {
+	LP_PRIM_MUTEX_LOCK,
+	LP_PRIM_MUTEX_TIMEDLOCK,
+	LP_PRIM_MUTEX_CLOCKLOCK,
+	LP_PRIM_MUTEX_UNLOCK,
+	LP_PRIM_RWLOCK_RDLOCK,
+	LP_PRIM_RWLOCK_TIMEDRDLOCK,
+	LP_PRIM_RWLOCK_CLOCKRDLOCK,
+	LP_PRIM_RWLOCK_WRLOCK,
+	LP_PRIM_RWLOCK_TIMEDWRLOCK,
+	LP_PRIM_RWLOCK_CLOCKWRLOCK,
+	LP_PRIM_RWLOCK_UNLOCK,
+	LP_PRIM_COND_WAIT,
+	LP_PRIM_COND_TIMEDWAIT,
+	LP_PRIM_COND_CLOCKWAIT,
+	LP_PRIM_SEM_WAIT,
+	LP_PRIM_SEM_TIMEDWAIT,
+	LP_PRIM_SEM_CLOCKWAIT,
+	LP_PRIM_SEM_POST,
+	LP_PRIM_COUNT
+};
+
+/* The function's name ("pthread_mutex_lock"), or NULL out of range. */
+const char *lp_primitive_name(unsigned prim);
+
+#endif /* LP_PRIMITIVE_H */
