@@ -34,6 +34,7 @@ static int32_t self_pid;
  * that slot's key (48 bits) << 16 | scale, and the sample.
  */
 static struct pair claims[LP_SHARED_LOCKS];
+static int any_claim; /* so that a process that made none never touches them */
 
 /* A shared mapping with the filter's contents is moved over it, so the
  * release's check stays the same load from the same address. */
@@ -215,6 +216,7 @@ void lp_sharedstate_claim(struct lp_lockstate *e, int64_t time, struct lp_stack 
 			return;
 		}
 	} while (!cas16(slot, &old, mine));
+	__atomic_store_n(&any_claim, 1, __ATOMIC_RELAXED);
 	if (old.hi)
 		collect(se, old);
 	collect(se, mine);
@@ -222,7 +224,7 @@ void lp_sharedstate_claim(struct lp_lockstate *e, int64_t time, struct lp_stack 
 
 void lp_sharedstate_collect(void)
 {
-	if (!table)
+	if (!__atomic_load_n(&any_claim, __ATOMIC_RELAXED))
 		return;
 	for (size_t i = 0; i < LP_SHARED_LOCKS; i++) {
 		struct pair c = load16(&claims[i]);
@@ -235,5 +237,7 @@ void lp_sharedstate_collect(void)
 void lp_sharedstate_after_fork_child(void)
 {
 	self_pid = (int32_t)getpid();
-	memset(claims, 0, sizeof(claims));
+	if (any_claim)
+		memset(claims, 0, sizeof(claims));
+	any_claim = 0;
 }
