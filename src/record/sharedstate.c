@@ -16,7 +16,6 @@ struct record {
 	uint32_t joined;  /* seen is its L (it joined) */
 	int64_t arrival;
 	uint64_t seen;
-	uint64_t unused;
 };
 
 struct shared_entry {
