@@ -55,6 +55,8 @@ def main():
         else:
             pids[words[0]] = words[1]
     print(out.strip())
+    if mode == "kill":
+        lptest.check(waited.pop("victim") == 1, "the victim was killed blocked in its lock")
     mutex = {who: lptest.agree(os.path.join(d, "mutex.%s.pprof" % pids[who]))
              for who in ("holder", "waiter")}
     block = {who: lptest.agree(os.path.join(d, "block.%s.pprof" % pids[who]))

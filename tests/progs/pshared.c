@@ -17,7 +17,8 @@
  *                   on the mutex and is killed (SIGKILL) mid-wait.
  *
  * Prints "holder PID", "waiter PID" and, per kind of wait, "waited KIND NS"
- * as the process that waited measured it.
+ * as the process that waited measured it ("waited victim 1": the victim
+ * was seen blocked in its lock when it was killed).
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,6 +193,27 @@ static NOINLINE void victim(void)
 	_exit(3); /* never: killed while it waits */
 }
 
+/* Wait until `pid` sleeps in the futex call of its lock (it registered as
+ * a waiter before): 1, or 0 when /proc did not show it within 2 s. */
+static int await_blocked(pid_t pid)
+{
+	char path[64];
+	long call;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (int i = 0; i < 2000; i++) {
+		FILE *f = fopen(path, "r");
+		int got = f && fscanf(f, "%ld", &call) == 1;
+
+		if (f)
+			fclose(f);
+		if (got && call == SYS_futex)
+			return 1;
+		sleep_us(1000);
+	}
+	return 0;
+}
+
 static void init_shared(void)
 {
 	pthread_mutexattr_t ma;
@@ -266,17 +289,17 @@ int main(int argc, char **argv)
 	w = start(mode->waiter);
 	if (mode->holder == hold_past_victim) {
 		pid_t v;
-		int status;
+		int status, blocked;
 
 		/* The holder holds m in that round, the waiter does not wait. */
 		await(&sh->step, 2 * KILL_ROUND - 1);
 		await(&sh->done, KILL_ROUND - 1);
 		v = start(victim);
 		await(&sh->victim_in, 1);
-		sleep_us(20000);
+		blocked = await_blocked(v);
 		kill(v, SIGKILL);
 		waitpid(v, &status, 0);
-		printf("victim %d\n", (int)v);
+		printf("victim %d\nwaited victim %d\n", (int)v, blocked);
 		/* Longer than a lock's check interval (sharedstate.h). */
 		sleep_us(30000);
 		set(&sh->go_on, 1);
