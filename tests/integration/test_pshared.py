@@ -46,7 +46,10 @@ def main():
     d = lptest.tmpdir()
     env = lptest.preload_env({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
                               "LOCKPROF_DIR": d})
-    out = lptest.run([prog, mode], env=env, timeout=120).stdout
+    p = lptest.run([prog, mode], env=env, timeout=120)
+    out = p.stdout
+    if p.stderr:
+        print("stderr:", p.stderr.strip())
     pids, waited = {}, {}
     for line in out.splitlines():
         words = line.split()
@@ -57,6 +60,7 @@ def main():
     print(out.strip())
     if mode == "kill":
         lptest.check(waited.pop("victim") == 1, "the victim was killed blocked in its lock")
+    print("files:", sorted(os.listdir(d)))
     mutex = {who: lptest.agree(os.path.join(d, "mutex.%s.pprof" % pids[who]))
              for who in ("holder", "waiter")}
     block = {who: lptest.agree(os.path.join(d, "block.%s.pprof" % pids[who]))

@@ -285,6 +285,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	init_shared();
+	/* Fork once the profiler's own thread has started and gone idle:
+	 * under ASan a child forked while another thread is in malloc
+	 * deadlocks in ASan's allocator (docs/safety.md). */
+	sleep_us(100000);
 	h = start(mode->holder);
 	w = start(mode->waiter);
 	if (mode->holder == hold_past_victim) {
