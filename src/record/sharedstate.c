@@ -10,14 +10,15 @@
 #include "stacktab.h"
 
 /* A waiter of a shared lock, for another process to take out of the
- * accounting if its own dies. */
+ * accounting if its own dies. `owner` is its process and thread; written
+ * with RESERVED while the rest is filled in. */
 struct record {
-	int32_t pid;      /* 0: free */
-	uint32_t joined;  /* seen is its L (it joined) */
+	uint64_t owner; /* pid << 32 | thread token; 0: free */
 	int64_t arrival;
 	uint64_t seen;
 };
 
+#define RESERVED (1ull << 31)
 struct shared_entry {
 	struct lp_lockstate s;
 	int64_t checked; /* when its records were last checked */
@@ -26,6 +27,9 @@ struct shared_entry {
 
 static struct shared_entry *table;
 static int32_t self_pid;
+static uint32_t last_token;
+/* The calling thread's part of its records' owner (1 to 2^31 - 1). */
+static __thread uint32_t thread_token __attribute__((tls_model("initial-exec")));
 
 /*
  * This process's claims on the late slots of shared entries, one per
@@ -112,35 +116,39 @@ static struct shared_entry *of(struct lp_lockstate *e)
 	return (struct shared_entry *)e;
 }
 
-int lp_sharedstate_note(struct lp_lockstate *e, int64_t arrival)
+static uint64_t owner(void)
+{
+	if (!thread_token)
+		thread_token = __atomic_add_fetch(&last_token, 1, __ATOMIC_RELAXED) & (RESERVED - 1);
+	return (uint64_t)(uint32_t)self_pid << 32 | thread_token;
+}
+
+int lp_sharedstate_note(struct lp_lockstate *e, int64_t arrival, uint64_t seen)
 {
 	struct record *r = of(e)->records;
+	uint64_t me = owner();
 
 	for (int i = 0; i < LP_SHARED_RECORDS; i++) {
-		int32_t free_pid = 0;
+		uint64_t free_slot = 0;
 
-		if (__atomic_load_n(&r[i].pid, __ATOMIC_RELAXED) == 0 &&
-		    __atomic_compare_exchange_n(&r[i].pid, &free_pid, self_pid, 0,
+		if (__atomic_load_n(&r[i].owner, __ATOMIC_RELAXED) == 0 &&
+		    __atomic_compare_exchange_n(&r[i].owner, &free_slot, me | RESERVED, 0,
 						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-			__atomic_store_n(&r[i].joined, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&r[i].arrival, arrival, __ATOMIC_RELAXED);
+			__atomic_store_n(&r[i].seen, seen, __ATOMIC_RELAXED);
+			__atomic_store_n(&r[i].owner, me, __ATOMIC_RELEASE);
 			return i;
 		}
 	}
 	return -1;
 }
 
-void lp_sharedstate_joined(struct lp_lockstate *e, int record, uint64_t seen)
+int lp_sharedstate_forget(struct lp_lockstate *e, int record)
 {
-	struct record *r = &of(e)->records[record];
+	uint64_t me = owner();
 
-	__atomic_store_n(&r->seen, seen, __ATOMIC_RELAXED);
-	__atomic_store_n(&r->joined, 1, __ATOMIC_RELEASE);
-}
-
-void lp_sharedstate_forget(struct lp_lockstate *e, int record)
-{
-	__atomic_store_n(&of(e)->records[record].pid, 0, __ATOMIC_RELEASE);
+	return __atomic_compare_exchange_n(&of(e)->records[record].owner, &me, 0, 0,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
 
 /* A process that no longer exists (a zombie still does: until its parent
@@ -164,18 +172,18 @@ int lp_sharedstate_dead_waiters(struct lp_lockstate *e, int64_t now,
 		return 0;
 	for (int i = 0; i < LP_SHARED_RECORDS; i++) {
 		struct record *r = &se->records[i];
-		int32_t pid = __atomic_load_n(&r->pid, __ATOMIC_ACQUIRE);
-		int joined = __atomic_load_n(&r->joined, __ATOMIC_ACQUIRE);
+		uint64_t who = __atomic_load_n(&r->owner, __ATOMIC_ACQUIRE);
+		int32_t pid = (int32_t)(who >> 32);
 		struct lp_dead_waiter w = { __atomic_load_n(&r->arrival, __ATOMIC_RELAXED),
 					    __atomic_load_n(&r->seen, __ATOMIC_RELAXED) };
 
-		if (pid == 0 || pid == self_pid || !gone(pid) ||
-		    !__atomic_compare_exchange_n(&r->pid, &pid, 0, 0,
+		/* One being written is not judged: its writer is alive, or
+		 * died with the slot taken. */
+		if (who == 0 || (who & RESERVED) || pid == self_pid || !gone(pid) ||
+		    !__atomic_compare_exchange_n(&r->owner, &who, 0, 0,
 						 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 			continue;
-		/* One that died before it joined was never counted. */
-		if (joined)
-			out[n++] = w;
+		out[n++] = w;
 	}
 	return n;
 }

@@ -54,13 +54,13 @@ int lp_sharedstate_on(void);
  * none or the table has no room. */
 struct lp_lockstate *lp_sharedstate_entry(uintptr_t lock, int add);
 
-/* Before a waiter joins `e`: a record of it (its pid, arriving at
- * `arrival`); -1 when all are taken (it is then not recognized if its
- * process dies). Once it joined under L `seen`: lp_sharedstate_joined.
- * Before it leaves: lp_sharedstate_forget. */
-int lp_sharedstate_note(struct lp_lockstate *e, int64_t arrival);
-void lp_sharedstate_joined(struct lp_lockstate *e, int record, uint64_t seen);
-void lp_sharedstate_forget(struct lp_lockstate *e, int record);
+/* Once a waiter joined `e`, arriving at `arrival` under L `seen`: a
+ * record of it, or -1 when all are taken (it is then not recognized if its
+ * process dies). Before it leaves: lp_sharedstate_forget, which says
+ * whether it still counts (0: another process took it out, judging its
+ * process gone; it must not leave again). */
+int lp_sharedstate_note(struct lp_lockstate *e, int64_t arrival, uint64_t seen);
+int lp_sharedstate_forget(struct lp_lockstate *e, int record);
 
 /* A waiter whose process is gone: its arrival and the L it saw. */
 struct lp_dead_waiter {

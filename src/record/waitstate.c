@@ -236,24 +236,17 @@ static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 	return JOINED;
 }
 
-/* A shared lock's waiter joins with a record of it, for other processes to
- * take it out if its own dies. */
+/* A shared lock's waiter joins, then leaves a record of it, for other
+ * processes to take it out if its own dies. */
 static int arrive_shared(uintptr_t lock, struct lp_lockstate *e, struct lp_waiter *w)
 {
 	int64_t a = lp_monotonic_now();
-	int record;
 
 	if (!e && !(e = lp_sharedstate_entry(lock, 1)))
 		return 0;
-	record = lp_sharedstate_note(e, a);
-	if (join(e, lock, a, w) != JOINED) {
-		if (record >= 0)
-			lp_sharedstate_forget(e, record);
+	if (join(e, lock, a, w) != JOINED)
 		return 0;
-	}
-	w->record = record;
-	if (record >= 0)
-		lp_sharedstate_joined(e, record, w->seen);
+	w->record = lp_sharedstate_note(e, a, w->seen);
 	memo_put(memo_slot(lock), lock, e);
 	return 1;
 }
@@ -392,10 +385,10 @@ int64_t lp_waitstate_leave(const struct lp_waiter *w, int acquired)
 	struct departure d;
 
 	/* Out of the records first: a process that dies in between leaves
-	 * a waiter counted (until the lock is idle), never one taken out
-	 * twice. */
-	if (w->record >= 0)
-		lp_sharedstate_forget(w->entry, w->record);
+	 * a waiter counted, never one taken out twice. One that another
+	 * process took out (judging it gone) has left already. */
+	if (w->record >= 0 && !lp_sharedstate_forget(w->entry, w->record))
+		return lockstate_now(w->entry);
 	/* Read before the compare-and-swap: a charge that came since counted
 	 * this waiter up to its time, so the wait ends no earlier. */
 	leave_at(w, lockstate_now(w->entry), acquired, 1, &d);
@@ -406,8 +399,8 @@ void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at)
 {
 	struct departure d;
 
-	if (w->record >= 0)
-		lp_sharedstate_forget(w->entry, w->record);
+	if (w->record >= 0 && !lp_sharedstate_forget(w->entry, w->record))
+		return;
 	leave_at(w, acquired_at, 1, 0, &d);
 }
 
@@ -446,8 +439,8 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	    shared ? lp_sharedstate_entry(lock, 0) : lookup(lock);
 	if (!e)
 		return 0;
-	if (left && left->record >= 0)
-		lp_sharedstate_forget(e, left->record);
+	if (left && left->record >= 0 && !lp_sharedstate_forget(e, left->record))
+		left = NULL;
 	/* Read before the compare-and-swap, as at arrival and departure. */
 	t = lockstate_now(e);
 	if (e->shared)
