@@ -23,6 +23,7 @@ struct lp_profiler {
 	int64_t block_rate;      /* ns; <= 0 off */
 	int64_t mutex_fraction;  /* <= 0 off */
 	int stack_depth;
+	int labels;              /* LP_LABEL_*: what samples are labelled with */
 };
 
 extern struct lp_profiler lp_prof;
@@ -46,6 +47,7 @@ struct lp_wait {
 	struct lp_waiter held;      /* registered waiter when held.entry */
 	enum lp_wait_kind kind;
 	enum lp_primitive prim;     /* the call the program made */
+	const void *obj;            /* what it waits on */
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
@@ -95,6 +97,15 @@ static inline int lp_release_wanted(const void *obj)
  * record the thread's wait deferred until this release. `shared`: the
  * object is shared between processes (read from it before the release). */
 void lp_release_charge(const void *obj, enum lp_primitive prim, int shared);
+
+/*
+ * The calling thread's stack for a sample in `prim`: the primitive as its
+ * leaf (lp_primitive_pc), then the program's frames, without the library's,
+ * lp_prof.stack_depth frames in all. `pcs` has room for
+ * LP_MAX_STACK_DEPTH + LP_STACK_SLACK. Returns the number of frames;
+ * *truncated says the program's stack went deeper.
+ */
+int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated);
 
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);

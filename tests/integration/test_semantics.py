@@ -2,7 +2,7 @@
 """The host program comes first: the semantics probe (return codes, errno,
 cancellation, signals of every interposed call) prints the same lines
 natively and under the library, at record-all and at default settings, and
-the profiles of the run are valid.
+recording all with every label, and the profiles of the run are valid.
 
 usage: test_semantics.py PROBE"""
 
@@ -17,7 +17,9 @@ def main():
     native = lptest.run([prog], env={k: v for k, v in os.environ.items() if k != "LD_PRELOAD"},
                         timeout=60)
     lptest.check(native.stdout.count("\n") > 50, "the probe ran natively")
-    for settings in ({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}, {}):
+    for settings in ({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}, {},
+                     {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
+                      "LOCKPROF_LABELS": "lock,thread,wait"}):
         d = lptest.tmpdir()
         env = lptest.preload_env(dict(settings, LOCKPROF_DIR=d))
         pre = lptest.run([prog], env=env, timeout=60)
