@@ -133,13 +133,15 @@ def main():
     run([CLI, "merge", "-o", merged, *glob.glob(os.path.join(prof, "mutex*.pprof"))], 120)
     say("--- merged mutex profile of all processes")
     show_top(merged, 5)
-    # Who posts: the caller of the release, summed over the stacks.
+    # Who posts: the caller of PostgreSQL's semaphore wrapper (below it,
+    # toward the leaf, only the wrapper and sem_post), summed over stacks.
     callers = {}
     folded = run([CLI, "folded", "--type", "delay", merged], 60)
     for stack, value in testlib.parse_folded(folded).items():
         frames = stack.split(";")
-        caller = frames[-2] if len(frames) > 1 else frames[-1]
-        callers[caller] = callers.get(caller, 0) + value
+        while len(frames) > 1 and frames[-1] in ("sem_post", "PGSemaphoreUnlock"):
+            frames.pop()
+        callers[frames[-1]] = callers.get(frames[-1], 0) + value
     ranked = sorted(callers.items(), key=lambda kv: -kv[1])
     say("callers of the releases: " + ", ".join(f"{c} {v / 1e6:.1f} ms" for c, v in ranked[:4]))
     check(ranked and ranked[0][0] == "LWLockRelease",
