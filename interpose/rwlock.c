@@ -15,11 +15,17 @@
 #include "lockcall.h"
 #include "wrap.h"
 
-/* A waiter on a rwlock is charged to its releases. */
+/* glibc's __shared is nonzero for PTHREAD_PROCESS_SHARED. */
+static int is_shared(const pthread_rwlock_t *l)
+{
+	return __atomic_load_n(&l->__data.__shared, __ATOMIC_RELAXED) != 0;
+}
+
+/* A waiter on a rwlock is charged to its releases, in whichever process
+ * makes them when it is shared. */
 static enum lp_wait_kind wait_kind(const pthread_rwlock_t *l)
 {
-	(void)l;
-	return LP_WAIT_HELD;
+	return is_shared(l) ? LP_WAIT_SHARED : LP_WAIT_HELD;
 }
 
 LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind)
@@ -172,11 +178,13 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
  * a tail call). */
 static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 {
+	/* Read while it is held: after the unlock it may be gone. */
+	int shared = is_shared(l);
 	int64_t held_until = lp_hold_releasing(l);
 	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
-		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, held_until);
+		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, shared, held_until);
 	return rc;
 }
 

@@ -29,6 +29,15 @@ static enum lp_wait_outcome sem_outcome(int rc)
 	return errno == ETIMEDOUT || errno == EINTR ? LP_WAIT_GAVE_UP : LP_WAIT_FAILED;
 }
 
+/* sem_init(.., 1, ..) and sem_open's semaphores: glibc's struct new_sem is
+ * { uint64_t data; int private; int pad; } on 64-bit targets, and
+ * `private` is its futex flag, FUTEX_PRIVATE_FLAG (128) when shared (its
+ * LLL_SHARED; LLL_PRIVATE is 0). */
+static int is_shared(const sem_t *s)
+{
+	return __atomic_load_n((const int *)s + 2, __ATOMIC_RELAXED) == 128;
+}
+
 struct sem_call {
 	int (*untimed)(sem_t *);
 	int (*timed)(sem_t *, const struct timespec *);
@@ -64,7 +73,8 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 	struct lp_wait w;
 	int rc;
 
-	if (errno != EAGAIN || !lp_wrap_wait_begin(&w, s, LP_WAIT_HELD, c->prim)) {
+	if (errno != EAGAIN ||
+	    !lp_wrap_wait_begin(&w, s, is_shared(s) ? LP_WAIT_SHARED : LP_WAIT_HELD, c->prim)) {
 		errno = saved;
 		return call_real(c, s);
 	}
@@ -125,10 +135,12 @@ LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
  * a tail call). */
 static __attribute__((noinline)) int post_charged(sem_t *s)
 {
+	/* Read before the post: once posted, it may be destroyed. */
+	int shared = is_shared(s);
 	int rc = lp_real_get()->sem_post(s);
 
 	if (rc == 0)
-		lp_wrap_release_charge(s, LP_PRIM_SEM_POST, 0);
+		lp_wrap_release_charge(s, LP_PRIM_SEM_POST, shared, 0);
 	return rc;
 }
 

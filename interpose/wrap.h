@@ -85,11 +85,11 @@ static inline void lp_wrap_wait_end(struct lp_wait *w, enum lp_wait_outcome how,
 }
 
 static inline void lp_wrap_release_charge(const void *obj, enum lp_primitive prim,
-					  int64_t held_until)
+					  int shared, int64_t held_until)
 {
 	int cs = lp_async_cancel_off();
 
-	lp_release_charge(obj, prim, held_until);
+	lp_release_charge(obj, prim, shared, held_until);
 	lp_async_cancel_restore(cs);
 }
 

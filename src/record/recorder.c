@@ -15,6 +15,7 @@
 #include "recorder.h"
 #include "sampling.h"
 #include "base/selfmap.h"
+#include "sharedstate.h"
 #include "stacktab.h"
 
 struct lp_profiler lp_prof;
@@ -125,7 +126,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	w->prim = prim;
 	w->obj = obj;
 	if (kind != LP_WAIT_COND && fraction > 0 &&
-	    lp_waitstate_arrive((uintptr_t)obj, &w->held)) {
+	    lp_waitstate_arrive((uintptr_t)obj, kind == LP_WAIT_SHARED, &w->held)) {
 		w->start = w->held.arrival;
 	} else {
 		w->held.entry = NULL;
@@ -293,7 +294,8 @@ static int only_own_raises(const void *obj, int64_t held_until)
 	return lp_waitstate_filter_count((uintptr_t)obj) <= own;
 }
 
-void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_until)
+void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
+		       int64_t held_until)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 	struct lp_labels l;
@@ -308,7 +310,7 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_unt
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
 	if (!only_own_raises(obj, held_until) &&
-	    lp_waitstate_charge((uintptr_t)obj, fraction,
+	    lp_waitstate_charge((uintptr_t)obj, shared, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
 				deferred.left_at, &c) && c.sampled) {
 		n = lp_stack_capture(pcs, prim, &truncated);
@@ -355,6 +357,9 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
 		rc = 0;
 	} else {
 		saved = lp_guard_enter();
+		/* Wake-up time that other processes left for our releases. */
+		if (kind == LP_MUTEX)
+			lp_sharedstate_collect();
 		rc = lp_stacktab_snapshot(tables[kind], out);
 		lp_guard_leave(saved);
 	}

@@ -36,6 +36,8 @@ extern struct lp_profiler lp_prof __attribute__((visibility("hidden")));
 enum lp_wait_kind {
 	LP_WAIT_HELD,   /* a lock or semaphore whose release is charged */
 	LP_WAIT_MUTEX,  /* the same, released only by the thread that took it */
+	LP_WAIT_SHARED, /* a lock or semaphore shared between processes (its
+			 * release is charged in whichever process makes it) */
 	LP_WAIT_COND,   /* a condition variable: block profile only */
 };
 
@@ -98,8 +100,10 @@ static inline int lp_release_wanted(const void *obj)
 /* After the real unlock or post (`prim`) succeeded: charge the waiters,
  * record the thread's wait deferred until this release, and, when
  * `held_until` is not 0 (lp_hold_releasing), the thread's timed hold of
- * `obj`, which ended then. */
-void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_until);
+ * `obj`, which ended then. `shared`: the object is shared between
+ * processes (read from it before the release). */
+void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
+		       int64_t held_until);
 
 /*
  * The hold profile: 1 in lp_prof.hold_fraction acquisitions of a mutex or

@@ -1,39 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/arena.h"
 #include "base/check.h"
 #include "base/clock.h"
 #include "base/lfht.h"
+#include "lockstate.h"
 #include "sampling.h"
+#include "sharedstate.h"
 #include "base/spin.h"
 #include "stacktab.h"
 #include "waitstate.h"
 
-/* Two words changed together by one cmpxchg16b. */
-struct pair {
-	uint64_t lo, hi;
-} __attribute__((aligned(16)));
-
-#define MASK48 ((1ull << 48) - 1)
-#define RETIRED 0xffffu /* n of an entry taken out of the table */
-#define MAX_WAITERS (RETIRED - 1)
-
-struct lp_lockstate {
-	/* A line of its own: what every waiter and release changes, and the
-	 * lock it stands for, read before each change. */
-	struct pair state; /* lo: L (48 bits) << 16 | n; hi: D */
-	uintptr_t lock;    /* 0 once retired */
-	/* The next line: sampled releases and their late waiters, and the
-	 * table's chain pointers (lookups are rare: the memo finds entries). */
-	struct pair late __attribute__((aligned(64)));
-			   /* lo: charge time (48 bits) << 16 | scale;
-			    * hi: late ns << 1 | 1 until attached, then the sample */
-	struct cds_lfht_node node;
-	struct lp_lockstate *next_free;
-};
-
-uint32_t lp_waiter_filter[1u << LP_FILTER_BITS];
+uint32_t lp_waiter_filter[1u << LP_FILTER_BITS] __attribute__((aligned(4096)));
 
 static struct cds_lfht *table;
 static int64_t max_entries;
@@ -41,44 +21,6 @@ static int64_t allocated;
 static int free_lock;
 static struct lp_lockstate *free_list;
 static int sweeping;
-
-/* *p = desired if *p == *expected; otherwise *expected = *p. */
-static inline int cas16(struct pair *p, struct pair *expected, struct pair desired)
-{
-	unsigned char ok;
-
-	__asm__ __volatile__("lock cmpxchg16b %1\n\tsete %0"
-			     : "=q"(ok), "+m"(*p), "+a"(expected->lo), "+d"(expected->hi)
-			     : "b"(desired.lo), "c"(desired.hi)
-			     : "memory", "cc");
-	return ok;
-}
-
-/* Two loads, possibly torn: a compare-and-swap with it checks it. */
-static inline struct pair load16(const struct pair *p)
-{
-	struct pair v;
-
-	v.lo = __atomic_load_n(&p->lo, __ATOMIC_ACQUIRE);
-	v.hi = __atomic_load_n(&p->hi, __ATOMIC_ACQUIRE);
-	return v;
-}
-
-static inline uint32_t waiters(struct pair s)
-{
-	return (uint32_t)(s.lo & 0xffff);
-}
-
-static inline uint64_t time48(uint64_t lo)
-{
-	return lo >> 16;
-}
-
-/* The time whose low 48 bits are `t48`, nearest to `ref` (within 39 hours). */
-static inline int64_t near(uint64_t t48, int64_t ref)
-{
-	return ref + ((int64_t)(((t48 - (uint64_t)ref) & MASK48) << 16) >> 16);
-}
 
 /* The filter counts, per slot, the entries with waiters or pending time. */
 static inline int busy(struct pair s)
@@ -109,6 +51,8 @@ static int match_lock(struct cds_lfht_node *node, const void *key)
 
 int lp_waitstate_init(int64_t max_locks)
 {
+	/* Without it, shared locks are tracked as private ones. */
+	lp_sharedstate_init(lp_waiter_filter, sizeof(lp_waiter_filter));
 	table = lp_lfht_new(max_locks);
 	max_entries = max_locks;
 	return table ? 0 : -1;
@@ -292,12 +236,34 @@ static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 	return JOINED;
 }
 
-int lp_waitstate_arrive(uintptr_t lock, struct lp_waiter *w)
+/* A shared lock's waiter joins, then leaves a record of it, for other
+ * processes to take it out if its own dies. */
+static int arrive_shared(uintptr_t lock, struct lp_lockstate *e, struct lp_waiter *w)
+{
+	int64_t a = lp_monotonic_now();
+
+	if (!e && !(e = lp_sharedstate_entry(lock, 1)))
+		return 0;
+	if (join(e, lock, a, w) != JOINED)
+		return 0;
+	w->record = lp_sharedstate_note(e, a, w->seen);
+	memo_put(memo_slot(lock), lock, e);
+	return 1;
+}
+
+int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w)
 {
 	struct memo *m = memo_slot(lock);
 	struct lp_lockstate *e = m->lock == lock ? m->e : NULL;
-	int64_t a = lp_now();
+	int64_t a;
 
+	shared = shared && lp_sharedstate_on();
+	if (e && e->shared != shared)
+		e = NULL;
+	if (shared)
+		return arrive_shared(lock, e, w);
+	w->record = -1;
+	a = lp_now();
 	for (;;) {
 		if (!e && !(e = lookup_or_add(lock)))
 			return 0;
@@ -418,9 +384,14 @@ int64_t lp_waitstate_leave(const struct lp_waiter *w, int acquired)
 {
 	struct departure d;
 
+	/* Out of the records first: a process that dies in between leaves
+	 * a waiter counted, never one taken out twice. One that another
+	 * process took out (judging it gone) has left already. */
+	if (w->record >= 0 && !lp_sharedstate_forget(w->entry, w->record))
+		return lockstate_now(w->entry);
 	/* Read before the compare-and-swap: a charge that came since counted
 	 * this waiter up to its time, so the wait ends no earlier. */
-	leave_at(w, lp_now(), acquired, 1, &d);
+	leave_at(w, lockstate_now(w->entry), acquired, 1, &d);
 	return d.end;
 }
 
@@ -428,26 +399,52 @@ void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at)
 {
 	struct departure d;
 
+	if (w->record >= 0 && !lp_sharedstate_forget(w->entry, w->record))
+		return;
 	leave_at(w, acquired_at, 1, 0, &d);
 }
 
-int lp_waitstate_charge(uintptr_t lock, int64_t fraction, const struct lp_waiter *left,
-			int64_t left_at, struct lp_charge *c)
+/* The waiters of a shared lock whose process died leave, as waiters that
+ * gave up then: the releases since their death were charged for them, no
+ * later one is. */
+static void take_out_dead(struct lp_lockstate *e, int64_t now)
+{
+	struct lp_dead_waiter dead[LP_SHARED_RECORDS];
+	struct departure d;
+	int n = lp_sharedstate_dead_waiters(e, now, dead);
+
+	for (int i = 0; i < n; i++) {
+		struct lp_waiter w = { e, dead[i].arrival, dead[i].seen, -1 };
+
+		leave_at(&w, now, 0, 1, &d);
+	}
+}
+
+int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
+			const struct lp_waiter *left, int64_t left_at, struct lp_charge *c)
 {
 	struct memo *m = memo_slot(lock);
 	struct lp_lockstate *e;
 	struct departure d;
 	struct pair s, base, ns;
-	/* Read before the compare-and-swap, as at arrival and departure. */
-	int64_t t = lp_now(), charged, own, T;
+	int64_t t, charged, own, T;
 	int sampled = fraction > 0 && lp_mutex_sample(fraction, lp_rand());
 	uint32_t n;
 	int reread = 0;
 
 	c->charged = 0;
-	e = left ? left->entry : m->lock == lock ? m->e : lookup(lock);
+	shared = shared && lp_sharedstate_on();
+	e = left ? left->entry :
+	    m->lock == lock && m->e->shared == shared ? m->e :
+	    shared ? lp_sharedstate_entry(lock, 0) : lookup(lock);
 	if (!e)
 		return 0;
+	if (left && left->record >= 0 && !lp_sharedstate_forget(e, left->record))
+		left = NULL;
+	/* Read before the compare-and-swap, as at arrival and departure. */
+	t = lockstate_now(e);
+	if (e->shared)
+		take_out_dead(e, t);
 	s = load16(&e->state);
 	for (;;) {
 		uint64_t l48 = time48(s.lo);
@@ -478,7 +475,7 @@ int lp_waitstate_charge(uintptr_t lock, int64_t fraction, const struct lp_waiter
 			 * charged nothing. */
 			if (!reread) {
 				reread = 1;
-				t = lp_now();
+				t = lockstate_now(e);
 				continue;
 			}
 			charged += 2 * (int64_t)n;
@@ -528,6 +525,12 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
 	struct pair s = load16(&e->late), ns = { key << 16 | scale, (uintptr_t)sample };
 	int64_t carried;
 
+	if (e->shared) {
+		/* Its waiters may be in other processes: the sample is this
+		 * process's to add to. */
+		lp_sharedstate_claim(e, c->time, sample, fraction);
+		return;
+	}
 	do {
 		/* A later release's waiters have the slot: ours went there. */
 		if ((int64_t)((time48(s.lo) - key) << 16) > 0 && s.hi != 0)
@@ -554,6 +557,13 @@ void lp_waitstate_after_fork_child(void)
 	cds_lfht_for_each(table, &iter, node)
 		entry_clear(caa_container_of(node, struct lp_lockstate, node));
 	urcu_bp_read_unlock();
+	/* The forking thread's own pending waits were its parent's. */
+	memset(memo, 0, sizeof(memo));
+	lp_sharedstate_after_fork_child();
+	/* A shared filter counts the parent's busy entries too, and the
+	 * parent takes them out; a private one holds only the parent's. */
+	if (lp_sharedstate_on())
+		return;
 	for (i = 0; i < sizeof(lp_waiter_filter) / sizeof(lp_waiter_filter[0]); i++)
 		lp_waiter_filter[i] = 0;
 }

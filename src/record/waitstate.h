@@ -42,7 +42,9 @@
  * its own (the table's chain pointers are on the next). Locks initialized
  * statically, freed without destroy or reused at the same address need
  * nothing special: an idle entry (n == 0, D == 0) is as good as a new one.
- * Idle entries are reclaimed when the table reaches its bound.
+ * Idle entries are reclaimed when the table reaches its bound. Locks shared
+ * between processes have their entries in a table shared by a process
+ * tree (sharedstate.h), changed by the same operations.
  *
  * A small counting filter, indexed by a hash of the address, tells a
  * release in a few instructions that no entry it could map to is busy: the
@@ -57,6 +59,8 @@ struct lp_lockstate;
 struct lp_stack;
 
 #define LP_FILTER_BITS 12
+/* Whole pages, page-aligned: shared with the process's forked descendants
+ * once the shared region is there (sharedstate.h). */
 extern uint32_t lp_waiter_filter[1u << LP_FILTER_BITS];
 
 static inline uint32_t lp_filter_slot(uintptr_t lock)
@@ -81,18 +85,22 @@ static inline uint32_t lp_waitstate_filter_count(uintptr_t lock)
 /* Called once at start (malloc is safe there). Returns 0 or -1. */
 int lp_waitstate_init(int64_t max_locks);
 
-/* A registered waiter: its entry, its arrival, and the L it saw. */
+/* A registered waiter: its entry, its arrival, and the L it saw; on a
+ * shared lock, its record there (sharedstate.h), or -1. */
 struct lp_waiter {
 	struct lp_lockstate *entry;
 	int64_t arrival;
 	uint64_t seen;
+	int record;
 };
 
 /*
- * Register the calling thread as a waiter on `lock`, arriving now. Returns
- * 1, or 0 when the lock cannot be tracked (table full of busy locks).
+ * Register the calling thread as a waiter on `lock`, arriving now; a lock
+ * `shared` between processes is in the shared table (its times on
+ * CLOCK_MONOTONIC). Returns 1, or 0 when the lock cannot be tracked (table
+ * full of busy locks).
  */
-int lp_waitstate_arrive(uintptr_t lock, struct lp_waiter *w);
+int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w);
 
 /* The waiter stops waiting: it took the lock (`acquired`), or gave up
  * (timed out, interrupted, cancelled, failed). Returns the time its wait
@@ -119,13 +127,14 @@ struct lp_charge {
 
 /*
  * A release of `lock`: what it is charged, and whether it is sampled (1 in
- * `fraction`; 0 never). Returns 0 when there was nothing to charge. With
+ * `fraction`; 0 never), `shared` as at arrival. Returns 0 when there was
+ * nothing to charge. With
  * `left`, the releasing thread's own departure as a waiter that took the
  * lock at `left_at` is made in the same compare-and-swap.
  * Signal-safe: it allocates nothing and takes no lock.
  */
-int lp_waitstate_charge(uintptr_t lock, int64_t fraction, const struct lp_waiter *left,
-			int64_t left_at, struct lp_charge *c);
+int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
+			const struct lp_waiter *left, int64_t left_at, struct lp_charge *c);
 
 /* The sampled release `c` was recorded as `sample`: late time of its
  * waiters goes there, scaled by `fraction` (none above 65535). */
@@ -140,7 +149,8 @@ static inline void lp_waitstate_hold(uintptr_t lock, int delta)
 			   __ATOMIC_RELAXED);
 }
 
-/* A forked child has no waiters: clear every entry. */
+/* A forked child has no waiters: clear every entry of its own table (the
+ * shared table and filter are its parent's too, and stay). */
 void lp_waitstate_after_fork_child(void);
 
 

@@ -24,7 +24,7 @@ fi
 
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-	memcached libmemcached-tools sysbench stress-ng rocksdb-tools \
+	memcached libmemcached-tools sysbench stress-ng rocksdb-tools postgresql \
 	dpkg-dev binutils gdb golang-go golang-github-google-pprof-dev >/dev/null
 # Build dependencies of memcached (libevent-dev and friends).
 apt-get build-dep -y -qq memcached >/dev/null

@@ -8,13 +8,18 @@
  * charged, and no later release is charged for them.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <urcu-bp.h>
 
 #include "base/clock.h"
 #include "record/sampling.h"
+#include "record/sharedstate.h"
 #include "record/stacktab.h"
 #include "unit.h"
 #include "record/waitstate.h"
@@ -28,6 +33,7 @@ static struct lp_stacktab *releases;
 static int64_t waited[THREADS];         /* by waiters that took the lock */
 static int64_t gave_up_waited[THREADS]; /* by waiters that gave up */
 static int give_up;                     /* one wait in give_up gives up; 0: none */
+static int shared_locks;                /* the locks are shared between processes */
 
 static void spin_ns(long ns)
 {
@@ -45,7 +51,7 @@ static void release_leaving(uintptr_t lock, const struct lp_waiter *left, int64_
 	struct lp_charge c;
 	uintptr_t pc = lock; /* one stack per lock */
 
-	if (lp_waitstate_charge(lock, 1, left, left_at, &c)) {
+	if (lp_waitstate_charge(lock, shared_locks, 1, left, left_at, &c)) {
 		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, NULL, LP_FX_ONE, c.charged);
 		EXPECT(c.sampled);
 		if (c.waiters_left)
@@ -68,7 +74,7 @@ static void *worker(void *arg)
 		int64_t left;
 		int acquired = !give_up || lp_rand() % give_up != 0;
 
-		EXPECT(lp_waitstate_arrive(lock, &w));
+		EXPECT(lp_waitstate_arrive(lock, shared_locks, &w));
 		spin_ns((long)(lp_rand() % 20000));
 		if (lp_rand() % 2)
 			release((uintptr_t)&locks[lp_rand() % LOCKS]);
@@ -76,7 +82,7 @@ static void *worker(void *arg)
 			/* As a mutex's waiter: it leaves with its release,
 			 * out of its critical section, or before its next
 			 * wait; others may charge meanwhile. */
-			left = lp_now();
+			left = shared_locks ? lp_monotonic_now() : lp_now();
 			spin_ns((long)(lp_rand() % 5000));
 			if (lp_rand() % 4)
 				release_leaving(lock, &w, left);
@@ -113,17 +119,22 @@ static int64_t recorded(struct lp_stacktab *tab)
 /* THREADS workers, then a release per lock from a thread that never waited
  * (it collects what is pending). Returns what the releases recorded; the
  * time waited by waiters that took the lock and by those that gave up. */
-static int64_t run_workers(int64_t *acquired, int64_t *gave_up)
+static void run_threads(int n)
 {
 	pthread_t t[THREADS];
 
 	releases = lp_stacktab_new(16);
-	for (intptr_t i = 0; i < THREADS; i++) {
+	for (intptr_t i = 0; i < n; i++) {
 		waited[i] = gave_up_waited[i] = 0;
 		pthread_create(&t[i], NULL, worker, (void *)i);
 	}
-	for (int i = 0; i < THREADS; i++)
+	for (int i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
+}
+
+static int64_t run_workers(int64_t *acquired, int64_t *gave_up)
+{
+	run_threads(THREADS);
 	for (int i = 0; i < LOCKS; i++)
 		release((uintptr_t)&locks[i]);
 	for (int i = 0; i < LOCKS; i++)
@@ -171,11 +182,11 @@ static void gave_up_alone(void)
 	struct lp_charge c;
 	struct lp_waiter w;
 
-	EXPECT(lp_waitstate_arrive((uintptr_t)&lone, &w));
+	EXPECT(lp_waitstate_arrive((uintptr_t)&lone, 0, &w));
 	spin_ns(20000);
 	EXPECT(lp_waitstate_leave(&w, 0) >= w.arrival + 20000);
 	EXPECT(!lp_waitstate_maybe_busy((uintptr_t)&lone));
-	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 1, NULL, 0, &c) == 0 && c.charged == 0);
+	EXPECT(lp_waitstate_charge((uintptr_t)&lone, 0, 1, NULL, 0, &c) == 0 && c.charged == 0);
 }
 
 /* Two waiters; a release charges both up to its time. Then one gives up
@@ -191,11 +202,11 @@ static void gave_up_after_a_release(void)
 	struct lp_charge c;
 	struct lp_stack *sample;
 
-	EXPECT(lp_waitstate_arrive(lock, &w1) && lp_waitstate_arrive(lock, &w2));
+	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2));
 	a1 = w1.arrival;
 	a2 = w2.arrival;
 	spin_ns(20000);
-	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c));
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c));
 	EXPECT(c.charged == (c.time - a1) + (c.time - a2) && c.waiters_left);
 	sample = lp_stacktab_add(tab, &pc, 1, 0, NULL, LP_FX_ONE, c.charged);
 	lp_waitstate_attach(&c, sample, 1);
@@ -205,12 +216,12 @@ static void gave_up_after_a_release(void)
 	EXPECT(end2 > c.time);
 	EXPECT(recorded(tab) == c.charged + (end2 - c.time));
 	EXPECT(!lp_waitstate_maybe_busy(lock));
-	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c) == 0);
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 0);
 }
 
 static void *charge_mixed(void *out)
 {
-	lp_waitstate_charge((uintptr_t)&mixed, 1, NULL, 0, out);
+	lp_waitstate_charge((uintptr_t)&mixed, 0, 1, NULL, 0, out);
 	return NULL;
 }
 
@@ -225,7 +236,7 @@ static void gave_up_beside_a_taker(void)
 	struct lp_charge c;
 	pthread_t t;
 
-	EXPECT(lp_waitstate_arrive(lock, &w1) && lp_waitstate_arrive(lock, &w2));
+	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2));
 	spin_ns(20000);
 	end1 = lp_waitstate_leave(&w1, 1);
 	spin_ns(20000);
@@ -240,7 +251,7 @@ static char own;
 
 static void *charge_own(void *out)
 {
-	lp_waitstate_charge((uintptr_t)&own, 1, NULL, 0, out);
+	lp_waitstate_charge((uintptr_t)&own, 0, 1, NULL, 0, out);
 	return NULL;
 }
 
@@ -255,14 +266,111 @@ static void own_wait_not_charged_to_own_release(void)
 	int64_t end;
 	pthread_t t;
 
-	EXPECT(lp_waitstate_arrive(lock, &w));
+	EXPECT(lp_waitstate_arrive(lock, 0, &w));
 	spin_ns(20000);
 	end = lp_waitstate_leave(&w, 1);
-	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c) == 0);
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 0);
 	EXPECT(lp_waitstate_maybe_busy(lock));
 	pthread_create(&t, NULL, charge_own, &c);
 	pthread_join(t, NULL);
 	EXPECT(c.charged == end - w.arrival);
+	EXPECT(!lp_waitstate_maybe_busy(lock));
+}
+
+#define PROCESSES 3
+
+/* What each process of the shared run waited and was charged. */
+struct tally {
+	int finished;
+	int64_t acquired[PROCESSES], charged[PROCESSES];
+};
+
+/* PROCESSES forked processes of THREADS / 2 threads each on the same
+ * shared locks, waiting and releasing at random; each adds its late time
+ * (kept for its own samples) once all have stopped waiting. Then a release
+ * per lock collects what is pending: every nanosecond charged once. */
+static void every_wait_charged_once_across_processes(void)
+{
+	struct tally *t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int64_t acquired = 0, charged;
+	pid_t pid[PROCESSES];
+
+	EXPECT(lp_sharedstate_on());
+	shared_locks = 1;
+	give_up = 0;
+	for (int p = 0; p < PROCESSES; p++) {
+		if ((pid[p] = fork()) == 0) {
+			int64_t sum = 0;
+
+			lp_waitstate_after_fork_child();
+			run_threads(THREADS / 2);
+			__atomic_add_fetch(&t->finished, 1, __ATOMIC_ACQ_REL);
+			while (__atomic_load_n(&t->finished, __ATOMIC_ACQUIRE) < PROCESSES)
+				spin_ns(10000);
+			lp_sharedstate_collect();
+			for (int i = 0; i < THREADS / 2; i++)
+				sum += waited[i];
+			t->acquired[p] = sum;
+			t->charged[p] = recorded(releases);
+			_exit(unit_summary());
+		}
+	}
+	for (int p = 0; p < PROCESSES; p++) {
+		int status;
+
+		waitpid(pid[p], &status, 0);
+		EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	releases = lp_stacktab_new(16);
+	for (int i = 0; i < LOCKS; i++)
+		release((uintptr_t)&locks[i]);
+	charged = recorded(releases);
+	for (int p = 0; p < PROCESSES; p++) {
+		acquired += t->acquired[p];
+		charged += t->charged[p];
+	}
+	for (int i = 0; i < LOCKS; i++)
+		EXPECT(!lp_waitstate_maybe_busy((uintptr_t)&locks[i]));
+	printf("across %d processes: waited %lld ns, charged %lld ns\n", PROCESSES,
+	       (long long)acquired, (long long)charged);
+	EXPECT(acquired > 0);
+	EXPECT(charged == acquired);
+	shared_locks = 0;
+}
+
+static char killed;
+
+/* A waiter on a shared lock whose process is killed mid-wait: the next
+ * release after the lock's check interval is charged for the live waiter
+ * only, and the lock is idle after it. */
+static void killed_waiter_taken_out(void)
+{
+	uintptr_t lock = (uintptr_t)&killed;
+	struct lp_waiter w;
+	struct lp_charge c;
+	int64_t end;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		struct lp_waiter dying;
+
+		lp_waitstate_after_fork_child();
+		lp_waitstate_arrive(lock, 1, &dying);
+		pause();
+		_exit(0);
+	}
+	/* The child is counted: the filter says so. */
+	while (!lp_waitstate_maybe_busy(lock))
+		spin_ns(10000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	EXPECT(lp_waitstate_arrive(lock, 1, &w));
+	spin_ns(2 * LP_SHARED_CHECK_EVERY);
+	EXPECT(lp_waitstate_charge(lock, 1, 1, NULL, 0, &c));
+	end = lp_waitstate_leave(&w, 1);
+	EXPECT(c.charged == c.time - w.arrival);
+	EXPECT(end >= c.time);
 	EXPECT(!lp_waitstate_maybe_busy(lock));
 }
 
@@ -275,5 +383,7 @@ int main(void)
 	gave_up_beside_a_taker();
 	own_wait_not_charged_to_own_release();
 	gave_up_at_random();
+	every_wait_charged_once_across_processes();
+	killed_waiter_taken_out();
 	return unit_summary();
 }
