@@ -14,6 +14,7 @@
 #include "sampling.h"
 #include "base/selfmap.h"
 #include "stacktab.h"
+#include "waiting.h"
 
 struct lp_profiler lp_prof;
 __thread int lp_guard_depth __attribute__((tls_model("initial-exec")));
@@ -66,8 +67,8 @@ static int wants(enum lp_wait_kind kind, int64_t rate, int64_t fraction)
 int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 		  enum lp_primitive prim)
 {
-	int64_t rate, fraction;
-	int saved;
+	int64_t rate = 0, fraction = 0;
+	int saved, shown;
 
 	if (lp_guarded() || lp_self_lock(obj))
 		return 0;
@@ -76,19 +77,25 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 		finish_deferred(0); /* before blocking: the thread waits anyway */
 		lp_guard_leave(saved);
 	}
-	if (!__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED))
-		return 0;
-	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
-	fraction = __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED);
-	if (!wants(kind, rate, fraction))
+	if (__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED)) {
+		rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
+		fraction = __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED);
+	}
+	shown = __atomic_load_n(&lp_prof.hang_view, __ATOMIC_RELAXED);
+	w->profiled = wants(kind, rate, fraction);
+	if (!w->profiled && !shown)
 		return 0;
 	saved = lp_guard_enter();
 	w->npcs = -1;
+	w->truncated = 0;
 	/* The wait starts before the walk below: the program sees the time
 	 * inside the call, and both profiles count it alike. */
 	w->kind = kind;
 	w->prim = prim;
-	if (kind != LP_WAIT_COND && fraction > 0 &&
+	if (!w->profiled) {
+		w->held.entry = NULL;
+		w->start = lp_now();
+	} else if (kind != LP_WAIT_COND && fraction > 0 &&
 	    lp_waitstate_arrive((uintptr_t)obj, &w->held)) {
 		w->start = w->held.arrival;
 	} else {
@@ -103,22 +110,45 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	 * shorter than that takes its stack now, while it would wait anyway.
 	 * A condvar waiter holds its mutex both before and after the wait: its
 	 * stack is taken only when the wait is kept. */
-	w->draw = lp_rand();
+	w->draw = w->profiled ? lp_rand() : 0;
 	if (kind != LP_WAIT_COND && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
 		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+	/* A condvar waiter cannot take its stack later: its wait cannot be
+	 * cut in two without losing a wake-up (interpose/cond.c). With the
+	 * hang view on, it takes it now, inside the program's critical
+	 * section (docs/live.md says what that costs). */
+	if (shown && kind == LP_WAIT_COND)
+		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+	w->stack_due = shown && w->npcs < 0;
+	lp_waiting_begin(obj, prim, w->start, w->pcs, w->npcs, w->truncated);
 	lp_guard_leave(saved);
 	return 1;
+}
+
+void lp_wait_stack(struct lp_wait *w)
+{
+	int saved = lp_guard_enter();
+
+	w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+	w->stack_due = 0;
+	lp_waiting_stack(w->pcs, w->npcs, w->truncated);
+	lp_guard_leave(saved);
 }
 
 void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holding)
 {
 	int64_t end, rate, delay;
 	uint64_t contentions;
-	int saved = lp_guard_enter();
+	int saved, leave_later;
+
+	lp_waiting_end();
+	if (!w->profiled)
+		return;
+	saved = lp_guard_enter();
 	/* A mutex's waiter that took it leaves with its release: the clock
 	 * read is all that stays in its critical section. */
-	int leave_later = holding && w->held.entry && w->kind == LP_WAIT_MUTEX;
+	leave_later = holding && w->held.entry && w->kind == LP_WAIT_MUTEX;
 
 	end = w->held.entry && !leave_later ?
 		lp_waitstate_leave(&w->held, how == LP_WAIT_ACQUIRED) : lp_now();
@@ -213,7 +243,7 @@ int lp_recorder_init(const struct lp_config *cfg)
 	tables[LP_BLOCK] = lp_stacktab_new(cfg->max_stacks);
 	tables[LP_MUTEX] = lp_stacktab_new(cfg->max_stacks);
 	if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
-	    lp_waitstate_init(cfg->max_locks) != 0)
+	    lp_waitstate_init(cfg->max_locks) != 0 || lp_waiting_init() != 0)
 		return -1;
 	return 0;
 }
@@ -225,6 +255,7 @@ void lp_recorder_after_fork_child(void)
 	deferred.left.entry = NULL;
 	deferred.record = 0;
 	lp_waitstate_after_fork_child();
+	lp_waiting_after_fork_child();
 	lp_stacktab_reset(tables[LP_BLOCK]);
 	lp_stacktab_reset(tables[LP_MUTEX]);
 	profile_start = lp_now();
