@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "export/dump.h"
+#include "export/hangview.h"
 #include "base/guard.h"
 #include "fd.h"
 #include "listen.h"
@@ -20,6 +21,7 @@
 #include "base/log.h"
 #include "base/thread.h"
 #include "record/recorder.h"
+#include "record/waiting.h"
 
 #define MS 1000000LL
 
@@ -224,6 +226,29 @@ static void respond_profile(struct conn *c, const struct lp_snapshot *s,
 	free(buf);
 }
 
+static void respond_waiting(struct conn *c, int text, int head_only, int64_t now)
+{
+	struct lp_http_head h = { .status = 200, .nosniff = 1 };
+	struct lp_hang_view *v = lp_hang_view_take();
+	uint8_t *buf;
+	size_t len;
+
+	if (!v || lp_dump_waiting_encode(v, text, &buf, &len) != 0) {
+		lp_hang_view_free(v);
+		respond_text(c, 500, "failed to collect profile", 1, head_only, now);
+		return;
+	}
+	lp_hang_view_free(v);
+	if (text) {
+		h.content_type = "text/plain; charset=utf-8";
+	} else {
+		h.content_type = "application/octet-stream";
+		h.filename = "waiting";
+	}
+	respond(c, &h, buf, len, head_only, now);
+	free(buf);
+}
+
 static void respond_index(struct conn *c, int head_only, int64_t now)
 {
 	static const char *const names[2] = { "block", "mutex" };
@@ -231,7 +256,8 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		.status = 200, .content_type = "text/html; charset=utf-8", .nosniff = 1,
 	};
 	char body[2048];
-	size_t count[2];
+	size_t count[2], waiting = 0;
+	struct lp_wait_now *w;
 	int n;
 
 	for (int k = 0; k < 2; k++) {
@@ -239,6 +265,8 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		count[k] = lp_profiler_snapshot((enum lp_kind)k, &s) == 0 ? s.n : 0;
 		lp_snapshot_free(&s);
 	}
+	if (lp_waiting_snapshot(&w, &waiting) == 0)
+		free(w);
 	n = snprintf(body, sizeof(body),
 		"<html>\n<head>\n<title>/debug/pprof/</title>\n"
 		"<style>\n.profile-name{\n\tdisplay:inline-block;\n\twidth:6rem;\n}\n</style>\n"
@@ -248,6 +276,7 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		"<thead><td>Count</td><td>Profile</td></thead>\n"
 		"<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n"
 		"<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n"
+		"<tr><td>%zu</td><td><a href='waiting?debug=1'>waiting</a></td></tr>\n"
 		"</table>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n"
 		"<li><div class=profile-name>block: </div> Stack traces that led to "
 		"blocking on synchronization primitives</li>\n"
@@ -257,8 +286,10 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		"since the previous request to this path (Pyroscope's godeltaprof)</li>\n"
 		"<li><div class=profile-name>delta_mutex: </div> The mutex profile "
 		"since the previous request to this path</li>\n"
+		"<li><div class=profile-name>waiting: </div> Threads waiting right "
+		"now, for how long, on what, held by whom; deadlocks</li>\n"
 		"</ul>\n</p>\n</body>\n</html>\n",
-		count[0], names[0], names[0], count[1], names[1], names[1]);
+		count[0], names[0], names[0], count[1], names[1], names[1], waiting);
 	respond(c, &h, body, (size_t)n, head_only, now);
 }
 
@@ -331,6 +362,9 @@ static void handle(struct conn *c, const struct lp_http_request *req, int64_t no
 		break;
 	case LP_ACT_SINCE_LAST:
 		respond_since_last(c, r.kind, head_only, now);
+		break;
+	case LP_ACT_WAITING:
+		respond_waiting(c, r.debug, head_only, now);
 		break;
 	case LP_ACT_DELTA:
 		if (srv.waits >= LP_HTTP_MAX_WAITS) {

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A program that hangs in every way the hang view shows (tests/live/
+ * test_hang.py): an ABBA deadlock of "abba-1" and "abba-2" on lock_a and
+ * lock_b; "cond-waiter" on a condition variable nobody signals;
+ * "sem-waiter" on a semaphore nobody posts; "behind-sleeper" on
+ * sleepy_lock, held by "sleeper", which sleeps; "rw-writer" holding
+ * rw_lock for writing while "rw-reader-1" and "rw-reader-2" wait to read.
+ *
+ * It prints "ready PID", then each lock's address ("lock NAME 0x..."),
+ * then, for each thread, "thread NAME TID" once it is about to block, and
+ * "all blocked" when every one is. Run with "short": every thread waits
+ * 100 ms at most (the holders release), and the program exits 0.
+ */
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t sleepy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t cond_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t never_signalled = PTHREAD_COND_INITIALIZER;
+static pthread_rwlock_t rw_lock = PTHREAD_RWLOCK_INITIALIZER;
+static sem_t never_posted;
+
+static pthread_barrier_t abba_both, holders_hold;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static int hold_ms = -1; /* how long holders hold; -1: forever */
+static int blocked;
+
+static void say_blocking(const char *name)
+{
+	pthread_setname_np(pthread_self(), name);
+	pthread_mutex_lock(&out_lock);
+	printf("thread %s %ld\n", name, (long)syscall(SYS_gettid));
+	fflush(stdout);
+	blocked++;
+	pthread_mutex_unlock(&out_lock);
+}
+
+static void hold(void)
+{
+	if (hold_ms < 0)
+		for (;;)
+			pause();
+	usleep((useconds_t)hold_ms * 1000);
+}
+
+static void *abba(void *arg)
+{
+	int first = arg != NULL;
+	pthread_mutex_t *mine = first ? &lock_a : &lock_b;
+	pthread_mutex_t *theirs = first ? &lock_b : &lock_a;
+
+	pthread_mutex_lock(mine);
+	pthread_barrier_wait(&abba_both);
+	say_blocking(first ? "abba-1" : "abba-2");
+	if (hold_ms >= 0 && !first) {
+		/* short: the second backs off, so that the first goes on */
+		pthread_mutex_unlock(mine);
+		usleep((useconds_t)hold_ms * 1000);
+		pthread_mutex_lock(theirs);
+		pthread_mutex_unlock(theirs);
+		return NULL;
+	}
+	pthread_mutex_lock(theirs);
+	pthread_mutex_unlock(theirs);
+	pthread_mutex_unlock(mine);
+	return NULL;
+}
+
+static void *cond_waiter(void *arg)
+{
+	struct timespec until;
+
+	(void)arg;
+	pthread_mutex_lock(&cond_lock);
+	say_blocking("cond-waiter");
+	if (hold_ms < 0) {
+		pthread_cond_wait(&never_signalled, &cond_lock);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += hold_ms * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000;
+		until.tv_nsec %= 1000000000;
+		pthread_cond_timedwait(&never_signalled, &cond_lock, &until);
+	}
+	pthread_mutex_unlock(&cond_lock);
+	return NULL;
+}
+
+static void *sem_waiter(void *arg)
+{
+	(void)arg;
+	say_blocking("sem-waiter");
+	sem_wait(&never_posted);
+	return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "sleeper");
+	pthread_mutex_lock(&sleepy_lock);
+	pthread_barrier_wait(&holders_hold);
+	hold();
+	pthread_mutex_unlock(&sleepy_lock);
+	return NULL;
+}
+
+static void *behind_sleeper(void *arg)
+{
+	(void)arg;
+	say_blocking("behind-sleeper");
+	pthread_mutex_lock(&sleepy_lock);
+	pthread_mutex_unlock(&sleepy_lock);
+	return NULL;
+}
+
+static void *rw_writer(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "rw-writer");
+	pthread_rwlock_wrlock(&rw_lock);
+	pthread_barrier_wait(&holders_hold);
+	hold();
+	pthread_rwlock_unlock(&rw_lock);
+	return NULL;
+}
+
+static void *rw_reader(void *arg)
+{
+	say_blocking(arg);
+	pthread_rwlock_rdlock(&rw_lock);
+	pthread_rwlock_unlock(&rw_lock);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t th[10];
+	int n = 0;
+
+	if (argc > 1 && strcmp(argv[1], "short") == 0)
+		hold_ms = 100;
+	sem_init(&never_posted, 0, 0);
+	pthread_barrier_init(&abba_both, NULL, 2);
+	pthread_barrier_init(&holders_hold, NULL, 3);
+	printf("ready %ld\n", (long)getpid());
+	printf("lock lock_a %p\nlock lock_b %p\nlock sleepy_lock %p\n"
+	       "lock never_signalled %p\nlock never_posted %p\nlock rw_lock %p\n",
+	       (void *)&lock_a, (void *)&lock_b, (void *)&sleepy_lock,
+	       (void *)&never_signalled, (void *)&never_posted, (void *)&rw_lock);
+	fflush(stdout);
+	pthread_create(&th[n++], NULL, sleeper, NULL);
+	pthread_create(&th[n++], NULL, rw_writer, NULL);
+	pthread_barrier_wait(&holders_hold);
+	pthread_create(&th[n++], NULL, abba, "1");
+	pthread_create(&th[n++], NULL, abba, NULL);
+	pthread_create(&th[n++], NULL, cond_waiter, NULL);
+	pthread_create(&th[n++], NULL, sem_waiter, NULL);
+	pthread_create(&th[n++], NULL, behind_sleeper, NULL);
+	pthread_create(&th[n++], NULL, rw_reader, "rw-reader-1");
+	pthread_create(&th[n++], NULL, rw_reader, "rw-reader-2");
+	for (;;) {
+		int all;
+
+		pthread_mutex_lock(&out_lock);
+		all = blocked == 7;
+		pthread_mutex_unlock(&out_lock);
+		if (all)
+			break;
+		usleep(1000);
+	}
+	puts("all blocked");
+	fflush(stdout);
+	if (hold_ms >= 0)
+		sem_post(&never_posted);
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	puts("done");
+	return 0;
+}
