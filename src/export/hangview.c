@@ -166,27 +166,47 @@ void lp_hang_view_free(struct lp_hang_view *v)
 	free(v);
 }
 
-int64_t lp_hang_view_longest(const struct lp_hang_view *v)
+/* A lock's wait: one that ends when a thread releases what it holds. */
+static int lock_wait(enum lp_primitive prim)
 {
-	return v->n ? v->info[0].waited_ns : 0;
+	return prim <= LP_PRIM_RWLOCK_CLOCKWRLOCK;
+}
+
+int64_t lp_hang_longest_lock_wait(void)
+{
+	struct lp_wait_now *w;
+	int64_t now, longest = 0;
+	size_t n;
+
+	if (lp_waiting_snapshot(&w, &n) != 0)
+		return 0;
+	now = lp_now();
+	for (size_t i = 0; i < n; i++)
+		if (lock_wait(w[i].prim) && now - w[i].start > longest)
+			longest = now - w[i].start;
+	free(w);
+	return longest;
 }
 
 int lp_hang_view_still(const struct lp_hang_view *v, int64_t ns)
 {
 	for (size_t i = 0; i < v->n; i++)
-		if (v->info[i].waited_ns >= ns && lp_waiting_still(&v->waits[i]))
+		if (lock_wait(v->waits[i].prim) && v->info[i].waited_ns >= ns &&
+		    lp_waiting_still(&v->waits[i]))
 			return 1;
 	return 0;
 }
 
 void lp_hang_view_summary(const struct lp_hang_view *v, char *buf, size_t len)
 {
-	size_t at;
+	size_t at, first = 0;
 
 	buf[0] = '\0';
 	if (!v->n)
 		return;
-	lp_waiter_line(&v->info[0], buf, len);
+	while (first < v->n && !lock_wait(v->waits[first].prim))
+		first++;
+	lp_waiter_line(&v->info[first < v->n ? first : 0], buf, len);
 	at = strlen(buf);
 	if (v->n > 1 && at + 1 < len)
 		at += (size_t)snprintf(buf + at, len - at, " (and %zu more)", v->n - 1) ;

@@ -23,14 +23,16 @@ struct lp_hang_view;
 struct lp_hang_view *lp_hang_view_take(void);
 void lp_hang_view_free(struct lp_hang_view *v);
 
-/* The longest wait so far (ns), 0 when none. */
-int64_t lp_hang_view_longest(const struct lp_hang_view *v);
+/* The longest lock wait (mutex, rwlock) in progress now (ns), 0 when
+ * none: without taking a view. */
+int64_t lp_hang_longest_lock_wait(void);
 
-/* Has any wait that had lasted at least `ns` when the view was taken
+/* Has any lock wait that had lasted at least `ns` when the view was taken
  * still not ended? */
 int lp_hang_view_still(const struct lp_hang_view *v, int64_t ns);
 
-/* One line: the longest wait and the deadlock cycles, if any. */
+/* One line: the longest lock wait (else the longest wait) and the
+ * deadlock cycles, if any. */
 void lp_hang_view_summary(const struct lp_hang_view *v, char *buf, size_t len);
 
 /* Encode: gzip pprof, or with `text` the text view, into a malloc'd buffer.

@@ -69,3 +69,8 @@ LP_EXPORT int lockprof_dump_fd(int block_fd, int mutex_fd)
 		return -1;
 	return 0;
 }
+
+LP_EXPORT int lockprof_dump_waiting(int fd, int debug)
+{
+	return lp_dump_waiting_fd(fd, debug != 0);
+}
