@@ -133,8 +133,9 @@ static inline int lp_timeout_valid(clockid_t clock, const struct timespec *absti
  * (holding nothing) and makes the call as the program made it. Only when
  * `due` comes before the call's own deadline `abstime` (NULL: untimed);
  * a call whose own deadline comes first is made once, as it is. The
- * program sees the second call's result: a lock or semaphore wait that
- * timed out took nothing, and trying again is what the call does anyway.
+ * program sees the second call's result: a lock wait that timed out took
+ * nothing, and trying again is what the call does anyway (a lock wait is
+ * not interrupted by signals: glibc waits again after a handler).
  * Returns 1 when there is a first part.
  */
 static inline int lp_stack_deadline(const struct lp_wait *w, clockid_t clock,

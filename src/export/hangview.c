@@ -166,12 +166,6 @@ void lp_hang_view_free(struct lp_hang_view *v)
 	free(v);
 }
 
-/* A lock's wait: one that ends when a thread releases what it holds. */
-static int lock_wait(enum lp_primitive prim)
-{
-	return prim <= LP_PRIM_RWLOCK_CLOCKWRLOCK;
-}
-
 int64_t lp_hang_longest_lock_wait(void)
 {
 	struct lp_wait_now *w;
@@ -182,7 +176,7 @@ int64_t lp_hang_longest_lock_wait(void)
 		return 0;
 	now = lp_now();
 	for (size_t i = 0; i < n; i++)
-		if (lock_wait(w[i].prim) && now - w[i].start > longest)
+		if (lp_primitive_is_lock(w[i].prim) && now - w[i].start > longest)
 			longest = now - w[i].start;
 	free(w);
 	return longest;
@@ -191,7 +185,7 @@ int64_t lp_hang_longest_lock_wait(void)
 int lp_hang_view_still(const struct lp_hang_view *v, int64_t ns)
 {
 	for (size_t i = 0; i < v->n; i++)
-		if (lock_wait(v->waits[i].prim) && v->info[i].waited_ns >= ns &&
+		if (lp_primitive_is_lock(v->waits[i].prim) && v->info[i].waited_ns >= ns &&
 		    lp_waiting_still(&v->waits[i]))
 			return 1;
 	return 0;
@@ -204,7 +198,7 @@ void lp_hang_view_summary(const struct lp_hang_view *v, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!v->n)
 		return;
-	while (first < v->n && !lock_wait(v->waits[first].prim))
+	while (first < v->n && !lp_primitive_is_lock(v->waits[first].prim))
 		first++;
 	lp_waiter_line(&v->info[first < v->n ? first : 0], buf, len);
 	at = strlen(buf);

@@ -114,11 +114,14 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	if (kind != LP_WAIT_COND && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
 		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
-	/* A condvar waiter cannot take its stack later: its wait cannot be
-	 * cut in two without losing a wake-up (interpose/cond.c). With the
-	 * hang view on, it takes it now, inside the program's critical
-	 * section (docs/live.md says what that costs). */
-	if (shown && kind == LP_WAIT_COND)
+	/* With the hang view on, a lock waiter whose wait outlives
+	 * LP_HANG_STACK_AFTER takes its stack then (lp_wait_stack). Other
+	 * waits cannot be cut in two: a condvar's would lose a wake-up, a
+	 * semaphore's an interruption (EINTR) by a signal handled between
+	 * the two parts. Their waiter takes its stack now, before blocking:
+	 * a condvar's inside the program's critical section (docs/live.md
+	 * says what that costs). */
+	if (shown && w->npcs < 0 && !lp_primitive_is_lock(prim))
 		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
 	w->stack_due = shown && w->npcs < 0;
 	lp_waiting_begin(obj, prim, w->start, w->pcs, w->npcs, w->truncated);

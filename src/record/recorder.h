@@ -41,7 +41,7 @@ enum lp_wait_kind {
  * critical section only when that wait lasted at least this long (ns). */
 #define LP_WALK_AFTER_WAITS_OVER 5000
 
-/* With the hang view on, a lock or semaphore waiter whose stack was not
+/* With the hang view on, a mutex or rwlock waiter whose stack was not
  * taken before blocking takes it once it has waited this long (ns): the
  * wrapper's real call is first made with this timeout (lp_stack_deadline
  * in interpose/wrap.h), and on that timeout the thread walks its stack,
