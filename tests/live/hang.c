@@ -8,8 +8,8 @@
  * rw_lock for writing while "rw-reader-1" and "rw-reader-2" wait to read.
  *
  * It prints "ready PID", then each lock's address ("lock NAME 0x..."),
- * then, for each thread, "thread NAME TID" once it is about to block, and
- * "all blocked" when every one is. Run with "short": every thread waits
+ * then, for each thread, "thread NAME TID" (a waiter's once it is about to
+ * block), and "all blocked" when every waiter is. Run with "short": every thread waits
  * 100 ms at most (the holders release), and the program exits 0.
  */
 #include <pthread.h>
@@ -33,14 +33,20 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static int hold_ms = -1; /* how long holders hold; -1: forever */
 static int blocked;
 
-static void say_blocking(const char *name)
+/* Name the thread and say its tid; `blocking`: it is about to block. */
+static void say(const char *name, int blocking)
 {
 	pthread_setname_np(pthread_self(), name);
 	pthread_mutex_lock(&out_lock);
 	printf("thread %s %ld\n", name, (long)syscall(SYS_gettid));
 	fflush(stdout);
-	blocked++;
+	blocked += blocking;
 	pthread_mutex_unlock(&out_lock);
+}
+
+static void say_blocking(const char *name)
+{
+	say(name, 1);
 }
 
 static void hold(void)
@@ -105,7 +111,7 @@ static void *sem_waiter(void *arg)
 static void *sleeper(void *arg)
 {
 	(void)arg;
-	pthread_setname_np(pthread_self(), "sleeper");
+	say("sleeper", 0);
 	pthread_mutex_lock(&sleepy_lock);
 	pthread_barrier_wait(&holders_hold);
 	hold();
@@ -125,7 +131,7 @@ static void *behind_sleeper(void *arg)
 static void *rw_writer(void *arg)
 {
 	(void)arg;
-	pthread_setname_np(pthread_self(), "rw-writer");
+	say("rw-writer", 0);
 	pthread_rwlock_wrlock(&rw_lock);
 	pthread_barrier_wait(&holders_hold);
 	hold();
