@@ -6,6 +6,10 @@
  * every PERIOD us whatever the holds, so runs last the same time and the
  * waits per second scale exactly with the hold times.
  *
+ * At the end it prints the waits it measured itself, in ns:
+ * "wait_on_a=N wait_on_b=N" (under load a sleep overshoots, and the waits
+ * are then not exactly the holds less 100 us).
+ *
  * usage: twosites HOLD_A_US HOLD_B_US ROUNDS PERIOD_US
  */
 #include <pthread.h>
@@ -18,6 +22,7 @@ static pthread_mutex_t lock_a = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t lock_b = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int step; /* holder and waiter take turns through 0..4 */
 static long rounds;
+static long long waited_a, waited_b; /* ns, the waiter's own clock */
 
 static void sleep_us(long us)
 {
@@ -25,6 +30,14 @@ static void sleep_us(long us)
 
 	while (nanosleep(&t, &t))
 		;
+}
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
 static void await(int s)
@@ -56,16 +69,22 @@ static __attribute__((noinline)) void wait_on_b(void)
 
 static void *waiter(void *arg)
 {
+	long long t0;
+
 	(void)arg;
 	for (long i = 0; i < rounds; i++) {
 		await(1);
 		/* Let the holder's sleep start: the wait is then the hold. */
 		sleep_us(100);
+		t0 = now_ns();
 		wait_on_a();
+		waited_a += now_ns() - t0;
 		atomic_store(&step, 2);
 		await(3);
 		sleep_us(100);
+		t0 = now_ns();
 		wait_on_b();
+		waited_b += now_ns() - t0;
 		atomic_store(&step, 4);
 	}
 	return NULL;
@@ -100,5 +119,6 @@ int main(int argc, char **argv)
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
 	}
 	pthread_join(t, NULL);
+	printf("wait_on_a=%lld wait_on_b=%lld\n", waited_a, waited_b);
 	return 0;
 }

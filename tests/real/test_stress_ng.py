@@ -27,8 +27,16 @@ for stressor in ("mutex", "sem", "pthread"):
         say(f"note: stress-ng --{stressor} left {leftovers} (a child's _exit() "
             "during an interval dump)")
     files = profiles_in(d)
-    check("block.pprof" in files and "mutex.pprof" in files and len(files) >= 4,
+    # A process of the tree that recorded nothing writes nothing. --mutex
+    # contends on every operation; --sem and --pthread may not, on a loaded
+    # machine (--sem did 890 bogo ops in 3 s beside four CPU hogs, 300,000
+    # alone, and its stressors then contend on nothing).
+    stressors = len(files) >= 4
+    check("block.pprof" in files and "mutex.pprof" in files and
+          (stressors or stressor != "mutex"),
           f"stress-ng --{stressor}: profiles of the parent and its stressors: {files}")
+    if not stressors:
+        say(f"note: stress-ng --{stressor}: no stressor recorded a wait: {files}")
     for kind in ("block", "mutex"):
         merged = os.path.join(d, f"all-{kind}.pprof.gz")
         parts = [os.path.join(d, f) for f in files if f.startswith(kind + ".")]
@@ -39,7 +47,7 @@ for stressor in ("mutex", "sem", "pthread"):
         say(f"--- stress-ng --{stressor}, {kind} of {len(parts)} processes: "
             f"{sum(os.path.getsize(x) for x in parts)} bytes")
         t = show_top(merged)
-        if stressor != "pthread" or kind == "block":
+        if stressors and (stressor != "pthread" or kind == "block"):
             check(t["total"]["contentions"] > 0,
                   f"stress-ng --{stressor}: {kind} contention recorded")
         if go_pprof(merged) is not None:
