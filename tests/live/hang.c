@@ -12,6 +12,7 @@
  * block), and "all blocked" when every waiter is. Run with "short": every thread waits
  * 100 ms at most (the holders release), and the program exits 0.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -147,6 +148,100 @@ static void *rw_reader(void *arg)
 	return NULL;
 }
 
+/* ---- "short": lock waits longer than the hang view's 20 ms cut ---- */
+
+static pthread_mutex_t held_lock;
+static pthread_rwlock_t read_held;
+static int held_ms, dies;
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&held_lock);
+	usleep((useconds_t)held_ms * 1000);
+	if (!dies)
+		pthread_mutex_unlock(&held_lock);
+	return NULL;
+}
+
+static void *reader(void *arg)
+{
+	(void)arg;
+	pthread_rwlock_rdlock(&read_held);
+	usleep(300000);
+	pthread_rwlock_unlock(&read_held);
+	return NULL;
+}
+
+static struct timespec in_ms(long ms)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_nsec += ms * 1000000L;
+	t.tv_sec += t.tv_nsec / 1000000000;
+	t.tv_nsec %= 1000000000;
+	return t;
+}
+
+/* Lock `held_lock` of this kind while a thread holds it `ms` (and, with
+ * `die`, exits holding it); `timeout_ms` > 0: a timed lock. */
+static void wait_behind(const char *what, int kind, int protocol, int robust, int ms,
+			int die, int timeout_ms)
+{
+	pthread_mutexattr_t a;
+	pthread_t t;
+	struct timespec until;
+	int rc;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, kind);
+	pthread_mutexattr_setprotocol(&a, protocol);
+	pthread_mutexattr_setrobust(&a, robust);
+	pthread_mutex_init(&held_lock, &a);
+	held_ms = ms;
+	dies = die;
+	pthread_create(&t, NULL, holder, NULL);
+	usleep(10000);
+	until = in_ms(timeout_ms);
+	rc = timeout_ms > 0 ? pthread_mutex_timedlock(&held_lock, &until) :
+			      pthread_mutex_lock(&held_lock);
+	printf("%s: %s\n", what, strerror(rc));
+	if (rc == EOWNERDEAD)
+		pthread_mutex_consistent(&held_lock);
+	if (rc == 0 || rc == EOWNERDEAD) {
+		if (kind == PTHREAD_MUTEX_ERRORCHECK)
+			printf("%s, locked again: %s\n", what,
+			       strerror(pthread_mutex_lock(&held_lock)));
+		pthread_mutex_unlock(&held_lock);
+	}
+	pthread_join(t, NULL);
+	pthread_mutex_destroy(&held_lock);
+	pthread_mutexattr_destroy(&a);
+}
+
+static void long_lock_waits(void)
+{
+	pthread_t t;
+	struct timespec until;
+
+	wait_behind("robust, owner died", PTHREAD_MUTEX_NORMAL, PTHREAD_PRIO_NONE,
+		    PTHREAD_MUTEX_ROBUST, 60, 1, 0);
+	wait_behind("priority inheritance", PTHREAD_MUTEX_NORMAL, PTHREAD_PRIO_INHERIT,
+		    PTHREAD_MUTEX_STALLED, 60, 0, 0);
+	wait_behind("error-checking", PTHREAD_MUTEX_ERRORCHECK, PTHREAD_PRIO_NONE,
+		    PTHREAD_MUTEX_STALLED, 60, 0, 0);
+	wait_behind("timed out", PTHREAD_MUTEX_NORMAL, PTHREAD_PRIO_NONE,
+		    PTHREAD_MUTEX_STALLED, 300, 0, 100);
+	pthread_rwlock_init(&read_held, NULL);
+	pthread_create(&t, NULL, reader, NULL);
+	usleep(10000);
+	until = in_ms(100);
+	printf("write lock timed out: %s\n",
+	       strerror(pthread_rwlock_timedwrlock(&read_held, &until)));
+	pthread_join(t, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	pthread_t th[10];
@@ -189,6 +284,8 @@ int main(int argc, char **argv)
 		sem_post(&never_posted);
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
+	if (hold_ms >= 0)
+		long_lock_waits();
 	puts("done");
 	return 0;
 }
