@@ -12,7 +12,9 @@
  * block), and "all blocked" when every waiter is. Run with "short": every thread waits
  * 100 ms at most (the holders release), and the program exits 0.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
@@ -280,6 +282,16 @@ int main(int argc, char **argv)
 	}
 	puts("all blocked");
 	fflush(stdout);
+	if (argc > 2 && strcmp(argv[1], "api") == 0) {
+		int (*dump)(int, int) = (int (*)(int, int))dlsym(RTLD_DEFAULT,
+								 "lockprof_dump_waiting");
+		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		usleep(200000); /* past the 20 ms after which lock waiters walk */
+		printf("api %d\n", dump && fd >= 0 ? dump(fd, 1) : -2);
+		fflush(stdout);
+		close(fd);
+	}
 	if (hold_ms >= 0)
 		sem_post(&never_posted);
 	for (int i = 0; i < n; i++)

@@ -4,7 +4,8 @@ ABBA, blocks one on a condition variable nobody signals, one on a semaphore
 nobody posts, one behind a holder that sleeps, and two readers behind a
 writer. The endpoint's /debug/pprof/waiting (read by our decoder and by
 `go tool pprof -traces`), its ?debug=1 text, `lockprof waiting`, the
-LOCKPROF_HANG watchdog's files and line, and the LOCKPROF_SIGNAL dump must
+LOCKPROF_HANG watchdog's files and line, the LOCKPROF_SIGNAL dump and the
+C API's lockprof_dump_waiting must
 all name every waiting thread, its primitive, its lock, its owner where it
 has one, and exactly one deadlock cycle. With every wait shorter than the
 watchdog's duration: no report, and the program runs as it does natively.
@@ -231,6 +232,21 @@ def signal_dump(d):
         svc.proc.wait(10)
 
 
+def c_api(d):
+    """lockprof_dump_waiting(fd, 1) writes the same text."""
+    out = os.path.join(d, "api.txt")
+    svc = livelib.Service(argv=[HANG, "api", out], cwd=d, http=None, env={
+        "LOCKPROF_HANG": "1h", "LOCKPROF_DIR": d})
+    try:
+        run = Run(svc)
+        check(svc.expect("api", 30) == "api 0", "lockprof_dump_waiting returned 0")
+        with open(out) as f:
+            check_text(run, f.read(), "lockprof_dump_waiting")
+    finally:
+        os.kill(svc.pid, signal.SIGKILL)
+        svc.proc.wait(10)
+
+
 def short_waits(d):
     """Every wait shorter than the duration: no report; the program's output
     and exit status as natively. Profiles off, so that every lock wait
@@ -255,7 +271,7 @@ def short_waits(d):
 
 
 def main():
-    for f in (endpoint_and_watchdog, signal_dump, short_waits):
+    for f in (endpoint_and_watchdog, signal_dump, c_api, short_waits):
         d = tempfile.mkdtemp(prefix="lockprof-hang-")
         try:
             f(d)
