@@ -47,25 +47,6 @@ static int call_real(const struct sem_call *c, sem_t *s)
 	return c->clocked(s, c->clock, c->abstime);
 }
 
-/* The real call; in two parts when the waiter's stack is due
- * (lp_stack_deadline). The first part's timeout leaves errno as it was. */
-static int call_wait(const struct sem_call *c, sem_t *s, struct lp_wait *w, int saved)
-{
-	clockid_t clock = c->untimed ? CLOCK_MONOTONIC : c->timed ? CLOCK_REALTIME : c->clock;
-	struct timespec due;
-
-	if ((c->clocked || c->timed) &&
-	    lp_stack_deadline(w, clock, c->untimed ? NULL : c->abstime, &due)) {
-		int rc = c->clocked ? c->clocked(s, clock, &due) : c->timed(s, &due);
-
-		if (rc == 0 || errno != ETIMEDOUT)
-			return rc;
-		errno = saved;
-		lp_wrap_wait_stack(w);
-	}
-	return call_real(c, s);
-}
-
 /* A pending cancellation acts first, even on a positive count; then the
  * trywait: did it take the semaphore? When it did not, it set errno, which
  * the caller saved before. */
@@ -88,7 +69,7 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 		return call_real(c, s);
 	}
 	errno = saved;
-	LP_WAIT_CALL(rc, &w, call_wait(c, s, &w, saved));
+	LP_WAIT_CALL(rc, &w, call_real(c, s));
 	lp_wrap_wait_end(&w, sem_outcome(rc), NULL);
 	return rc;
 }
@@ -99,7 +80,6 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 static __attribute__((noinline)) int wait_untimed_slow(sem_t *s, int saved)
 {
 	return wait_slow(s, &(struct sem_call){ .untimed = lp_real.sem_wait,
-						.clocked = lp_real.sem_clockwait,
 						.prim = LP_PRIM_SEM_WAIT }, saved);
 }
 

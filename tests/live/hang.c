@@ -154,12 +154,14 @@ static void *rw_reader(void *arg)
 
 static pthread_mutex_t held_lock;
 static pthread_rwlock_t read_held;
+static pthread_barrier_t taken; /* the holder holds: the main thread waits */
 static int held_ms, dies;
 
 static void *holder(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&held_lock);
+	pthread_barrier_wait(&taken);
 	usleep((useconds_t)held_ms * 1000);
 	if (!dies)
 		pthread_mutex_unlock(&held_lock);
@@ -170,6 +172,7 @@ static void *reader(void *arg)
 {
 	(void)arg;
 	pthread_rwlock_rdlock(&read_held);
+	pthread_barrier_wait(&taken);
 	usleep(300000);
 	pthread_rwlock_unlock(&read_held);
 	return NULL;
@@ -204,7 +207,7 @@ static void wait_behind(const char *what, int kind, int protocol, int robust, in
 	held_ms = ms;
 	dies = die;
 	pthread_create(&t, NULL, holder, NULL);
-	usleep(10000);
+	pthread_barrier_wait(&taken);
 	until = in_ms(timeout_ms);
 	rc = timeout_ms > 0 ? pthread_mutex_timedlock(&held_lock, &until) :
 			      pthread_mutex_lock(&held_lock);
@@ -227,6 +230,7 @@ static void long_lock_waits(void)
 	pthread_t t;
 	struct timespec until;
 
+	pthread_barrier_init(&taken, NULL, 2);
 	wait_behind("robust, owner died", PTHREAD_MUTEX_NORMAL, PTHREAD_PRIO_NONE,
 		    PTHREAD_MUTEX_ROBUST, 60, 1, 0);
 	wait_behind("priority inheritance", PTHREAD_MUTEX_NORMAL, PTHREAD_PRIO_INHERIT,
@@ -237,7 +241,7 @@ static void long_lock_waits(void)
 		    PTHREAD_MUTEX_STALLED, 300, 0, 100);
 	pthread_rwlock_init(&read_held, NULL);
 	pthread_create(&t, NULL, reader, NULL);
-	usleep(10000);
+	pthread_barrier_wait(&taken);
 	until = in_ms(100);
 	printf("write lock timed out: %s\n",
 	       strerror(pthread_rwlock_timedwrlock(&read_held, &until)));
@@ -287,7 +291,7 @@ int main(int argc, char **argv)
 								 "lockprof_dump_waiting");
 		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-		usleep(200000); /* past the 20 ms after which lock waiters walk */
+		sleep(1); /* well past the 20 ms after which lock waiters walk */
 		printf("api %d\n", dump && fd >= 0 ? dump(fd, 1) : -2);
 		fflush(stdout);
 		close(fd);

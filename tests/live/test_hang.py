@@ -216,7 +216,7 @@ def signal_dump(d):
         "LOCKPROF_SIGNAL": "USR2", "LOCKPROF_DIR": d})
     try:
         run = Run(svc)
-        time.sleep(0.3)
+        time.sleep(1)  # every waiter in its wait, a loaded machine too
         os.kill(svc.pid, signal.SIGUSR2)
         txt = os.path.join(d, "waiting.txt")
         deadline = time.time() + 20
