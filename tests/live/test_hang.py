@@ -201,6 +201,12 @@ def endpoint_and_watchdog(d):
                     out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
                     check(out.returncode == 0, "%s: exit 0: %s" % (" ".join(argv[1:2]), out.stderr))
                     check_text(run, out.stdout, "lockprof " + " ".join(argv[1:2]))
+                url = "http://127.0.0.1:%d/debug/pprof/block" % svc.port
+                out = subprocess.run([CLI, "waiting", url], capture_output=True, text=True,
+                                     timeout=60)
+                check(out.returncode == 2 and out.stderr.count("\n") == 1 and
+                      "not a waiting profile" in out.stderr,
+                      "lockprof waiting of a block profile: one line, exit 2: %r" % out.stderr)
         time.sleep(1.5)
         check(len([l for l in svc.err if "deadlock" in l]) == 1,
               "no second report while the reported waits go on")
