@@ -204,8 +204,11 @@ def endpoint_and_watchdog(d):
                 url = "http://127.0.0.1:%d/debug/pprof/block" % svc.port
                 out = subprocess.run([CLI, "waiting", url], capture_output=True, text=True,
                                      timeout=60)
-                check(out.returncode == 2 and out.stderr.count("\n") == 1 and
-                      "not a waiting profile" in out.stderr,
+                # the fetch says what it fetches, as every URL read does
+                check(out.returncode == 2 and
+                      out.stderr.splitlines()[-1:] == ["lockprof waiting: %s: not a waiting "
+                                                       "profile (sample types waiting/count, "
+                                                       "waited/nanoseconds)" % url],
                       "lockprof waiting of a block profile: one line, exit 2: %r" % out.stderr)
         time.sleep(1.5)
         check(len([l for l in svc.err if "deadlock" in l]) == 1,
