@@ -168,18 +168,11 @@ void lp_hang_view_free(struct lp_hang_view *v)
 
 int64_t lp_hang_longest_lock_wait(void)
 {
-	struct lp_wait_now *w;
-	int64_t now, longest = 0;
+	int64_t oldest, now = lp_now();
 	size_t n;
 
-	if (lp_waiting_snapshot(&w, &n) != 0)
-		return 0;
-	now = lp_now();
-	for (size_t i = 0; i < n; i++)
-		if (lp_primitive_is_lock(w[i].prim) && now - w[i].start > longest)
-			longest = now - w[i].start;
-	free(w);
-	return longest;
+	lp_waiting_summary(&n, &oldest);
+	return oldest < now ? now - oldest : 0;
 }
 
 int lp_hang_view_still(const struct lp_hang_view *v, int64_t ns)

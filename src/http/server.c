@@ -256,8 +256,8 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		.status = 200, .content_type = "text/html; charset=utf-8", .nosniff = 1,
 	};
 	char body[2048];
-	size_t count[2], waiting = 0;
-	struct lp_wait_now *w;
+	size_t count[2], waiting;
+	int64_t oldest;
 	int n;
 
 	for (int k = 0; k < 2; k++) {
@@ -265,8 +265,7 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		count[k] = lp_profiler_snapshot((enum lp_kind)k, &s) == 0 ? s.n : 0;
 		lp_snapshot_free(&s);
 	}
-	if (lp_waiting_snapshot(&w, &waiting) == 0)
-		free(w);
+	lp_waiting_summary(&waiting, &oldest);
 	n = snprintf(body, sizeof(body),
 		"<html>\n<head>\n<title>/debug/pprof/</title>\n"
 		"<style>\n.profile-name{\n\tdisplay:inline-block;\n\twidth:6rem;\n}\n</style>\n"

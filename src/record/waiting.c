@@ -130,9 +130,10 @@ void lp_waiting_end(void)
 		__atomic_store_n(&mine->waiting, 0, __ATOMIC_RELEASE);
 }
 
-/* Read slot `s` into `w`: 1 when it holds a wait, 0 when it does not, -1
- * when its thread was writing it (try again). */
-static int read_slot(const struct slot *s, struct lp_wait_now *w)
+/* Read slot `s` into `w` (its stack too when `stack`): 1 when it holds a
+ * wait, 0 when it does not, -1 when its thread was writing it (try
+ * again). */
+static int read_slot(const struct slot *s, struct lp_wait_now *w, int stack)
 {
 	uint32_t seq = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
 
@@ -148,7 +149,7 @@ static int read_slot(const struct slot *s, struct lp_wait_now *w)
 	w->start = __atomic_load_n(&s->start, __ATOMIC_RELAXED);
 	w->npcs = __atomic_load_n(&s->npcs, __ATOMIC_RELAXED);
 	w->truncated = __atomic_load_n(&s->truncated, __ATOMIC_RELAXED);
-	if (w->npcs < 0 || w->npcs > LP_MAX_STACK_DEPTH + LP_STACK_SLACK)
+	if (!stack || w->npcs < 0 || w->npcs > LP_MAX_STACK_DEPTH + LP_STACK_SLACK)
 		w->npcs = 0;
 	for (int i = 0; i < w->npcs; i++)
 		w->pcs[i] = __atomic_load_n(&s->pcs[i], __ATOMIC_RELAXED);
@@ -182,7 +183,7 @@ int lp_waiting_snapshot(struct lp_wait_now **out, size_t *n)
 			v = grown;
 		}
 		for (int t = 0; t < READ_TRIES && rc < 0; t++)
-			rc = read_slot(s, &v[*n]);
+			rc = read_slot(s, &v[*n], 1);
 		if (rc > 0)
 			(*n)++;
 	}
@@ -192,6 +193,25 @@ int lp_waiting_snapshot(struct lp_wait_now **out, size_t *n)
 	}
 	*out = v;
 	return 0;
+}
+
+void lp_waiting_summary(size_t *n, int64_t *oldest_lock)
+{
+	struct lp_wait_now w;
+
+	*n = 0;
+	*oldest_lock = INT64_MAX;
+	for (const struct slot *s = __atomic_load_n(&slots, __ATOMIC_ACQUIRE); s; s = s->next) {
+		int rc = -1;
+
+		for (int t = 0; t < READ_TRIES && rc < 0; t++)
+			rc = read_slot(s, &w, 0);
+		if (rc <= 0)
+			continue;
+		(*n)++;
+		if (lp_primitive_is_lock(w.prim) && w.start < *oldest_lock)
+			*oldest_lock = w.start;
+	}
 }
 
 int lp_waiting_still(const struct lp_wait_now *w)

@@ -57,6 +57,10 @@ void lp_waiting_end(void);
  */
 int lp_waiting_snapshot(struct lp_wait_now **out, size_t *n);
 
+/* Without copying stacks: how many waits are in progress, and when the
+ * oldest mutex or rwlock wait began (INT64_MAX: none). */
+void lp_waiting_summary(size_t *n, int64_t *oldest_lock);
+
 /* Is the wait `w` (from a snapshot) still in progress? */
 int lp_waiting_still(const struct lp_wait_now *w);
 

@@ -185,7 +185,8 @@ def endpoint_and_watchdog(d):
         check_text(run, text.decode(), "endpoint text")
         lines = [l for l in svc.err if "waiting" in l and "serving" not in l]
         check(len(lines) == 1 and "deadlock: thread" in lines[0] and
-              re.search(r'thread \d+ "abba-[12]" waiting', lines[0]) and "waiting.txt" in lines[0],
+              re.search(r'^lockprof: thread \d+ "(abba-[12]|behind-sleeper|rw-reader-[12])" '
+                        r'waiting', lines[0]) and "waiting.txt" in lines[0],
               "one line on stderr naming the longest lock wait and the cycle: %r" % lines)
         txt, pb = os.path.join(d, "waiting.txt"), os.path.join(d, "waiting.pprof")
         check(os.path.exists(txt) and os.path.exists(pb), "the watchdog wrote waiting.txt and waiting.pprof")
