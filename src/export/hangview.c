@@ -122,7 +122,8 @@ struct lp_hang_view *lp_hang_view_take(void)
 		goto fail;
 	now = lp_now();
 	v->time_nanos = lp_wall_now();
-	qsort(v->waits, v->n, sizeof(*v->waits), earliest_first);
+	if (v->n > 1)
+		qsort(v->waits, v->n, sizeof(*v->waits), earliest_first);
 	v->info = calloc(v->n + 1, sizeof(*v->info));
 	v->names = calloc(v->n + 1, sizeof(*v->names));
 	v->labels = calloc(v->n + 1, sizeof(*v->labels));
