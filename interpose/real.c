@@ -13,9 +13,13 @@
 #define BOOT(ret, alias, name, ...) \
 	extern ret alias(__VA_ARGS__); \
 	__asm__(".symver " #alias ", " #name "@GLIBC_2.2.5")
+BOOT(int, boot_mutex_init, __pthread_mutex_init, pthread_mutex_t *,
+     const pthread_mutexattr_t *);
 BOOT(int, boot_mutex_lock, __pthread_mutex_lock, pthread_mutex_t *);
 BOOT(int, boot_mutex_trylock, __pthread_mutex_trylock, pthread_mutex_t *);
 BOOT(int, boot_mutex_unlock, __pthread_mutex_unlock, pthread_mutex_t *);
+BOOT(int, boot_rwlock_init, __pthread_rwlock_init, pthread_rwlock_t *,
+     const pthread_rwlockattr_t *);
 BOOT(int, boot_rwlock_rdlock, __pthread_rwlock_rdlock, pthread_rwlock_t *);
 BOOT(int, boot_rwlock_wrlock, __pthread_rwlock_wrlock, pthread_rwlock_t *);
 BOOT(int, boot_rwlock_tryrdlock, __pthread_rwlock_tryrdlock, pthread_rwlock_t *);
@@ -23,9 +27,11 @@ BOOT(int, boot_rwlock_trywrlock, __pthread_rwlock_trywrlock, pthread_rwlock_t *)
 BOOT(int, boot_rwlock_unlock, __pthread_rwlock_unlock, pthread_rwlock_t *);
 
 struct lp_real lp_real = {
+	.mutex_init = boot_mutex_init,
 	.mutex_lock = boot_mutex_lock,
 	.mutex_trylock = boot_mutex_trylock,
 	.mutex_unlock = boot_mutex_unlock,
+	.rwlock_init = boot_rwlock_init,
 	.rwlock_rdlock = boot_rwlock_rdlock,
 	.rwlock_wrlock = boot_rwlock_wrlock,
 	.rwlock_tryrdlock = boot_rwlock_tryrdlock,
@@ -56,11 +62,13 @@ static void *next_cond(const char *name)
 
 static void resolve_all(void)
 {
+	SET(mutex_init, next("pthread_mutex_init"));
 	SET(mutex_lock, next("pthread_mutex_lock"));
 	SET(mutex_trylock, next("pthread_mutex_trylock"));
 	SET(mutex_timedlock, next("pthread_mutex_timedlock"));
 	SET(mutex_clocklock, next("pthread_mutex_clocklock"));
 	SET(mutex_unlock, next("pthread_mutex_unlock"));
+	SET(rwlock_init, next("pthread_rwlock_init"));
 	SET(rwlock_rdlock, next("pthread_rwlock_rdlock"));
 	SET(rwlock_wrlock, next("pthread_rwlock_wrlock"));
 	SET(rwlock_tryrdlock, next("pthread_rwlock_tryrdlock"));
@@ -79,6 +87,8 @@ static void resolve_all(void)
 	SET(sem_clockwait, next("sem_clockwait"));
 	SET(sem_post, next("sem_post"));
 	SET(setcanceltype, next("pthread_setcanceltype"));
+	SET(setname_np, next("pthread_setname_np"));
+	SET(prctl, next("prctl"));
 }
 
 /* Returns 1 when this call did the resolution or found it done. */

@@ -17,12 +17,14 @@
 #include <time.h>
 
 struct lp_real {
+	int (*mutex_init)(pthread_mutex_t *, const pthread_mutexattr_t *);
 	int (*mutex_lock)(pthread_mutex_t *);
 	int (*mutex_trylock)(pthread_mutex_t *);
 	int (*mutex_timedlock)(pthread_mutex_t *, const struct timespec *);
 	int (*mutex_clocklock)(pthread_mutex_t *, clockid_t, const struct timespec *);
 	int (*mutex_unlock)(pthread_mutex_t *);
 
+	int (*rwlock_init)(pthread_rwlock_t *, const pthread_rwlockattr_t *);
 	int (*rwlock_rdlock)(pthread_rwlock_t *);
 	int (*rwlock_wrlock)(pthread_rwlock_t *);
 	int (*rwlock_tryrdlock)(pthread_rwlock_t *);
@@ -44,6 +46,9 @@ struct lp_real {
 	int (*sem_post)(sem_t *);
 
 	int (*setcanceltype)(int, int *);
+
+	int (*setname_np)(pthread_t, const char *);
+	int (*prctl)(int, unsigned long, unsigned long, unsigned long, unsigned long);
 };
 
 extern struct lp_real lp_real;

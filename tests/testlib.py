@@ -95,7 +95,8 @@ def parse_folded(text):
 # last. A sample: its location ids, leaf first, and its values
 # (contentions, delay).
 Location = collections.namedtuple("Location", "address mapping functions")
-Sample = collections.namedtuple("Sample", "locations values")
+# labels: {key: string} of the sample's string labels (None: not read)
+Sample = collections.namedtuple("Sample", "locations values labels", defaults=(None,))
 
 
 def base(function):
@@ -134,7 +135,7 @@ class Profile:
 
     def _decode(self, raw):
         strings, types, period_type = [], [], None
-        maps, locs, funcs = {}, {}, {}
+        maps, locs, funcs, samples = {}, {}, {}, []
         for num, wire, v in fields(raw):
             if num == 6:
                 strings.append(v.decode())
@@ -143,13 +144,16 @@ class Profile:
             elif num == 11:
                 period_type = _message(v)
             elif num == 2:
-                ids, vals = [], []
+                ids, vals, labels = [], [], []
                 for n, w, x in fields(v):
                     if n == 1:
                         ids += ints(w, x)
                     elif n == 2:
                         vals += [_signed(y) for y in ints(w, x)]
-                self.samples.append(Sample(ids, vals))
+                    elif n == 3:
+                        label = _message(x)
+                        labels.append((label.get(1, 0), label.get(2, 0)))
+                samples.append((ids, vals, labels))
             elif num == 3:
                 m = _message(v)
                 maps[m.get(1, 0)] = (m.get(5, 0), m.get(6, 0))
@@ -175,6 +179,8 @@ class Profile:
                 self.duration_nanos = v
             elif num == 12:
                 self.period = v
+        self.samples = [Sample(ids, vals, {strings[k]: strings[s] for k, s in labels if s})
+                        for ids, vals, labels in samples]
         self.types = [(strings[t.get(1, 0)], strings[t.get(2, 0)]) for t in types]
         if period_type is not None:
             self.period_type = (strings[period_type.get(1, 0)],

@@ -214,6 +214,32 @@ static void load_count(const char *name, int64_t min, int64_t max,
 	}
 }
 
+int lp_parse_labels(const char *s, int *labels)
+{
+	static const char *const names[] = { "lock", "thread", "wait" };
+	int bits = 0;
+
+	if (strcmp(s, "off") == 0 || !*s) {
+		*labels = 0;
+		return 0;
+	}
+	for (const char *p = s;; p++) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(*names); i++)
+			if (len == strlen(names[i]) && strncmp(p, names[i], len) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(*names) || (bits & 1 << i))
+			return -1;
+		bits |= 1 << i;
+		p += len;
+		if (!*p)
+			break;
+	}
+	*labels = bits;
+	return 0;
+}
+
 /* The live profiles (docs/live.md): all off unless asked for. */
 static void load_live(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 {
@@ -255,6 +281,7 @@ void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 {
 	const char *on = get("LOCKPROF");
 	const char *dir = get("LOCKPROF_DIR");
+	const char *labels = get("LOCKPROF_LABELS");
 	int64_t depth;
 
 	c->enabled = 1;
@@ -276,5 +303,10 @@ void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 	load_count("LOCKPROF_MAX_LOCKS", 64, 1 << 24, LP_DEFAULT_MAX_LOCKS,
 		   &c->max_locks, get, warn);
 	c->dir = (dir && *dir) ? dir : NULL;
+	c->labels = 0;
+	if (labels && lp_parse_labels(labels, &c->labels) != 0)
+		warn_bad(warn, "LOCKPROF_LABELS", labels,
+			 "a comma-separated subset of lock, thread and wait, or off",
+			 "none");
 	load_live(c, get, warn);
 }

@@ -19,6 +19,11 @@
 #define LP_DEFAULT_MAX_STACKS 65536
 #define LP_DEFAULT_MAX_LOCKS 65536
 
+/* The labels a sample may carry (LOCKPROF_LABELS, docs/profiles.md). */
+#define LP_LABEL_LOCK 1
+#define LP_LABEL_THREAD 2
+#define LP_LABEL_WAIT 4
+
 struct lp_config {
 	int enabled;            /* LOCKPROF=0 turns everything off */
 	int64_t block_rate;     /* ns; <= 0 off */
@@ -30,6 +35,7 @@ struct lp_config {
 	struct lp_http_addr http; /* LOCKPROF_HTTP; kind NONE: no endpoint */
 	int64_t interval;       /* ns between dumps to disk; 0 off */
 	int dump_signal;        /* dump on this signal; 0 off */
+	int labels;             /* LP_LABEL_* */
 	int64_t hang;           /* LOCKPROF_HANG: report a wait this long (ns); 0 off */
 };
 
@@ -54,6 +60,10 @@ void lp_format_duration(int64_t ns, char *buf, size_t len);
  * that stop, kill, report faults or already mean "exit" are refused.
  * Returns 0, or -1. */
 int lp_parse_signal(const char *s, int *sig);
+
+/* A comma-separated subset of "lock", "thread" and "wait" (each at most
+ * once), or "" or "off" for none, as LP_LABEL_* bits. Returns 0, or -1. */
+int lp_parse_labels(const char *s, int *labels);
 
 typedef const char *(*lp_getenv_fn)(const char *name);
 typedef void (*lp_warn_fn)(const char *line);

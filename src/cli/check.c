@@ -15,7 +15,7 @@
 
 static const char usage[] =
 	"usage: lockprof check --max-increase PCT [--min-delay D]\n"
-	"                      [--min-contentions N] [--by function|line|stack|leaf]\n"
+	"                      [--min-contentions N] [--by KEY]\n"
 	"                      [--full-paths] [--type delay|contentions]\n"
 	"                      [--per-second] [--json] BASE NEW\n"
 	"\n"
@@ -32,7 +32,8 @@ static const char usage[] =
 	"                        smaller increases never fail; per second with\n"
 	"                        --per-second. Units: ns, us, ms, s\n"
 	"  --min-contentions N   noise floor for --type contentions (default 1)\n"
-	"  --by KEY              function (default), line, stack or leaf\n"
+	"  --by KEY              function (default), line, stack, leaf, lock,\n"
+	"                        thread or wait (as in 'top')\n"
 	"  --full-paths          --by line: file names as in the profile\n"
 	"  --type T              check delay (default) or contentions\n"
 	"  --per-second          compare rates per second, not totals\n"

@@ -14,7 +14,7 @@
 #include "units.h"
 
 static const char usage[] =
-	"usage: lockprof diff [-n N] [--by function|line|stack|leaf] [--full-paths]\n"
+	"usage: lockprof diff [-n N] [--by KEY] [--full-paths]\n"
 	"                     [--type delay|contentions] [--per-second] [--json]\n"
 	"                     [-o DIFF.pprof] BASE NEW\n"
 	"\n"
@@ -26,7 +26,8 @@ static const char usage[] =
 	"endpoint (http://HOST:PORT/debug/pprof/block?seconds=N).\n"
 	"\n"
 	"  -n N          show the first N sites (default 20, 0 for all)\n"
-	"  --by KEY      function (default), line, stack or leaf: as in 'top'\n"
+	"  --by KEY      function (default), line, stack, leaf, lock, thread or\n"
+	"                wait: as in 'top'\n"
 	"  --full-paths  --by line: file names as in the profile, not relative\n"
 	"                to its source root\n"
 	"  --type T      compare delay (default) or contentions\n"

@@ -11,6 +11,7 @@
 static const char *const by_names[] = {
 	[LP_BY_FUNCTION] = "function", [LP_BY_LINE] = "line",
 	[LP_BY_STACK] = "stack", [LP_BY_LEAF] = "leaf",
+	[LP_BY_LOCK] = "lock", [LP_BY_THREAD] = "thread", [LP_BY_WAIT] = "wait",
 };
 
 int lp_parse_by(const char *s, enum lp_by *by)

@@ -12,6 +12,23 @@
 #include "srcpath.h"
 #include "url.h"
 
+const char *const lp_label_keys[LP_KEYS] = { "lock", "thread", "wait" };
+
+/* The sample's string labels of lp_label_keys (the first of each key). */
+static void read_labels(const lp_profile *p, const Perftools__Profiles__Sample *s,
+			struct lp_model_stack *st)
+{
+	for (size_t i = 0; i < s->n_label; i++) {
+		const Perftools__Profiles__Label *l = s->label[i];
+
+		if (!l->str)
+			continue;
+		for (int k = 0; k < LP_KEYS; k++)
+			if (!st->labels[k] && !strcmp(p->string_table[l->key], lp_label_keys[k]))
+				st->labels[k] = p->string_table[l->str];
+	}
+}
+
 static int find_type(const lp_profile *p, const char *type, const char *unit)
 {
 	for (size_t i = 0; i < p->n_sample_type; i++) {
@@ -178,6 +195,7 @@ static int build_stacks(struct lp_model *m, const struct lp_pprof_index *ix,
 			if (location_frames(m, ix, shown, s->location_id[j],
 					    st->frames, &st->n))
 				goto oom;
+		read_labels(p, s, st);
 		st->contentions = (double)s->value[m->ci];
 		st->delay = (double)s->value[m->di];
 		m->contentions += st->contentions;

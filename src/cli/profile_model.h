@@ -24,10 +24,15 @@ struct lp_frame {
 	int primitive;
 };
 
+/* The labels lockprof writes (docs/profiles.md, "Labels"), by index. */
+enum lp_label_key { LP_KEY_LOCK, LP_KEY_THREAD, LP_KEY_WAIT, LP_KEYS };
+extern const char *const lp_label_keys[LP_KEYS];
+
 struct lp_model_stack {
 	size_t n;
 	uint32_t *frames; /* indexes into lp_model.frames, leaf first */
 	double contentions, delay;
+	const char *labels[LP_KEYS]; /* the sample's string labels, or NULL */
 };
 
 struct lp_model {

@@ -46,6 +46,8 @@ static const char usage[] =
 	"                      write waiting.txt and waiting.pprof: the threads\n"
 	"                      waiting, their owners and any deadlock\n"
 	"  --stack-depth N     frames kept per stack, 1 to 128 (default 64)\n"
+	"  --labels L          label samples with some of lock, thread, wait\n"
+	"                      (comma separated; default none)\n"
 	"  --merge             after the program, merge the profiles of every\n"
 	"                      process of the tree into one block.pprof and one\n"
 	"                      mutex.pprof (the per-process files are removed)\n"
@@ -119,6 +121,7 @@ static int option(int c, const char *v, struct run_args *a)
 {
 	struct lp_http_addr addr;
 	int64_t n;
+	int labels;
 
 	switch (c) {
 	case 'b':
@@ -155,6 +158,10 @@ static int option(int c, const char *v, struct run_args *a)
 		if (lp_parse_count(v, LP_MAX_STACK_DEPTH, &n) || n < 1)
 			return bad("--stack-depth", v, "not a number from 1 to 128");
 		return setenv("LOCKPROF_STACK_DEPTH", v, 1) ? 2 : 0;
+	case 'L':
+		if (lp_parse_labels(v, &labels))
+			return bad("--labels", v, "not a comma-separated subset of lock, thread and wait");
+		return setenv("LOCKPROF_LABELS", v, 1) ? 2 : 0;
 	case 'l':
 		a->library = v;
 		return 0;
@@ -180,6 +187,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 		{ "signal", required_argument, NULL, 'S' },
 		{ "hang", required_argument, NULL, 'W' },
 		{ "stack-depth", required_argument, NULL, 's' },
+		{ "labels", required_argument, NULL, 'L' },
 		{ "library", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "merge", no_argument, NULL, 'M' },

@@ -34,6 +34,14 @@ char *lp_site_name(const struct lp_model *m, const struct lp_model_stack *st,
 	struct sbuf b = { 0 };
 	size_t k = 0;
 
+	if (by >= LP_BY_LOCK) {
+		enum lp_label_key k = (enum lp_label_key)(by - LP_BY_LOCK);
+
+		if (st->labels[k])
+			return strdup(st->labels[k]);
+		sb_printf(&b, "[no %s label]", lp_label_keys[k]);
+		return sb_take(&b);
+	}
 	if (st->n == 0)
 		return strdup("[no stack]");
 	leaf = &m->frames[st->frames[0]];
@@ -47,8 +55,7 @@ char *lp_site_name(const struct lp_model *m, const struct lp_model_stack *st,
 				sb_add(&b, ";", 1);
 		}
 		return sb_take(&b);
-	case LP_BY_FUNCTION:
-	case LP_BY_LINE:
+	default:
 		break;
 	}
 	while (k < st->n && m->frames[st->frames[k]].primitive)

@@ -5,14 +5,19 @@
  *   function  the primitive the program called and the function calling it
  *             ("pthread_mutex_lock in worker");
  *   line      the same with the caller's file:line;
- *   stack     the whole stack, root first, frames joined with ';'.
+ *   stack     the whole stack, root first, frames joined with ';';
+ *   lock, thread, wait
+ *             the sample's label of that name ("[no lock label]" without).
  */
 #ifndef LP_CLI_SITES_H
 #define LP_CLI_SITES_H
 
 #include "profile_model.h"
 
-enum lp_by { LP_BY_FUNCTION, LP_BY_LINE, LP_BY_STACK, LP_BY_LEAF };
+enum lp_by {
+	LP_BY_FUNCTION, LP_BY_LINE, LP_BY_STACK, LP_BY_LEAF,
+	LP_BY_LOCK, LP_BY_THREAD, LP_BY_WAIT, /* the samples' labels */
+};
 
 struct lp_site {
 	char *name;

@@ -13,7 +13,8 @@
 #include "waiting.h"
 
 static const char usage[] =
-	"usage: lockprof top [-n N] [--by function|line|stack|leaf] [--full-paths]\n"
+	"usage: lockprof top [-n N] [--by function|line|stack|leaf|lock|thread|wait]\n"
+	"                    [--full-paths]\n"
 	"                    [--type delay|contentions] [--json] FILE\n"
 	"\n"
 	"Rank the sites of a block or mutex profile (ours or Go's, gzip or\n"
@@ -28,6 +29,8 @@ static const char usage[] =
 	"                to the profile's source root\n"
 	"                stack: the whole stack, root first\n"
 	"                leaf: the leaf function, as 'go tool pprof -top' (flat)\n"
+	"                lock, thread, wait: the samples' label of that name\n"
+	"                (LOCKPROF_LABELS, lockprof run --labels)\n"
 	"  --full-paths  --by line: file names as in the profile\n"
 	"  --type T      rank and share by delay (default) or contentions\n"
 	"  --json        one JSON object instead of the table\n"

@@ -99,7 +99,7 @@ int lp_dump_encode(const struct lp_snapshot *s, int text, uint8_t **buf,
 	return rc;
 }
 
-int lp_dump_waiting_encode(const struct lp_hang_view *v, int text, uint8_t **buf,
+int lp_dump_waiting_encode(struct lp_hang_view *v, int text, uint8_t **buf,
 			   size_t *len)
 {
 	int rc = -1;
@@ -164,7 +164,7 @@ int lp_dump_snapshot_and_free(struct lp_snapshot *s, int fd, const char *path)
 }
 
 struct waiting_file {
-	const struct lp_hang_view *v;
+	struct lp_hang_view *v;
 	int text;
 };
 
@@ -208,7 +208,7 @@ static void waiting_path(const char *ext, char *path, size_t len)
 		snprintf(path, len, "%s/waiting.%ld.%s", dir, (long)getpid(), ext);
 }
 
-int lp_dump_waiting_files(const struct lp_hang_view *v, char *txt_path, size_t len)
+int lp_dump_waiting_files(struct lp_hang_view *v, char *txt_path, size_t len)
 {
 	char path[PATH_MAX + 64];
 	int saved = lp_guard_enter(), rc = 0;

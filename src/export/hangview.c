@@ -12,20 +12,26 @@
 #include "base/clock.h"
 #include "format/waiting_text.h"
 #include "hangview.h"
+#include "lockname.h"
 #include "pprof_encode.h"
+#include "record/lockid.h"
 #include "record/waiting.h"
 
-/* The primitive's pseudo-frame, at a fake address of its own (below any
- * mapped code; the stack pseudo-frames take 1 and 2). */
-#define PRIMITIVE_ADDR(prim) (16 + (uintptr_t)(prim))
+/* What a waiter's lines and labels say, beside its wait. */
+struct names {
+	char thread[64], owner[64];
+	char lock[512];          /* its address until named (name_locks) */
+	char tid[32], owner_label[96];
+	uint64_t lock_id;        /* record/lockid.h */
+};
 
 struct lp_hang_view {
 	struct lp_wait_now *waits; /* longest first */
 	struct lp_waiter *info;    /* the same order */
-	char (*names)[3][64];      /* thread, owner, lock */
-	char (*labels)[2][32];     /* tid, owner */
+	struct names *names;
 	size_t n;
 	int64_t time_nanos;
+	int locks_named;
 };
 
 static int earliest_first(const void *a, const void *b)
@@ -107,12 +113,6 @@ static long owner_of(const struct lp_wait_now *w)
 	return tid > 0 && tid < 0x7ffffffe ? tid : 0;
 }
 
-/* The lock's name: its address. */
-static void lock_name(uintptr_t obj, char *buf, size_t len)
-{
-	snprintf(buf, len, "0x%lx", (unsigned long)obj);
-}
-
 struct lp_hang_view *lp_hang_view_take(void)
 {
 	struct lp_hang_view *v = calloc(1, sizeof(*v));
@@ -126,28 +126,31 @@ struct lp_hang_view *lp_hang_view_take(void)
 		qsort(v->waits, v->n, sizeof(*v->waits), earliest_first);
 	v->info = calloc(v->n + 1, sizeof(*v->info));
 	v->names = calloc(v->n + 1, sizeof(*v->names));
-	v->labels = calloc(v->n + 1, sizeof(*v->labels));
-	if (!v->info || !v->names || !v->labels)
+	if (!v->info || !v->names)
 		goto fail;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct lp_wait_now *w = &v->waits[i];
 		struct lp_waiter *in = &v->info[i];
+		struct names *nm = &v->names[i];
 		const char *prim = lp_primitive_name(w->prim);
 
 		in->tid = w->tid;
 		in->owner = owner_of(w);
 		in->waited_ns = now > w->start ? now - w->start : 0;
 		in->primitive = prim ? prim : "";
-		thread_name(in->tid, v->names[i][0], sizeof(v->names[i][0]));
+		thread_name(in->tid, nm->thread, sizeof(nm->thread));
 		if (in->owner)
-			thread_name(in->owner, v->names[i][1], sizeof(v->names[i][1]));
-		lock_name(w->obj, v->names[i][2], sizeof(v->names[i][2]));
-		in->thread = v->names[i][0];
-		in->owner_name = v->names[i][1];
-		in->lock = v->names[i][2];
-		snprintf(v->labels[i][0], sizeof(v->labels[i][0]), "%ld", in->tid);
+			thread_name(in->owner, nm->owner, sizeof(nm->owner));
+		/* Named as the lock label names it: the site is the program's
+		 * first frame, after the primitive's. */
+		nm->lock_id = lp_lockid((const void *)w->obj, w->npcs > 1 ? w->pcs[1] : 0);
+		snprintf(nm->lock, sizeof(nm->lock), "0x%lx", (unsigned long)w->obj);
+		in->thread = nm->thread;
+		in->owner_name = nm->owner;
+		in->lock = nm->lock;
+		snprintf(nm->tid, sizeof(nm->tid), "%ld", in->tid);
 		if (in->owner)
-			snprintf(v->labels[i][1], sizeof(v->labels[i][1]), "%ld %s",
+			snprintf(nm->owner_label, sizeof(nm->owner_label), "%ld %s",
 				 in->owner, in->owner_name);
 	}
 	return v;
@@ -163,7 +166,6 @@ void lp_hang_view_free(struct lp_hang_view *v)
 	free(v->waits);
 	free(v->info);
 	free(v->names);
-	free(v->labels);
 	free(v);
 }
 
@@ -217,7 +219,7 @@ struct text_arg {
 	struct lp_pprof_stacks *s;
 };
 
-/* The program's frames of waiter i: its leaf is the primitive, named on
+/* The program's frames of waiter i: its leaf, the primitive, is named on
  * the line above. */
 static void text_stack(FILE *f, size_t i, void *arg)
 {
@@ -225,7 +227,8 @@ static void text_stack(FILE *f, size_t i, void *arg)
 	const struct lp_wait_now *w = &t->v->waits[i];
 
 	for (int k = 0; k < w->npcs; k++)
-		lp_pprof_stacks_frame(t->s, w->pcs[k], NULL, f);
+		if (lp_pc_primitive(w->pcs[k]) < 0)
+			lp_pprof_stacks_frame(t->s, w->pcs[k], f);
 	if (w->truncated)
 		fprintf(f, "#\t%s\n", LP_FRAME_TRUNCATED);
 }
@@ -269,8 +272,8 @@ static int pb_sample(const struct lp_hang_view *v, size_t i, struct lp_pprof_sta
 	struct lp_pprof_writer *w = lp_pprof_stacks_writer(s);
 	const struct lp_wait_now *wn = &v->waits[i];
 	const struct lp_waiter *in = &v->info[i];
-	const char *vals[5] = { in->thread, v->labels[i][0], in->primitive, in->lock,
-				v->labels[i][1] };
+	const char *vals[5] = { in->thread, v->names[i].tid, in->primitive, in->lock,
+				v->names[i].owner_label };
 	Perftools__Profiles__Sample sm = PERFTOOLS__PROFILES__SAMPLE__INIT;
 	PbLabel label[5], *labelp[5];
 	uint64_t ids[LP_MAX_STACK_DEPTH + LP_STACK_SLACK + 2];
@@ -278,9 +281,12 @@ static int pb_sample(const struct lp_hang_view *v, size_t i, struct lp_pprof_sta
 	size_t n = 0, nl = 0;
 	int failed = 0;
 
-	ids[n++] = lp_pprof_stacks_frame(s, PRIMITIVE_ADDR(wn->prim), in->primitive, NULL);
+	/* The stack begins with the primitive (lp_stack_capture); a wait
+	 * without one is the primitive alone. */
+	if (wn->npcs == 0)
+		ids[n++] = lp_pprof_stacks_frame(s, lp_primitive_pc(wn->prim), NULL);
 	for (int k = 0; k < wn->npcs; k++)
-		ids[n++] = lp_pprof_stacks_frame(s, wn->pcs[k], NULL, NULL);
+		ids[n++] = lp_pprof_stacks_frame(s, wn->pcs[k], NULL);
 	if (wn->truncated)
 		ids[n++] = lp_pprof_stacks_truncated(s);
 	for (size_t k = 0; k < n; k++)
@@ -340,7 +346,19 @@ static int encode_pb(const struct lp_hang_view *v, struct lp_pprof_stacks *s,
 	return lp_pprof_stacks_pack(s, &p, buf, len);
 }
 
-int lp_hang_view_encode(const struct lp_hang_view *v, struct lp_symbolizer *sym,
+/* The locks' names, as the profiles' lock label has them (export/
+ * lockname.h), once the symbolizer is there. */
+static void name_locks(struct lp_hang_view *v, struct lp_symbolizer *sym)
+{
+	if (v->locks_named)
+		return;
+	for (size_t i = 0; i < v->n; i++)
+		lp_lock_name(sym, v->names[i].lock_id, v->names[i].lock,
+			     sizeof(v->names[i].lock));
+	v->locks_named = 1;
+}
+
+int lp_hang_view_encode(struct lp_hang_view *v, struct lp_symbolizer *sym,
 			int text, uint8_t **buf, size_t *len)
 {
 	struct lp_pprof_stacks *s = lp_pprof_stacks_new(sym);
@@ -348,6 +366,7 @@ int lp_hang_view_encode(const struct lp_hang_view *v, struct lp_symbolizer *sym,
 
 	if (!s)
 		return -1;
+	name_locks(v, sym);
 	rc = text ? encode_text(v, s, buf, len) : encode_pb(v, s, buf, len);
 	lp_pprof_stacks_free(s);
 	return rc;

@@ -32,12 +32,13 @@ int64_t lp_hang_longest_lock_wait(void);
 int lp_hang_view_still(const struct lp_hang_view *v, int64_t ns);
 
 /* One line: the longest lock wait (else the longest wait) and the
- * deadlock cycles, if any. */
+ * deadlock cycles, if any; its locks named once the view was encoded. */
 void lp_hang_view_summary(const struct lp_hang_view *v, char *buf, size_t len);
 
 /* Encode: gzip pprof, or with `text` the text view, into a malloc'd buffer.
- * `sym` refreshed after the view was taken. 0, or -1 (out of memory). */
-int lp_hang_view_encode(const struct lp_hang_view *v, struct lp_symbolizer *sym,
+ * `sym` refreshed after the view was taken. The first encoding names the
+ * view's locks (until then, their addresses). 0, or -1 (out of memory). */
+int lp_hang_view_encode(struct lp_hang_view *v, struct lp_symbolizer *sym,
 			int text, uint8_t **buf, size_t *len);
 
 #endif /* LP_HANGVIEW_H */

@@ -10,7 +10,9 @@
 #include "base/grow.h"
 #include "base/hashtab.h"
 #include "format/pprof_write.h"
+#include "lockname.h"
 #include "pprof_encode.h"
+#include "record/primitive.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -63,6 +65,12 @@ struct builder {
 
 	struct loc_line *line;
 	size_t nline, line_cap;
+
+	uint64_t *lock_id; /* lock ids named so far, and their names' strings */
+	int64_t *lock_str;
+	size_t nlock, lock_cap, lock_str_cap;
+	struct lp_hashtab lock_index;
+	int64_t label_key[3]; /* the strings "lock", "thread", "wait" */
 };
 
 /* The id of the function named s (added if new), or 0 on OOM. The writer
@@ -240,6 +248,9 @@ static void builder_free(struct builder *b)
 	free(b->loc);
 	lp_hashtab_free(&b->loc_index);
 	free(b->line);
+	free(b->lock_id);
+	free(b->lock_str);
+	lp_hashtab_free(&b->lock_index);
 }
 
 /* How many frames a record has once pseudo-frames are added. */
@@ -250,7 +261,18 @@ static size_t record_frames(const struct lp_record *r)
 	return r->depth + !!(r->flags & LP_STACK_TRUNCATED);
 }
 
-/* Frame i (leaf first) of a record, with pseudo-frames on the root side. */
+/* Frame i (leaf first) of a record, with pseudo-frames on the root side;
+ * the primitive's pseudo address (its leaf) is named after it. */
+/* The location of a stack's return address: code, or the primitive's
+ * pseudo address (its leaf), named after it. */
+static const struct loc *pc_frame(struct builder *b, uintptr_t pc)
+{
+	int prim = lp_pc_primitive(pc);
+
+	return loc_intern(b, (uint64_t)pc - 1,
+			  prim >= 0 ? lp_primitive_name((unsigned)prim) : NULL);
+}
+
 static const struct loc *record_frame(struct builder *b,
 				      const struct lp_record *r, size_t i)
 {
@@ -258,7 +280,7 @@ static const struct loc *record_frame(struct builder *b,
 		return loc_intern(b, OVERFLOW_ADDR, LP_FRAME_OVERFLOW);
 	if (i == r->depth)
 		return loc_intern(b, TRUNCATED_ADDR, LP_FRAME_TRUNCATED);
-	return loc_intern(b, (uint64_t)r->pcs[i] - 1, NULL);
+	return pc_frame(b, r->pcs[i]);
 }
 
 static bool record_empty(const struct lp_record *r)
@@ -317,6 +339,76 @@ static int value_type(struct builder *b, PbValueType *vt, const char *type,
 	return t < 0 || u < 0 ? -1 : 0;
 }
 
+struct lock_key {
+	const struct builder *b;
+	uint64_t id;
+};
+
+static bool lock_is(const void *ctx, uint32_t i)
+{
+	const struct lock_key *k = ctx;
+
+	return k->b->lock_id[i] == k->id;
+}
+
+/* The string of lock `id`'s name (lockname.h), named once per profile;
+ * -1 on OOM. */
+static int64_t lock_name(struct builder *b, uint64_t id)
+{
+	struct lock_key k = {b, id};
+	uint32_t i = lp_hashtab_find(&b->lock_index, id, lock_is, &k);
+	char name[512];
+	int64_t s;
+
+	if (i != LP_HASHTAB_NONE)
+		return b->lock_str[i];
+	lp_lock_name(b->sym, id, name, sizeof(name));
+	if ((s = lp_pprof_writer_string(b->w, name)) < 0 ||
+	    lp_grow((void **)&b->lock_id, &b->lock_cap, b->nlock + 1, sizeof(*b->lock_id)) ||
+	    lp_grow((void **)&b->lock_str, &b->lock_str_cap, b->nlock + 1,
+		    sizeof(*b->lock_str)) ||
+	    lp_hashtab_add(&b->lock_index, id, (uint32_t)b->nlock))
+		return -1;
+	b->lock_id[b->nlock] = id;
+	b->lock_str[b->nlock++] = s;
+	return s;
+}
+
+/* A record's labels (docs/profiles.md, "Labels") as pprof string labels,
+ * into l and lp (room for 3). Returns how many, -1 on OOM. */
+static int pb_labels(struct builder *b, const struct lp_record *r,
+		     Perftools__Profiles__Label *l, Perftools__Profiles__Label **lp)
+{
+	static const char *const keys[3] = {"lock", "thread", "wait"};
+	int64_t value[3] = {-1, -1, -1};
+	int n = 0;
+
+	if (!(r->flags & LP_STACK_LABELS))
+		return 0;
+	if (r->labels.lock && (value[0] = lock_name(b, r->labels.lock)) < 0)
+		return -1;
+	if (r->labels.thread[0] &&
+	    (value[1] = lp_pprof_writer_string(b->w, r->labels.thread)) < 0)
+		return -1;
+	if (r->labels.wait > 0 && r->labels.wait <= LP_WAIT_BUCKETS &&
+	    (value[2] = lp_pprof_writer_string(
+		     b->w, lp_wait_bucket_names[r->labels.wait - 1])) < 0)
+		return -1;
+	for (int k = 0; k < 3; k++) {
+		if (value[k] < 0)
+			continue;
+		if (!b->label_key[k] &&
+		    (b->label_key[k] = lp_pprof_writer_string(b->w, keys[k])) < 0)
+			return -1;
+		perftools__profiles__label__init(&l[n]);
+		l[n].key = b->label_key[k];
+		l[n].str = value[k];
+		lp[n] = &l[n];
+		n++;
+	}
+	return n;
+}
+
 /* One sample per record, interning its locations. */
 static int pb_samples(struct builder *b, const struct lp_record **recs,
 		      size_t n)
@@ -337,8 +429,10 @@ static int pb_samples(struct builder *b, const struct lp_record **recs,
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		Perftools__Profiles__Sample s = PERFTOOLS__PROFILES__SAMPLE__INIT;
+		Perftools__Profiles__Label label[3], *labelp[3];
 		int64_t value[2] = {lp_record_contentions(recs[i]),
 				    recs[i]->delay_ns};
+		int nlabel = pb_labels(b, recs[i], label, labelp);
 
 		s.n_location_id = record_frames(recs[i]);
 		for (size_t f = 0; f < s.n_location_id; f++) {
@@ -350,9 +444,15 @@ static int pb_samples(struct builder *b, const struct lp_record **recs,
 			}
 			ids[f] = l->id;
 		}
+		if (nlabel < 0) {
+			free(ids);
+			return -1;
+		}
 		s.location_id = ids;
 		s.value = value;
 		s.n_value = 2;
+		s.label = labelp;
+		s.n_label = (size_t)nlabel;
 		rc = lp_pprof_writer_sample(b->w, &s);
 	}
 	free(ids);
@@ -608,10 +708,9 @@ struct lp_pprof_writer *lp_pprof_stacks_writer(struct lp_pprof_stacks *s)
 	return s->b.w;
 }
 
-uint64_t lp_pprof_stacks_frame(struct lp_pprof_stacks *s, uintptr_t pc,
-			       const char *pseudo, FILE *text)
+uint64_t lp_pprof_stacks_frame(struct lp_pprof_stacks *s, uintptr_t pc, FILE *text)
 {
-	const struct loc *l = loc_intern(&s->b, pseudo ? pc : pc - 1, pseudo);
+	const struct loc *l = pc_frame(&s->b, pc);
 
 	if (!l)
 		return 0;

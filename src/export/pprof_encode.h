@@ -73,11 +73,10 @@ struct lp_pprof_stacks *lp_pprof_stacks_new(struct lp_symbolizer *sym);
 void lp_pprof_stacks_free(struct lp_pprof_stacks *s);
 struct lp_pprof_writer *lp_pprof_stacks_writer(struct lp_pprof_stacks *s);
 
-/* The location id of return address `pc`, or, with `pseudo`, of the
- * pseudo-frame of that name at the fake address `pc`; its debug=1 lines
- * ("#\t0x...") written to `text` unless NULL. 0 when out of memory. */
-uint64_t lp_pprof_stacks_frame(struct lp_pprof_stacks *s, uintptr_t pc,
-			       const char *pseudo, FILE *text);
+/* The location id of return address `pc` (code, or a primitive's pseudo
+ * address: record/primitive.h); its debug=1 lines ("#\t0x...") written to
+ * `text` unless NULL. 0 when out of memory. */
+uint64_t lp_pprof_stacks_frame(struct lp_pprof_stacks *s, uintptr_t pc, FILE *text);
 
 /* The location id of the truncated-stack pseudo-frame. 0: out of memory. */
 uint64_t lp_pprof_stacks_truncated(struct lp_pprof_stacks *s);

@@ -54,9 +54,12 @@ struct lp_elf {
 	uint64_t key_dev, key_ino;   /* as /proc/self/maps names it */
 	uint64_t file_dev, file_ino; /* what was opened at its path */
 	char build_id[BUILD_ID_HEX];
-	struct lp_sym *syms;
+	struct lp_sym *syms;          /* functions */
 	size_t nsyms;
 	char *names;
+	struct lp_sym *objs;          /* data objects (lp_symbolize_data) */
+	size_t nobjs;
+	char *obj_names;
 	struct lp_load *loads;
 	size_t nloads;
 	char *path;                  /* to read the symbols when first needed */
@@ -311,18 +314,24 @@ static int sym_push(struct sym_vec *sv, const ElfW(Sym) *s, const char *name,
 	return 0;
 }
 
-static bool is_code_symbol(const ElfW(Sym) *s)
+/* The symbols read into a table: functions (code addresses) or data
+ * objects (lock addresses). */
+enum sym_kind { SYM_CODE, SYM_DATA };
+
+static bool is_symbol_of(const ElfW(Sym) *s, enum sym_kind kind)
 {
 	unsigned type = ELF64_ST_TYPE(s->st_info);
+	bool of_kind = kind == SYM_CODE ? type == STT_FUNC || type == STT_GNU_IFUNC
+					: type == STT_OBJECT;
 
-	return (type == STT_FUNC || type == STT_GNU_IFUNC) && s->st_size > 0 &&
-	       s->st_shndx != SHN_UNDEF && s->st_value + s->st_size > s->st_value;
+	return of_kind && s->st_size > 0 && s->st_shndx != SHN_UNDEF &&
+	       s->st_value + s->st_size > s->st_value;
 }
 
-/* Append the function symbols of every section of type `type`
+/* Append the symbols of `kind` of every section of type `type`
  * (SHT_SYMTAB or SHT_DYNSYM). Returns the number of tables read, -1 on OOM. */
 static int add_symbols(struct sym_vec *sv, const struct elf_image *im,
-		       uint32_t type)
+		       uint32_t type, enum sym_kind kind)
 {
 	size_t nsh;
 	const ElfW(Shdr) *sh = elf_sections(im, &nsh);
@@ -345,7 +354,7 @@ static int add_symbols(struct sym_vec *sv, const struct elf_image *im,
 			const ElfW(Sym) *s = &syms[k];
 			size_t room, len;
 
-			if (!is_code_symbol(s) || s->st_name >= str->sh_size)
+			if (!is_symbol_of(s, kind) || s->st_name >= str->sh_size)
 				continue;
 			room = str->sh_size - s->st_name;
 			len = strnlen(strs + s->st_name, room);
@@ -397,23 +406,25 @@ static void sym_finish(struct sym_vec *sv)
 	}
 }
 
-/* The innermost symbol covering `a`: the nearest start at or below it whose
- * range holds it, walking back only while an earlier one could reach. */
-static const struct lp_sym *sym_find(const struct lp_elf *e, uintptr_t a)
+/* The innermost symbol of `syms` (n of them, sorted) covering `a`: the
+ * nearest start at or below it whose range holds it, walking back only
+ * while an earlier one could reach. */
+static const struct lp_sym *sym_find(const struct lp_sym *syms, size_t n,
+				     uintptr_t a)
 {
-	size_t lo = 0, hi = e->nsyms;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (e->syms[mid].start <= a)
+		if (syms[mid].start <= a)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i-- > 0 && e->syms[i].reach > a;)
-		if (a < e->syms[i].end)
-			return &e->syms[i];
+	for (size_t i = lo; i-- > 0 && syms[i].reach > a;)
+		if (a < syms[i].end)
+			return &syms[i];
 	return NULL;
 }
 
@@ -508,8 +519,21 @@ static char *debug_file(const struct lp_elf *e, const struct elf_image *im)
 	return debuglink_file(e, im);
 }
 
+/* Both kinds of symbols of one file's tables of `type`: the number of
+ * tables read, -1 on OOM. */
+static int add_all_symbols(struct sym_vec sv[2], const struct elf_image *im,
+			   uint32_t type)
+{
+	int tables = add_symbols(&sv[SYM_CODE], im, type, SYM_CODE);
+
+	if (tables >= 0 && add_symbols(&sv[SYM_DATA], im, type, SYM_DATA) < 0)
+		return -1;
+	return tables;
+}
+
 /* Symbols from the separate debug file of an object (none when `sv` is
- * NULL); whether its DWARF is worth opening. */
+ * NULL): functions into sv[SYM_CODE], data objects into sv[SYM_DATA];
+ * whether its DWARF is worth opening. */
 static int add_debug_symbols(struct sym_vec *sv, const char *path,
 			     bool *cheap_dwarf)
 {
@@ -521,7 +545,7 @@ static int add_debug_symbols(struct sym_vec *sv, const char *path,
 	if (elf_map(path, &im, &st) != 0)
 		return 0;
 	if (sv)
-		rc = add_symbols(sv, &im, SHT_SYMTAB);
+		rc = add_all_symbols(sv, &im, SHT_SYMTAB);
 	*cheap_dwarf = has_cheap_dwarf(&im);
 	elf_unmap(&im);
 	return rc < 0 ? -1 : 0;
@@ -582,12 +606,12 @@ static struct lp_elf *elf_load(const char *path, uint64_t dev, uint64_t ino)
 	return e;
 }
 
-/* The function symbols of `e`, from .symtab (or its separate debug file)
- * and .dynsym, and where its DWARF is. The file must still be the one read
- * by elf_load. */
+/* The function and data symbols of `e`, from .symtab (or its separate
+ * debug file) and .dynsym, and where its DWARF is. The file must still be
+ * the one read by elf_load. */
 static void elf_read_symbols(struct lp_elf *e)
 {
-	struct sym_vec sv = {0};
+	struct sym_vec sv[2] = {{0}};
 	struct elf_image im;
 	struct stat st;
 	bool own_dwarf, debug_dwarf = false;
@@ -602,25 +626,31 @@ static void elf_read_symbols(struct lp_elf *e)
 		e->syms_read = true;
 		return;
 	}
-	tables = add_symbols(&sv, &im, SHT_SYMTAB);
+	tables = add_all_symbols(sv, &im, SHT_SYMTAB);
 	own_dwarf = has_cheap_dwarf(&im);
 	if (tables >= 0 && (tables == 0 || !own_dwarf) && !e->debug_path)
 		e->debug_path = debug_file(e, &im);
 	if (tables >= 0 && e->debug_path)
-		rc = add_debug_symbols(tables == 0 ? &sv : NULL, e->debug_path,
+		rc = add_debug_symbols(tables == 0 ? sv : NULL, e->debug_path,
 				       &debug_dwarf);
 	if (tables >= 0 && rc >= 0)
-		rc = add_symbols(&sv, &im, SHT_DYNSYM);
+		rc = add_all_symbols(sv, &im, SHT_DYNSYM);
 	elf_unmap(&im);
 	if (tables < 0 || rc < 0) {
-		free(sv.v);
-		free(sv.names);
+		for (int k = SYM_CODE; k <= SYM_DATA; k++) {
+			free(sv[k].v);
+			free(sv[k].names);
+		}
 		return; /* out of memory: try again next time */
 	}
-	sym_finish(&sv);
-	e->syms = sv.v;
-	e->nsyms = sv.n;
-	e->names = sv.names;
+	sym_finish(&sv[SYM_CODE]);
+	sym_finish(&sv[SYM_DATA]);
+	e->syms = sv[SYM_CODE].v;
+	e->nsyms = sv[SYM_CODE].n;
+	e->names = sv[SYM_CODE].names;
+	e->objs = sv[SYM_DATA].v;
+	e->nobjs = sv[SYM_DATA].n;
+	e->obj_names = sv[SYM_DATA].names;
 	e->dwarf_path = own_dwarf ? e->path : debug_dwarf ? e->debug_path : NULL;
 	e->syms_read = true;
 }
@@ -632,6 +662,8 @@ static void elf_free(struct lp_elf *e)
 	free(e->debug_path);
 	free(e->syms);
 	free(e->names);
+	free(e->objs);
+	free(e->obj_names);
 	free(e->loads);
 	free(e);
 }
@@ -914,7 +946,7 @@ int lp_symbolize(struct lp_symbolizer *sym, uintptr_t addr, const char **name,
 			continue;
 		if (m->elf && !m->elf->syms_read)
 			elf_read_symbols(m->elf);
-		s = m->elf ? sym_find(m->elf, addr - m->bias) : NULL;
+		s = m->elf ? sym_find(m->elf->syms, m->elf->nsyms, addr - m->bias) : NULL;
 		if (s) {
 			*name = m->elf->names + s->name;
 			*sym_offset = addr - m->bias - s->start;
@@ -977,4 +1009,59 @@ int lp_symbolize_unnamed(const struct lp_symbolizer *sym, int mi,
 		return 0;
 	return snprintf(buf, len, m->is_main ? "[%s]+%#lx" : "%s+%#lx", base,
 			(unsigned long)at);
+}
+
+/* The object whose loaded segments hold `addr`: its load bias. */
+struct data_ctx {
+	uintptr_t addr, bias;
+	bool found;
+};
+
+static int data_cb(struct dl_phdr_info *di, size_t size, void *arg)
+{
+	struct data_ctx *c = arg;
+
+	(void)size;
+	for (size_t k = 0; k < di->dlpi_phnum; k++) {
+		const ElfW(Phdr) *ph = &di->dlpi_phdr[k];
+		uintptr_t lo = di->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && c->addr >= lo &&
+		    c->addr - lo < ph->p_memsz) {
+			c->bias = di->dlpi_addr;
+			c->found = true;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int lp_symbolize_data(struct lp_symbolizer *sym, uintptr_t addr, char *buf,
+		      size_t len)
+{
+	struct data_ctx c = {addr, 0, false};
+
+	dl_iterate_phdr(data_cb, &c);
+	if (!c.found)
+		return 0;
+	for (size_t i = 0; i < sym->n; i++) {
+		const struct lp_map *m = &sym->map[i];
+		const char *base = strrchr(m->path, '/');
+		const struct lp_sym *s;
+
+		if (!m->has_bias || m->bias != c.bias || !m->elf)
+			continue;
+		if (!m->elf->syms_read)
+			elf_read_symbols(m->elf);
+		s = sym_find(m->elf->objs, m->elf->nobjs, addr - c.bias);
+		if (s && addr - c.bias == s->start)
+			return snprintf(buf, len, "%s", m->elf->obj_names + s->name);
+		if (s)
+			return snprintf(buf, len, "%s+%#lx", m->elf->obj_names + s->name,
+					(unsigned long)(addr - c.bias - s->start));
+		base = base ? base + 1 : m->path;
+		return snprintf(buf, len, m->is_main ? "[%s]+%#lx" : "%s+%#lx", base,
+				(unsigned long)(addr - c.bias));
+	}
+	return 0;
 }

@@ -69,4 +69,16 @@ size_t lp_symbolize_frames(struct lp_symbolizer *sym, uintptr_t addr,
 int lp_symbolize_unnamed(const struct lp_symbolizer *sym, int mi,
 			 uintptr_t addr, char *buf, size_t len);
 
+/*
+ * A name for a data address (a lock) of this process: when it is inside a
+ * loaded object's data or bss, the symbol covering it ("accounts_lock"),
+ * with "+0xOFF" when it is not at the symbol's start ("table+0x40"), or
+ * with no symbol the object's file name and the address as in the file
+ * ("[prog]+0x4010", "libfoo.so+0x2a0"), the same in every run. Needs a
+ * refresh since the object was loaded. Returns snprintf's count, 0 when
+ * the address is in no loaded object (heap, stacks, other mappings).
+ */
+int lp_symbolize_data(struct lp_symbolizer *sym, uintptr_t addr, char *buf,
+		      size_t len);
+
 #endif /* LP_SYMBOLIZE_H */

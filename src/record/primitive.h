@@ -6,6 +6,8 @@
 #ifndef LP_PRIMITIVE_H
 #define LP_PRIMITIVE_H
 
+#include <stdint.h>
+
 enum lp_primitive {
 	LP_PRIM_MUTEX_LOCK,
 	LP_PRIM_MUTEX_TIMEDLOCK,
@@ -37,5 +39,26 @@ static inline int lp_primitive_is_lock(enum lp_primitive prim)
 
 /* The function's name ("pthread_mutex_lock"), or NULL out of range. */
 const char *lp_primitive_name(unsigned prim);
+
+/*
+ * The primitive as a stack's leaf frame: a pseudo return address, in the
+ * first page, where no code is ever mapped (the kernel refuses to map it
+ * below vm.mmap_min_addr, 4096 at least), so it cannot be taken for a
+ * frame of the program. The encoder names it after the primitive
+ * (pprof_encode.c), as Go's block profile ends in sync.(*Mutex).Lock.
+ */
+#define LP_PRIM_PC_BASE 0x100
+
+static inline uintptr_t lp_primitive_pc(enum lp_primitive prim)
+{
+	return LP_PRIM_PC_BASE + 1 + (uintptr_t)prim;
+}
+
+/* The primitive a stack's return address stands for, or -1 for code. */
+static inline int lp_pc_primitive(uintptr_t pc)
+{
+	return pc > LP_PRIM_PC_BASE && pc <= LP_PRIM_PC_BASE + LP_PRIM_COUNT ?
+		(int)(pc - LP_PRIM_PC_BASE - 1) : -1;
+}
 
 #endif /* LP_PRIMITIVE_H */

@@ -10,6 +10,8 @@
 
 #include "base/clock.h"
 #include "base/guard.h"
+#include "labels.h"
+#include "lockid.h"
 #include "recorder.h"
 #include "sampling.h"
 #include "base/selfmap.h"
@@ -37,21 +39,42 @@ static __thread struct deferred {
 	struct lp_waiter left; /* a departure to make, when left.entry */
 	int64_t left_at;       /* when it took the lock */
 	int record;            /* a block record to insert */
+	const void *obj;       /* what it waited on */
+	int64_t waited;        /* for how long */
 	uint32_t npcs, flags;
 	uint64_t contentions;
 	int64_t delay;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 } deferred __attribute__((tls_model("initial-exec")));
 
+/* The labels of a sample on `obj` whose stack is `pcs` (`waited` ns, or
+ * -1 for a release), or NULL when samples are not labelled. */
+static const struct lp_labels *labels_of(struct lp_labels *l, const void *obj,
+					 const uintptr_t *pcs, uint32_t npcs,
+					 int64_t waited)
+{
+	int which = __atomic_load_n(&lp_prof.labels, __ATOMIC_RELAXED);
+
+	if (!which)
+		return NULL;
+	/* pcs[0] is the primitive: the program's frame is next. */
+	lp_labels_fill(l, which, obj, npcs > 1 ? pcs[1] : 0, waited);
+	return l;
+}
+
 /* The deferred work, after the release of `deferred.holding` (whose charge
  * made the departure) or before the thread's next wait. */
 static void finish_deferred(int released)
 {
+	struct lp_labels l;
+
 	if (deferred.left.entry && !released)
 		lp_waitstate_leave_held(&deferred.left, deferred.left_at);
 	deferred.left.entry = NULL;
 	if (deferred.record)
 		lp_stacktab_add(tables[LP_BLOCK], deferred.pcs, deferred.npcs, deferred.flags,
+				labels_of(&l, deferred.obj, deferred.pcs, deferred.npcs,
+					  deferred.waited),
 				deferred.contentions, deferred.delay);
 	deferred.record = 0;
 	lp_waitstate_hold((uintptr_t)deferred.holding, -1);
@@ -92,6 +115,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	 * inside the call, and both profiles count it alike. */
 	w->kind = kind;
 	w->prim = prim;
+	w->obj = obj;
 	if (!w->profiled) {
 		w->held.entry = NULL;
 		w->start = lp_now();
@@ -113,7 +137,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	w->draw = w->profiled ? lp_rand() : 0;
 	if (kind != LP_WAIT_COND && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
-		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+		w->npcs = lp_stack_capture(w->pcs, prim, &w->truncated);
 	/* With the hang view on, a lock waiter whose wait outlives
 	 * LP_HANG_STACK_AFTER takes its stack then (lp_wait_stack). Other
 	 * waits cannot be cut in two: a condvar's would lose a wake-up, a
@@ -122,7 +146,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	 * a condvar's inside the program's critical section (docs/live.md
 	 * says what that costs). */
 	if (shown && w->npcs < 0 && !lp_primitive_is_lock(prim))
-		w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+		w->npcs = lp_stack_capture(w->pcs, prim, &w->truncated);
 	w->stack_due = shown && w->npcs < 0;
 	lp_waiting_begin(obj, prim, w->start, w->pcs, w->npcs, w->truncated);
 	lp_guard_leave(saved);
@@ -133,7 +157,7 @@ void lp_wait_stack(struct lp_wait *w)
 {
 	int saved = lp_guard_enter();
 
-	w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+	w->npcs = lp_stack_capture(w->pcs, w->prim, &w->truncated);
 	w->stack_due = 0;
 	lp_waiting_stack(w->pcs, w->npcs, w->truncated);
 	lp_guard_leave(saved);
@@ -166,9 +190,11 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 		uint32_t flags;
 
 		if (w->npcs < 0)
-			w->npcs = lp_stackwalk(w->pcs, lp_prof.stack_depth, &w->truncated);
+			w->npcs = lp_stack_capture(w->pcs, w->prim, &w->truncated);
 		flags = w->truncated ? LP_STACK_TRUNCATED : 0;
 		if (holding) {
+			deferred.obj = w->obj;
+			deferred.waited = end - w->start;
 			deferred.npcs = (uint32_t)w->npcs;
 			deferred.flags = flags;
 			deferred.contentions = contentions;
@@ -176,7 +202,11 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 			memcpy(deferred.pcs, w->pcs, (size_t)w->npcs * sizeof(w->pcs[0]));
 			deferred.record = 1;
 		} else {
+			struct lp_labels l;
+
 			lp_stacktab_add(tables[LP_BLOCK], w->pcs, (uint32_t)w->npcs, flags,
+					labels_of(&l, w->obj, w->pcs, (uint32_t)w->npcs,
+						  end - w->start),
 					contentions, delay);
 		}
 	}
@@ -190,6 +220,7 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 void lp_release_charge(const void *obj, enum lp_primitive prim)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
+	struct lp_labels l;
 	struct lp_charge c;
 	struct lp_stack *sample;
 	int64_t fraction;
@@ -203,9 +234,10 @@ void lp_release_charge(const void *obj, enum lp_primitive prim)
 	if (lp_waitstate_charge((uintptr_t)obj, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
 				deferred.left_at, &c) && c.sampled) {
-		n = lp_stackwalk(pcs, lp_prof.stack_depth, &truncated);
+		n = lp_stack_capture(pcs, prim, &truncated);
 		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
 					 truncated ? LP_STACK_TRUNCATED : 0,
+					 labels_of(&l, obj, pcs, (uint32_t)n, -1),
 					 (uint64_t)fraction << LP_FX_SHIFT,
 					 fraction * c.charged);
 		if (c.waiters_left)
@@ -214,6 +246,18 @@ void lp_release_charge(const void *obj, enum lp_primitive prim)
 	if (deferred.holding == obj)
 		finish_deferred(1);
 	lp_guard_leave(saved);
+}
+
+int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated)
+{
+	int depth = __atomic_load_n(&lp_prof.stack_depth, __ATOMIC_RELAXED);
+
+	pcs[0] = lp_primitive_pc(prim);
+	if (depth <= 1) {
+		*truncated = 1;
+		return 1;
+	}
+	return 1 + lp_stackwalk(pcs + 1, depth - 1, truncated);
 }
 
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
@@ -246,7 +290,8 @@ int lp_recorder_init(const struct lp_config *cfg)
 	tables[LP_BLOCK] = lp_stacktab_new(cfg->max_stacks);
 	tables[LP_MUTEX] = lp_stacktab_new(cfg->max_stacks);
 	if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
-	    lp_waitstate_init(cfg->max_locks) != 0 || lp_waiting_init() != 0)
+	    lp_waitstate_init(cfg->max_locks) != 0 || lp_waiting_init() != 0 ||
+	    ((cfg->labels & LP_LABEL_LOCK) && lp_lockid_init(cfg->max_locks) != 0))
 		return -1;
 	return 0;
 }

@@ -23,6 +23,7 @@ struct lp_profiler {
 	int64_t block_rate;      /* ns; <= 0 off */
 	int64_t mutex_fraction;  /* <= 0 off */
 	int stack_depth;
+	int labels;              /* LP_LABEL_*: what samples are labelled with */
 	int hang_view;           /* the waits in progress are watched (LOCKPROF_HANG,
 				  * the endpoint, LOCKPROF_SIGNAL): every wait is
 				  * shown there, with its stack */
@@ -54,6 +55,7 @@ struct lp_wait {
 	struct lp_waiter held;      /* registered waiter when held.entry */
 	enum lp_wait_kind kind;
 	enum lp_primitive prim;     /* the call the program made */
+	const void *obj;            /* what it waits on */
 	int profiled;               /* for the profiles; else only shown */
 	int stack_due;              /* the hang view wants a stack taken during
 				     * the wait (lp_wait_stack) */
@@ -112,6 +114,15 @@ static inline int lp_release_wanted(const void *obj)
 /* After the real unlock or post (`prim`) succeeded: charge the waiters, and
  * record the thread's wait deferred until this release. */
 void lp_release_charge(const void *obj, enum lp_primitive prim);
+
+/*
+ * The calling thread's stack for a sample in `prim`: the primitive as its
+ * leaf (lp_primitive_pc), then the program's frames, without the library's,
+ * lp_prof.stack_depth frames in all. `pcs` has room for
+ * LP_MAX_STACK_DEPTH + LP_STACK_SLACK. Returns the number of frames;
+ * *truncated says the program's stack went deeper.
+ */
+int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated);
 
 /* Snapshot one profile now (time and duration filled in). 0 or -1. */
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out);

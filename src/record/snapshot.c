@@ -21,6 +21,8 @@ static uint64_t record_hash(const struct lp_record *r)
 
 	for (uint32_t i = 0; i < r->depth; i++)
 		h = lp_hash_word(h, r->pcs[i]);
+	if (r->flags & LP_STACK_LABELS)
+		h = lp_hash_bytes(h, &r->labels, sizeof(r->labels));
 	return h;
 }
 
@@ -36,7 +38,8 @@ static bool record_same(const void *ctx, uint32_t i)
 	const struct lp_record *a = &k->s->records[i], *b = k->r;
 
 	return a->depth == b->depth && a->flags == b->flags &&
-	       memcmp(a->pcs, b->pcs, a->depth * sizeof(uintptr_t)) == 0;
+	       memcmp(a->pcs, b->pcs, a->depth * sizeof(uintptr_t)) == 0 &&
+	       memcmp(&a->labels, &b->labels, sizeof(a->labels)) == 0;
 }
 
 /* The records of s indexed by stack. 0, or -1 when out of memory. */

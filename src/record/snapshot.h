@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "labels.h"
+
 enum lp_kind { LP_BLOCK = 0, LP_MUTEX = 1 };
 
 /* Contentions are kept in fixed point: the block profile's bias correction
@@ -20,6 +22,7 @@ enum lp_kind { LP_BLOCK = 0, LP_MUTEX = 1 };
 /* Record flags: what the stack's frames do not say by themselves. */
 #define LP_STACK_TRUNCATED 1u /* deeper than the depth limit: root side cut */
 #define LP_STACK_OVERFLOW 2u  /* the stack table was full: pcs are empty */
+#define LP_STACK_LABELS 4u    /* labels are part of the key (LOCKPROF_LABELS) */
 
 struct lp_record {
 	uint64_t contentions_fx; /* contentions, fixed point (LP_FX_ONE = 1) */
@@ -27,6 +30,7 @@ struct lp_record {
 	uint32_t depth;          /* number of pcs */
 	uint32_t flags;          /* LP_STACK_* */
 	const uintptr_t *pcs;    /* return addresses, leaf first */
+	struct lp_labels labels; /* with LP_STACK_LABELS; else zero */
 };
 
 struct lp_snapshot {
@@ -49,7 +53,8 @@ static inline int64_t lp_record_contentions(const struct lp_record *r)
 void lp_snapshot_free(struct lp_snapshot *s);
 
 /*
- * `out` = `now` minus `before`, record by record (matched on flags and pcs),
+ * `out` = `now` minus `before`, record by record (matched on flags, pcs and
+ * labels),
  * keeping only records that changed. time_nanos is now's, duration_nanos the
  * gap between the two. Returns 0, or -1 when out of memory.
  */

@@ -13,6 +13,7 @@ struct lp_stack {
 	uint64_t hash;
 	uint32_t depth;
 	uint32_t flags;
+	struct lp_labels labels; /* with LP_STACK_LABELS; else zero */
 	uintptr_t pcs[];
 };
 
@@ -26,17 +27,29 @@ struct lp_stacktab {
 struct stack_key {
 	const uintptr_t *pcs;
 	uint32_t depth, flags;
+	const struct lp_labels *labels; /* with LP_STACK_LABELS */
 };
 
-static uint64_t hash_stack(const uintptr_t *pcs, uint32_t depth, uint32_t flags)
+static uint64_t mix(uint64_t h, uint64_t word)
 {
-	uint64_t h = 0xcbf29ce484222325ull ^ flags;
+	h ^= word;
+	h *= 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static uint64_t hash_stack(const struct stack_key *k)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ k->flags;
 	uint32_t i;
 
-	for (i = 0; i < depth; i++) {
-		h ^= pcs[i];
-		h *= 0x100000001b3ull;
-		h ^= h >> 29;
+	for (i = 0; i < k->depth; i++)
+		h = mix(h, k->pcs[i]);
+	if (k->flags & LP_STACK_LABELS) {
+		uint64_t words[sizeof(*k->labels) / sizeof(uint64_t)];
+
+		memcpy(words, k->labels, sizeof(words));
+		for (i = 0; i < sizeof(words) / sizeof(*words); i++)
+			h = mix(h, words[i]);
 	}
 	h ^= h >> 32;
 	h *= 0xd6e8feb86659fd93ull;
@@ -49,7 +62,9 @@ static int match_stack(struct cds_lfht_node *node, const void *key)
 	const struct stack_key *k = key;
 
 	return e->depth == k->depth && e->flags == k->flags &&
-	       memcmp(e->pcs, k->pcs, k->depth * sizeof(uintptr_t)) == 0;
+	       memcmp(e->pcs, k->pcs, k->depth * sizeof(uintptr_t)) == 0 &&
+	       (!(k->flags & LP_STACK_LABELS) ||
+		memcmp(&e->labels, k->labels, sizeof(e->labels)) == 0);
 }
 
 struct lp_stacktab *lp_stacktab_new(int64_t max_stacks)
@@ -93,6 +108,7 @@ static struct lp_stack *new_entry(struct lp_stacktab *t, const struct stack_key 
 	e->hash = hash;
 	e->depth = k->depth;
 	e->flags = k->flags;
+	e->labels = k->flags & LP_STACK_LABELS ? *k->labels : (struct lp_labels){ 0 };
 	memcpy(e->pcs, k->pcs, k->depth * sizeof(uintptr_t));
 	return e;
 }
@@ -120,10 +136,11 @@ static struct lp_stack *memo_find(struct lp_stacktab *t, const struct stack_key 
 
 struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
 				 uint32_t depth, uint32_t flags,
+				 const struct lp_labels *labels,
 				 uint64_t contentions_fx, int64_t delay)
 {
-	struct stack_key k = { pcs, depth, flags };
-	uint64_t hash = hash_stack(pcs, depth, flags);
+	struct stack_key k = { pcs, depth, flags | (labels ? LP_STACK_LABELS : 0), labels };
+	uint64_t hash = hash_stack(&k);
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
 	struct lp_stack *e = memo_find(t, &k, hash);
@@ -195,6 +212,7 @@ static int append(struct lp_snapshot *out, size_t *cap, uintptr_t **pcs_buf,
 	r->delay_ns = d;
 	r->depth = e->depth;
 	r->flags = e->flags;
+	r->labels = e->labels;
 	r->pcs = (const uintptr_t *)(uintptr_t)*pcs_len; /* offset until done */
 	*pcs_len += e->depth;
 	return 0;

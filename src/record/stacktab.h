@@ -21,10 +21,12 @@ struct lp_stack; /* one entry: a stack and its counters */
 struct lp_stacktab *lp_stacktab_new(int64_t max_stacks);
 
 /* Add one sampled event; returns the stack's entry (the overflow entry when
- * the table is full). Never allocates with malloc; signal-safe under the
- * guard. */
+ * the table is full). `labels`, when not NULL, are part of the key (the
+ * entry gets LP_STACK_LABELS). Never allocates with malloc; signal-safe
+ * under the guard. */
 struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
 				 uint32_t depth, uint32_t flags,
+				 const struct lp_labels *labels,
 				 uint64_t contentions_fx, int64_t delay);
 
 /* Add delay to an entry already counted (entries live as long as the

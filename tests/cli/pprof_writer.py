@@ -40,15 +40,15 @@ class Profile:
         self.mapping_start = mapping_start
         self.binary = binary
         self.build_id = build_id
-        self.samples = []  # (stack, values)
+        self.samples = []  # (stack, values, {label key: string})
         self.comments = []
         self.strings = [""]
         self.index = {"": 0}
         self.funcs = {}  # name -> id
         self.files = {}  # name -> source file, else app/NAME.c
 
-    def add(self, stack, *values):
-        self.samples.append((list(stack), list(values)))
+    def add(self, stack, *values, labels=None):
+        self.samples.append((list(stack), list(values), dict(labels or {})))
         return self
 
     def s(self, text):
@@ -64,7 +64,7 @@ class Profile:
         for t, u in self.types:
             parts["sample_type"].append(field(1, 2, msg(field(1, 0, self.s(t)), field(2, 0, self.s(u)))))
         locs = {}
-        for stack, values in self.samples:
+        for stack, values, labels in self.samples:
             ids = []
             for name in reversed(stack):  # leaf first
                 if name not in locs:
@@ -78,7 +78,9 @@ class Profile:
                 ids.append(locs[name])
             parts["sample"].append(field(2, 2, msg(
                 field(1, 2, b"".join(varint(i) for i in ids)),
-                field(2, 2, b"".join(varint(v) for v in values)))))
+                field(2, 2, b"".join(varint(v) for v in values)),
+                *(field(3, 2, msg(field(1, 0, self.s(k)), field(2, 0, self.s(v))))
+                  for k, v in labels.items()))))
         for name, fid in self.funcs.items():
             parts["function"].append(field(5, 2, msg(
                 field(1, 0, fid), field(2, 0, self.s(name)), field(3, 0, self.s(name)),

@@ -42,10 +42,10 @@ rows = df.get("sites", [])
 check(df.get("per_second") is False and df.get("rates") is not None,
       "totals compared; lockprof's profiles have durations: rates shown")
 check(run_json("top", base).get("kind") == "block", "lockprof's profile says its kind")
-check(rows and rows[0]["site"] == "wait_on_a", f"diff ranks wait_on_a first: {rows}")
+check(rows and rows[0]["site"] == "pthread_mutex_lock in wait_on_a", f"diff ranks wait_on_a first: {rows}")
 if rows:
     close(rows[0]["factor"], measured(base_w, slow_w, "wait_on_a"), 0.05, "wait_on_a factor")
-b = [r for r in rows if r["site"] == "wait_on_b"]
+b = [r for r in rows if r["site"] == "pthread_mutex_lock in wait_on_b"]
 check(b and abs(b[0]["factor"] - measured(base_w, slow_w, "wait_on_b")) < 0.05,
       f"wait_on_b as measured ({measured(base_w, slow_w, 'wait_on_b'):.3f}): {b}")
 

@@ -58,4 +58,21 @@ if "logger" in frames and "worker" in frames:
     lr, lg, lb = map(int, frames["logger"][1][4:-1].split(","))
     wr, wg, wb = map(int, frames["worker"][1][4:-1].split(","))
     check(lb == 255 and lr < 200 and wr == 255 and wb < 200, f"shrank blue, grew red: {frames}")
+# --by lock|thread|wait: the samples' labels, summed across stacks; a
+# sample without the label is a site of its own.
+lp = Profile(duration_ns=10**9)
+lp.add(W, 3, 300, labels={"lock": "accounts_lock", "thread": "worker-1", "wait": "1ms-10ms"})
+lp.add(["main", "audit", "pthread_mutex_lock"], 1, 200,
+       labels={"lock": "accounts_lock", "thread": "auditor", "wait": "100us-1ms"})
+lp.add(L, 2, 50, labels={"lock": "log_ready", "thread": "worker-1", "wait": "1ms-10ms"})
+lp.add(["main", "other", "pthread_mutex_lock"], 1, 7)
+labelled = lp.write(os.path.join(d, "labels.pprof"))
+for by, want in (("lock", {"accounts_lock": 500, "log_ready": 50, "[no lock label]": 7}),
+                 ("thread", {"worker-1": 350, "auditor": 200, "[no thread label]": 7}),
+                 ("wait", {"1ms-10ms": 350, "100us-1ms": 200, "[no wait label]": 7})):
+    t = run_json("top", "--by", by, labelled)
+    got = {s["site"]: s["delay_ns"] for s in t.get("sites", [])}
+    check(got == want and t.get("by") == by, f"--by {by}: {got}")
+check(run("top", "--by", "mutex", labelled, expect=2).stderr.startswith("lockprof top: bad --by 'mutex'"),
+      "--by of no known key is refused")
 done()

@@ -69,7 +69,7 @@ check("merged the block profiles of 4 processes" in p.stderr and
 t = run_json("top", os.path.join(merged, "block.pprof"))
 sites = {s["site"] for s in t.get("sites", [])}
 # (wait_on_b's short hold is not always waited for; wait_on_a's is.)
-check("wait_on_a" in sites and t["total"]["contentions"] >= 3,
+check("pthread_mutex_lock in wait_on_a" in sites and t["total"]["contentions"] >= 3,
       f"the merged block profile holds the children's waits: {sorted(sites)} {t.get('total')}")
 
 # The directory is checked before the program runs: exit 2, one line, and

@@ -89,14 +89,14 @@ static void fixture_init(struct fixture *f, enum lp_kind kind)
 	memcpy(f->pcs[3], (uintptr_t[]){f->w, f->a}, 2 * sizeof(uintptr_t));
 	memcpy(f->pcs[4], (uintptr_t[]){f->anon, f->c}, 2 * sizeof(uintptr_t));
 	/* Out of order on purpose: the encoders sort heaviest first. */
-	f->rec[0] = (struct lp_record){LP_FX_ONE, 10, 2, 0, f->pcs[3]};
-	f->rec[1] = (struct lp_record){3 * LP_FX_ONE, 3000, 3, 0, f->pcs[0]};
+	f->rec[0] = (struct lp_record){LP_FX_ONE, 10, 2, 0, f->pcs[3], {0}};
+	f->rec[1] = (struct lp_record){3 * LP_FX_ONE, 3000, 3, 0, f->pcs[0], {0}};
 	f->rec[2] = (struct lp_record){2 * LP_FX_ONE + LP_FX_ONE * 4 / 10, 500,
-				       2, LP_STACK_TRUNCATED, f->pcs[1]};
+				       2, LP_STACK_TRUNCATED, f->pcs[1], {0}};
 	f->rec[3] = (struct lp_record){LP_FX_ONE, 77, 0, LP_STACK_OVERFLOW,
-				       NULL};
-	f->rec[4] = (struct lp_record){LP_FX_ONE / 4, 0, 1, 0, f->pcs[2]};
-	f->rec[5] = (struct lp_record){5 * LP_FX_ONE, 1, 2, 0, f->pcs[4]};
+				       NULL, {0}};
+	f->rec[4] = (struct lp_record){LP_FX_ONE / 4, 0, 1, 0, f->pcs[2], {0}};
+	f->rec[5] = (struct lp_record){5 * LP_FX_ONE, 1, 2, 0, f->pcs[4], {0}};
 	f->snap = (struct lp_snapshot){
 		.kind = kind,
 		.time_nanos = 1700000000123456789LL,

@@ -3,13 +3,17 @@
  * The symbolizer on this very process: its own static functions (this
  * executable is linked without -rdynamic, so only .symtab names them), libc,
  * the vdso, a copy of the executable mapped by hand (bias from the file, not
- * from ld.so), a deleted file, and corrupt ELF files mapped executable.
+ * from ld.so), a deleted file, corrupt ELF files mapped executable, and
+ * data: a static lock, an address inside a static table, one in libc's
+ * data, and heap and stack addresses (no name).
  * Built twice: as PIE and as non-PIE.
  */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -38,6 +42,10 @@ static __attribute__((noinline)) int lp_static_beta(int x)
 }
 
 int main(void);
+
+/* Data named only by .symtab (lp_symbolize_data). */
+static long lp_static_lock;
+static char lp_static_table[256] = {1};
 
 /* The build-id as readelf prints it, "" when readelf is missing. */
 static void readelf_build_id(const char *path, char *out, size_t n)
@@ -282,6 +290,24 @@ static void test_corrupt(struct lp_symbolizer *sym)
 	free(exe);
 }
 
+static void test_data(struct lp_symbolizer *sym)
+{
+	char buf[128], here = 0, *heap = malloc(64);
+	int n;
+
+	lp_static_lock = 1;
+	n = lp_symbolize_data(sym, (uintptr_t)&lp_static_lock, buf, sizeof(buf));
+	CHECK(n > 0 && strcmp(buf, "lp_static_lock") == 0, "static lock: %s", n > 0 ? buf : "none");
+	n = lp_symbolize_data(sym, (uintptr_t)&lp_static_table[0x40], buf, sizeof(buf));
+	CHECK(n > 0 && strcmp(buf, "lp_static_table+0x40") == 0, "table+0x40: %s",
+	      n > 0 ? buf : "none");
+	n = lp_symbolize_data(sym, (uintptr_t)&stdout, buf, sizeof(buf));
+	CHECK(n > 0 && strcmp(buf, "stdout") == 0, "libc's stdout: %s", n > 0 ? buf : "none");
+	CHECK(lp_symbolize_data(sym, (uintptr_t)heap, buf, sizeof(buf)) == 0, "heap: %s", buf);
+	CHECK(lp_symbolize_data(sym, (uintptr_t)&here, buf, sizeof(buf)) == 0, "stack: %s", buf);
+	free(heap);
+}
+
 int main(void)
 {
 	struct lp_symbolizer *sym = lp_symbolizer_new();
@@ -294,6 +320,7 @@ int main(void)
 	test_cache(sym);
 	test_copy(sym);
 	test_corrupt(sym);
+	test_data(sym);
 	lp_symbolizer_free(sym);
 	return check_done("test_symbolize");
 }

@@ -7,9 +7,9 @@
  * sleepy_lock, held by "sleeper", which sleeps; "rw-writer" holding
  * rw_lock for writing while "rw-reader-1" and "rw-reader-2" wait to read.
  *
- * It prints "ready PID", then each lock's address ("lock NAME 0x..."),
- * then, for each thread, "thread NAME TID" (a waiter's once it is about to
- * block), and "all blocked" when every waiter is. Run with "short": every thread waits
+ * It prints "ready PID", then, for each thread, "thread NAME TID" (a
+ * waiter's once it is about to block), and "all blocked" when every waiter
+ * is. Run with "short": every thread waits
  * 100 ms at most (the holders release), and the program exits 0.
  */
 #include <dlfcn.h>
@@ -259,10 +259,6 @@ int main(int argc, char **argv)
 	pthread_barrier_init(&abba_both, NULL, 2);
 	pthread_barrier_init(&holders_hold, NULL, 3);
 	printf("ready %ld\n", (long)getpid());
-	printf("lock lock_a %p\nlock lock_b %p\nlock sleepy_lock %p\n"
-	       "lock never_signalled %p\nlock never_posted %p\nlock rw_lock %p\n",
-	       (void *)&lock_a, (void *)&lock_b, (void *)&sleepy_lock,
-	       (void *)&never_signalled, (void *)&never_posted, (void *)&rw_lock);
 	fflush(stdout);
 	pthread_create(&th[n++], NULL, sleeper, NULL);
 	pthread_create(&th[n++], NULL, rw_writer, NULL);

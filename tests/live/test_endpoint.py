@@ -166,7 +166,7 @@ def test_delta_window(svc, kind):
     check(abs(prof.time_nanos / 1e9 - time.time()) < 5, "%s delta time_nanos is now" % kind)
     check(prof.totals("contend_b")[1] > 0, "%s delta has contend_b" % kind)
     check(prof.totals("contend_a") == (0, 0), "%s delta has no contend_a: %s" % (kind, prof.totals("contend_a")))
-    check(all(v[0] != 0 or v[1] != 0 for _, v in prof.samples), "%s delta: no all-zero samples" % kind)
+    check(all(s.values[0] != 0 or s.values[1] != 0 for s in prof.samples), "%s delta: no all-zero samples" % kind)
     # Nothing happens: an empty delta.
     st, _, body = get(svc.port, "/debug/pprof/%s?seconds=1" % kind)
     check(st == 200 and Profile(body).samples == [], "%s quiet delta is empty" % kind)
@@ -188,7 +188,7 @@ def test_alloy_scrapes(svc):
               "%s: nothing shrinks" % kind)
         grew = [k for k in k2 if k2[k] != k1.get(k, [0, 0])]
         b_addrs = set()
-        for locs, _ in p2.samples:
+        for locs, *_ in p2.samples:
             if "contend_b" in p2.names(locs):
                 b_addrs.add(tuple(p2.locations[l][0] for l in locs))
         check(grew and all(k in b_addrs for k in grew),

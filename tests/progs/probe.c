@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -382,8 +383,50 @@ static void interrupted(int flags)
 	sem_destroy(&s);
 }
 
+/* The calls interposed for the labels: initializers and thread renames
+ * (their results, and errno left alone on success). */
+static void initializers_and_names(void)
+{
+	pthread_mutexattr_t ma;
+	pthread_rwlockattr_t ra;
+	pthread_mutex_t m;
+	pthread_rwlock_t rw;
+	char name[16] = "";
+	int rc;
+
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ERRORCHECK);
+	errno = 1234;
+	rc = pthread_mutex_init(&m, &ma);
+	SAY("mutex_init errorcheck: %d errno %d", rc, errno);
+	rc = pthread_mutex_lock(&m);
+	SAY("errorcheck lock twice: %d %d", rc, pthread_mutex_lock(&m));
+	pthread_mutex_unlock(&m);
+	pthread_mutex_destroy(&m);
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	errno = 1234;
+	rc = pthread_rwlock_init(&rw, &ra);
+	SAY("rwlock_init writer-preferring: %d errno %d", rc, errno);
+	pthread_rwlock_destroy(&rw);
+	SAY("setname_np too long: %d", pthread_setname_np(pthread_self(), "a-name-longer-than-15"));
+	errno = 1234;
+	rc = pthread_setname_np(pthread_self(), "probe-one");
+	pthread_getname_np(pthread_self(), name, sizeof(name));
+	SAY("setname_np: %d errno %d name %s", rc, errno, name);
+	errno = 1234;
+	rc = prctl(PR_SET_NAME, (unsigned long)"probe-two", 0, 0, 0);
+	prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0);
+	SAY("prctl set name: %d errno %d name %s", rc, errno, name);
+	errno = 0;
+	rc = prctl(-1, 0, 0, 0, 0);
+	SAY("prctl bad option: %d errno %s", rc, strerror(errno));
+	SAY("prctl get dumpable: %d", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+}
+
 int main(void)
 {
+	initializers_and_names();
 	mutex_kinds();
 	robust();
 	timed_mutex();

@@ -118,6 +118,12 @@ def top(path, n=5, by="function"):
     return json.loads(p.stdout)
 
 
+def site_function(site):
+    """The program's function of a `lockprof top` site: "pthread_mutex_lock
+    in slabs_alloc" is slabs_alloc's."""
+    return site.rsplit(" in ", 1)[-1]
+
+
 def show_top(path, n=5):
     """Prints the table as the user sees it and returns the JSON."""
     p = subprocess.run([CLI, "top", "-n", str(n), path], capture_output=True,

@@ -15,7 +15,7 @@ import subprocess
 
 import mclib
 from realtest import (WORK, Profile, check, elf_build_id, fail, go_pprof, need,
-                      preload_env, profiles_in, run, say, show_top,
+                      preload_env, profiles_in, run, say, show_top, site_function,
                       skip, tmpdir)
 
 OPS = 100000
@@ -120,7 +120,7 @@ for kind in ("block", "mutex"):
     say(f"--- {kind}.pprof of memcached with symbols: {os.path.getsize(path)} bytes")
     t = show_top(path)
     names[kind] = memcached_names(path, full)
-    tops = [s["site"] for s in t["sites"][:3]]
+    tops = [site_function(s["site"]) for s in t["sites"][:3]]
     check(t["sites"] and tops[0] in names[kind],
           f"{kind}: the top site {tops[0] if tops else None} is memcached's own function")
     check(all(s in names[kind] for s in tops),

@@ -14,7 +14,8 @@ import subprocess
 import time
 
 from realtest import (Profile, check, go_pprof, native_env, need, preload_env,
-                      profiles_in, run, say, show_top, terminate, tmpdir, top)
+                      profiles_in, run, say, show_top, site_function, terminate, tmpdir,
+                      top)
 
 db_bench = need("db_bench", "rocksdb-tools")
 # 4 threads; a small write buffer and a one-shard 1 MiB block cache, so
@@ -69,7 +70,7 @@ for f in profiles_in(d):
     path = os.path.join(d, f)
     say(f"--- db_bench {f}: {os.path.getsize(path)} bytes")
     t = show_top(path)
-    sites = [s["site"] for s in t["sites"]]
+    sites = [site_function(s["site"]) for s in t["sites"]]
     say("    sites demangled: " + "; ".join(demangle(sites)))
     # Mangled or demangled, as the CLI shows them.
     check(sites and all(s.startswith(("_ZN7rocksdb", "rocksdb::")) for s in sites[:3]),

@@ -150,5 +150,33 @@ int main(void)
 		load(&c, bad);
 		EXPECT(nwarnings == 1 && c.hang == 0 && strstr(warnings, "LOCKPROF_HANG='soon'"));
 	}
+	{
+		int l = -1;
+
+		EXPECT(lp_parse_labels("lock,thread,wait", &l) == 0 &&
+		       l == (LP_LABEL_LOCK | LP_LABEL_THREAD | LP_LABEL_WAIT));
+		EXPECT(lp_parse_labels("wait,lock", &l) == 0 && l == (LP_LABEL_LOCK | LP_LABEL_WAIT));
+		EXPECT(lp_parse_labels("thread", &l) == 0 && l == LP_LABEL_THREAD);
+		EXPECT(lp_parse_labels("off", &l) == 0 && l == 0);
+		EXPECT(lp_parse_labels("", &l) == 0 && l == 0);
+		EXPECT(lp_parse_labels("lock,lock", &l) == -1);
+		EXPECT(lp_parse_labels("lock,", &l) == -1);
+		EXPECT(lp_parse_labels(",lock", &l) == -1);
+		EXPECT(lp_parse_labels("locks", &l) == -1);
+		EXPECT(lp_parse_labels("Lock", &l) == -1);
+		EXPECT(lp_parse_labels("lock thread", &l) == -1);
+	}
+	{
+		static const char *const env[] = { "LOCKPROF_LABELS", "lock,thread", NULL };
+		static const char *const bad[] = { "LOCKPROF_LABELS", "lock,time", NULL };
+
+		load(&c, env);
+		EXPECT(nwarnings == 0 && c.labels == (LP_LABEL_LOCK | LP_LABEL_THREAD));
+		load(&c, bad);
+		EXPECT(nwarnings == 1 && c.labels == 0);
+		EXPECT(strstr(warnings, "LOCKPROF_LABELS='lock,time'") != NULL);
+		load(&c, NULL);
+		EXPECT(c.labels == 0);
+	}
 	return unit_summary();
 }

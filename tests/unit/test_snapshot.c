@@ -21,14 +21,14 @@ static void make(struct lp_snapshot *s, int64_t t, const struct lp_record *r, si
 int main(void)
 {
 	struct lp_record before[] = {
-		{ 3 * LP_FX_ONE, 300, 2, 0, a },
-		{ 1 * LP_FX_ONE, 100, 2, 0, b },
+		{ 3 * LP_FX_ONE, 300, 2, 0, a, { 0 } },
+		{ 1 * LP_FX_ONE, 100, 2, 0, b, { 0 } },
 	};
 	struct lp_record now[] = {
-		{ 5 * LP_FX_ONE, 700, 2, 0, a },                /* grew */
-		{ 1 * LP_FX_ONE, 100, 2, 0, b },                /* unchanged */
-		{ 2 * LP_FX_ONE, 50, 2, LP_STACK_TRUNCATED, b }, /* new: other flags */
-		{ LP_FX_ONE / 2, 10, 0, LP_STACK_OVERFLOW, NULL },
+		{ 5 * LP_FX_ONE, 700, 2, 0, a, { 0 } },                /* grew */
+		{ 1 * LP_FX_ONE, 100, 2, 0, b, { 0 } },                /* unchanged */
+		{ 2 * LP_FX_ONE, 50, 2, LP_STACK_TRUNCATED, b, { 0 } }, /* new: other flags */
+		{ LP_FX_ONE / 2, 10, 0, LP_STACK_OVERFLOW, NULL, { 0 } },
 	};
 	struct lp_snapshot s0, s1, d;
 

@@ -46,7 +46,7 @@ static void release_leaving(uintptr_t lock, const struct lp_waiter *left, int64_
 	uintptr_t pc = lock; /* one stack per lock */
 
 	if (lp_waitstate_charge(lock, 1, left, left_at, &c)) {
-		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, LP_FX_ONE, c.charged);
+		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, NULL, LP_FX_ONE, c.charged);
 		EXPECT(c.sampled);
 		if (c.waiters_left)
 			lp_waitstate_attach(&c, s, 1);
@@ -197,7 +197,7 @@ static void gave_up_after_a_release(void)
 	spin_ns(20000);
 	EXPECT(lp_waitstate_charge(lock, 1, NULL, 0, &c));
 	EXPECT(c.charged == (c.time - a1) + (c.time - a2) && c.waiters_left);
-	sample = lp_stacktab_add(tab, &pc, 1, 0, LP_FX_ONE, c.charged);
+	sample = lp_stacktab_add(tab, &pc, 1, 0, NULL, LP_FX_ONE, c.charged);
 	lp_waitstate_attach(&c, sample, 1);
 	spin_ns(20000);
 	EXPECT(lp_waitstate_leave(&w1, 0) >= c.time + 20000);
