@@ -22,7 +22,7 @@ struct names {
 	char thread[64], owner[64];
 	char lock[512];          /* its address until named (name_locks) */
 	char tid[32], owner_label[96];
-	uint64_t lock_id;        /* record/lockid.h */
+	uint64_t lock_id;        /* record/lockid.h; 0: the address stays */
 };
 
 struct lp_hang_view {
@@ -141,9 +141,12 @@ struct lp_hang_view *lp_hang_view_take(void)
 		thread_name(in->tid, nm->thread, sizeof(nm->thread));
 		if (in->owner)
 			thread_name(in->owner, nm->owner, sizeof(nm->owner));
-		/* Named as the lock label names it: the site is the program's
-		 * first frame, after the primitive's. */
-		nm->lock_id = lp_lockid((const void *)w->obj, w->npcs > 1 ? w->pcs[1] : 0);
+		/* Named as the lock label names it, from the program's first
+		 * frame (after the primitive's): a lock not yet seen is
+		 * remembered as first seen there. A wait without a stack keeps
+		 * the address rather than have the lock remembered nowhere. */
+		if (w->npcs > 1)
+			nm->lock_id = lp_lockid((const void *)w->obj, w->pcs[1]);
 		snprintf(nm->lock, sizeof(nm->lock), "0x%lx", (unsigned long)w->obj);
 		in->thread = nm->thread;
 		in->owner_name = nm->owner;
@@ -353,8 +356,9 @@ static void name_locks(struct lp_hang_view *v, struct lp_symbolizer *sym)
 	if (v->locks_named)
 		return;
 	for (size_t i = 0; i < v->n; i++)
-		lp_lock_name(sym, v->names[i].lock_id, v->names[i].lock,
-			     sizeof(v->names[i].lock));
+		if (v->names[i].lock_id)
+			lp_lock_name(sym, v->names[i].lock_id, v->names[i].lock,
+				     sizeof(v->names[i].lock));
 	v->locks_named = 1;
 }
 
