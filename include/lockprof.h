@@ -50,6 +50,13 @@ int lockprof_dump(const char *block_path, const char *mutex_path);
 int lockprof_dump_fd(int block_fd, int mutex_fd);
 
 /*
+ * Write the cumulative hold profile (LOCKPROF_HOLD_FRACTION) now, the same
+ * way; it holds no sample when the hold profile is off.
+ */
+int lockprof_dump_hold(const char *hold_path);
+int lockprof_dump_hold_fd(int hold_fd);
+
+/*
  * Write the waits in progress now (the hang view, docs/live.md) to `fd`:
  * gzip-compressed pprof, or with `debug` non-zero the text, one block per
  * waiting thread, its owner and any deadlock cycle. Return 0, or -1 with

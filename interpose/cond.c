@@ -6,6 +6,9 @@
  * the mutex by then) ends its wait in the cleanup handler, recorded as the
  * wait it was.
  *
+ * The call releases the mutex and takes it back inside the C library: a
+ * timed hold of the mutex (the hold profile) ends where the wait begins.
+ *
  * The program's references are to the GLIBC_2.3.2 versions (new-style
  * condvars); real.c resolves exactly those.
  */
@@ -23,6 +26,7 @@ LP_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	struct lp_wait w;
 	int rc;
 
+	lp_hold_cond_wait(m);
 	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND, LP_PRIM_COND_WAIT))
 		return real->cond_wait(c, m);
 	LP_WAIT_CALL(rc, &w, real->cond_wait(c, m));
@@ -37,6 +41,7 @@ LP_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 	struct lp_wait w;
 	int rc;
 
+	lp_hold_cond_wait(m);
 	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND, LP_PRIM_COND_TIMEDWAIT))
 		return real->cond_timedwait(c, m, abstime);
 	LP_WAIT_CALL(rc, &w, real->cond_timedwait(c, m, abstime));
@@ -51,6 +56,7 @@ LP_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 	struct lp_wait w;
 	int rc;
 
+	lp_hold_cond_wait(m);
 	if (!lp_wrap_wait_begin(&w, c, LP_WAIT_COND, LP_PRIM_COND_CLOCKWAIT))
 		return real->cond_clockwait(c, m, clock, abstime);
 	LP_WAIT_CALL(rc, &w, real->cond_clockwait(c, m, clock, abstime));

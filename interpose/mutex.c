@@ -69,7 +69,8 @@ static inline int looks_held(const pthread_mutex_t *m)
 	       __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == PTHREAD_MUTEX_NORMAL;
 }
 
-LP_EXPORT LP_FAST_PATH int pthread_mutex_lock(pthread_mutex_t *m)
+/* pthread_mutex_lock but for the hold profile's draw. */
+static inline __attribute__((always_inline)) int mutex_lock(pthread_mutex_t *m)
 {
 	const struct lp_real *real = lp_real_basic();
 	int rc;
@@ -82,7 +83,7 @@ LP_EXPORT LP_FAST_PATH int pthread_mutex_lock(pthread_mutex_t *m)
 	return lock_slow(m, rc);
 }
 
-LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+static int mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
 	int rc = real->mutex_trylock(m);
@@ -94,8 +95,7 @@ LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec 
 							 .prim = LP_PRIM_MUTEX_TIMEDLOCK });
 }
 
-LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
-				      const struct timespec *abstime)
+static int mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
 	int rc;
@@ -111,14 +111,77 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 							 .prim = LP_PRIM_MUTEX_CLOCKLOCK });
 }
 
+/* glibc's kind bits (PTHREAD_MUTEX_KIND_MASK_NP in its pthreadP.h). */
+#define GLIBC_KIND_MASK 3
+
+/* The calling thread holds the recursive mutex `m` more than once: it has
+ * just taken it again, or is about to release an inner lock. Read only by
+ * the thread that holds `m` (its owner alone changes the count). */
+static int relocked(const pthread_mutex_t *m)
+{
+	return (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & GLIBC_KIND_MASK) ==
+		       PTHREAD_MUTEX_RECURSIVE &&
+	       m->__data.__count > 1;
+}
+
+/* The acquisitions the hold profile's draw fell on (lp_hold_due). */
+static __attribute__((noinline)) int lock_drawn(pthread_mutex_t *m)
+{
+	int rc;
+
+	LP_HOLD_TIMED(rc, m, mutex_lock(m), taken(rc), relocked(m));
+	return rc;
+}
+
+static __attribute__((noinline)) int timedlock_drawn(pthread_mutex_t *m,
+						     const struct timespec *abstime)
+{
+	int rc;
+
+	LP_HOLD_TIMED(rc, m, mutex_timedlock(m, abstime), taken(rc), relocked(m));
+	return rc;
+}
+
+static __attribute__((noinline)) int clocklock_drawn(pthread_mutex_t *m, clockid_t clock,
+						     const struct timespec *abstime)
+{
+	int rc;
+
+	LP_HOLD_TIMED(rc, m, mutex_clocklock(m, clock, abstime), taken(rc), relocked(m));
+	return rc;
+}
+
+LP_EXPORT LP_FAST_PATH int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	if (lp_hold_due())
+		return lock_drawn(m);
+	return mutex_lock(m);
+}
+
+LP_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
+{
+	if (lp_hold_due())
+		return timedlock_drawn(m, abstime);
+	return mutex_timedlock(m, abstime);
+}
+
+LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
+				      const struct timespec *abstime)
+{
+	if (lp_hold_due())
+		return clocklock_drawn(m, clock, abstime);
+	return mutex_clocklock(m, clock, abstime);
+}
+
 /* A release with waiters to charge (out of line: the other releases are
  * a tail call). */
 static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 {
+	int64_t held_until = relocked(m) ? 0 : lp_hold_releasing(m);
 	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)
-		lp_wrap_release_charge(m, LP_PRIM_MUTEX_UNLOCK);
+		lp_wrap_release_charge(m, LP_PRIM_MUTEX_UNLOCK, held_until);
 	return rc;
 }
 

@@ -55,13 +55,30 @@ LP_EXPORT LP_FAST_PATH int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 	return rdlock_slow(l, rc);
 }
 
-LP_EXPORT LP_FAST_PATH int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+/* pthread_rwlock_wrlock but for the hold profile's draw. */
+static inline __attribute__((always_inline)) int rwlock_wrlock(pthread_rwlock_t *l)
 {
 	int rc = lp_real_basic()->rwlock_trywrlock(l);
 
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
 	return wrlock_slow(l, rc);
+}
+
+/* The write locks the hold profile's draw fell on (lp_hold_due). */
+static __attribute__((noinline)) int wrlock_drawn(pthread_rwlock_t *l)
+{
+	int rc;
+
+	LP_HOLD_TIMED(rc, l, rwlock_wrlock(l), rc == 0, 0);
+	return rc;
+}
+
+LP_EXPORT LP_FAST_PATH int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+	if (lp_hold_due())
+		return wrlock_drawn(l);
+	return rwlock_wrlock(l);
 }
 
 LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime)
@@ -79,7 +96,7 @@ LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct times
 							  .prim = LP_PRIM_RWLOCK_TIMEDRDLOCK });
 }
 
-LP_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
+static int rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
 	int rc;
@@ -110,8 +127,8 @@ LP_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 							  .prim = LP_PRIM_RWLOCK_CLOCKRDLOCK });
 }
 
-LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
-					 const struct timespec *abstime)
+static int rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+			      const struct timespec *abstime)
 {
 	const struct lp_real *real = lp_real_get();
 	int rc;
@@ -126,14 +143,48 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 							  .prim = LP_PRIM_RWLOCK_CLOCKWRLOCK });
 }
 
+static __attribute__((noinline)) int timedwrlock_drawn(pthread_rwlock_t *l,
+						       const struct timespec *abstime)
+{
+	int rc;
+
+	LP_HOLD_TIMED(rc, l, rwlock_timedwrlock(l, abstime), rc == 0, 0);
+	return rc;
+}
+
+static __attribute__((noinline)) int clockwrlock_drawn(pthread_rwlock_t *l, clockid_t clock,
+						       const struct timespec *abstime)
+{
+	int rc;
+
+	LP_HOLD_TIMED(rc, l, rwlock_clockwrlock(l, clock, abstime), rc == 0, 0);
+	return rc;
+}
+
+LP_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime)
+{
+	if (lp_hold_due())
+		return timedwrlock_drawn(l, abstime);
+	return rwlock_timedwrlock(l, abstime);
+}
+
+LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
+					 const struct timespec *abstime)
+{
+	if (lp_hold_due())
+		return clockwrlock_drawn(l, clock, abstime);
+	return rwlock_clockwrlock(l, clock, abstime);
+}
+
 /* A release with waiters to charge (out of line: the other releases are
  * a tail call). */
 static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 {
+	int64_t held_until = lp_hold_releasing(l);
 	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
-		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK);
+		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, held_until);
 	return rc;
 }
 

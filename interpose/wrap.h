@@ -92,13 +92,42 @@ static inline void lp_wrap_wait_stack(struct lp_wait *w)
 	lp_async_cancel_restore(cs);
 }
 
-static inline void lp_wrap_release_charge(const void *obj, enum lp_primitive prim)
+static inline void lp_wrap_release_charge(const void *obj, enum lp_primitive prim,
+					  int64_t held_until)
 {
 	int cs = lp_async_cancel_off();
 
-	lp_release_charge(obj, prim);
+	lp_release_charge(obj, prim, held_until);
 	lp_async_cancel_restore(cs);
 }
+
+static inline int lp_wrap_hold_arm(const void *obj)
+{
+	int cs = lp_async_cancel_off(), armed = lp_hold_arm(obj);
+
+	lp_async_cancel_restore(cs);
+	return armed;
+}
+
+static inline void lp_wrap_hold_taken(const void *obj, int taken, int relocked)
+{
+	int cs = lp_async_cancel_off();
+
+	lp_hold_taken(obj, taken, relocked);
+	lp_async_cancel_restore(cs);
+}
+
+/*
+ * `rc = call`, an acquisition of `obj` that the hold profile's draw fell
+ * on (lp_hold_due): timed from the moment `took` says the call took the
+ * lock, unless `relocked` says the thread held it already.
+ */
+#define LP_HOLD_TIMED(rc, obj, call, took, relocked) do {       \
+	int armed_ = lp_wrap_hold_arm(obj);                      \
+	(rc) = (call);                                           \
+	if (armed_)                                              \
+		lp_wrap_hold_taken((obj), (took), (took) && (relocked)); \
+} while (0)
 
 /*
  * `rc = call`, the real blocking call of the profiled wait `w`: a thread

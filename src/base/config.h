@@ -28,6 +28,7 @@ struct lp_config {
 	int enabled;            /* LOCKPROF=0 turns everything off */
 	int64_t block_rate;     /* ns; <= 0 off */
 	int64_t mutex_fraction; /* 1 in N; <= 0 off */
+	int64_t hold_fraction;  /* 1 in N acquisitions timed; <= 0 off */
 	int stack_depth;
 	int64_t max_stacks;     /* distinct stacks per profile */
 	int64_t max_locks;      /* locks with wait state at once */

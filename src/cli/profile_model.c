@@ -266,11 +266,18 @@ int lp_model_of(lp_profile *p, const char *path, struct lp_model *m,
 	m->prof = p;
 	m->ci = find_type(m->prof, "contentions", "count");
 	m->di = find_type(m->prof, "delay", "nanoseconds");
+	/* A hold profile: holds and the time held stand for them. */
+	if (m->ci < 0 && m->di < 0) {
+		m->ci = find_type(m->prof, "holds", "count");
+		m->di = find_type(m->prof, "held", "nanoseconds");
+		m->hold = 1;
+	}
 	if (m->ci < 0 || m->di < 0) {
 		describe_types(m->prof, types, sizeof(types));
-		snprintf(err, errlen, "%s: not a block or mutex profile: sample "
-			 "types are [%s], expected contentions/count and "
-			 "delay/nanoseconds", path, types);
+		snprintf(err, errlen, "%s: not a block, mutex or hold profile: "
+			 "sample types are [%s], expected contentions/count and "
+			 "delay/nanoseconds, or holds/count and held/nanoseconds",
+			 path, types);
 		lp_model_free(m);
 		return -1;
 	}

@@ -41,6 +41,7 @@ struct lp_model {
 	struct lp_meta meta;
 	int64_t duration_ns; /* 0: the file does not say */
 	int ci, di;          /* value indexes of contentions and delay */
+	int hold;            /* a hold profile: holds and time held instead */
 	size_t n_frames, n_stacks;
 	struct lp_frame *frames;
 	struct lp_model_stack *stacks;
@@ -50,7 +51,8 @@ struct lp_model {
 	struct strmap frame_ix;
 };
 
-/* Read and check a block or mutex profile. 0, or -1 with one line in err. */
+/* Read and check a block, mutex or hold profile. 0, or -1 with one line
+ * in err. */
 int lp_model_load(const char *path, struct lp_model *m, char *err,
 		  size_t errlen);
 

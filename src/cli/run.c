@@ -29,15 +29,17 @@ static const char usage[] =
 	"usage: lockprof run [OPTIONS] [--] PROGRAM [ARGS...]\n"
 	"\n"
 	"Run PROGRAM with liblockprof preloaded; block.pprof and mutex.pprof\n"
-	"are written when it exits (block.PID.pprof, mutex.PID.pprof for the\n"
-	"processes it starts), and one line on stderr names them. The exit\n"
-	"status is the program's.\n"
+	"(and hold.pprof with --hold-fraction) are written when it exits\n"
+	"(block.PID.pprof, mutex.PID.pprof, ... for the processes it starts),\n"
+	"and one line on stderr names them. The exit status is the program's.\n"
 	"\n"
 	"  --block-rate D      block profile rate: 1 records every wait, 0 off,\n"
 	"                      or a duration like 10us, 1ms (default 10us)\n"
 	"  --mutex-fraction N  sample 1 in N contended releases, 0 off (default 10)\n"
+	"  --hold-fraction N   time 1 in N acquisitions of mutexes and write locks\n"
+	"                      into hold.pprof, 0 off (default 0)\n"
 	"  --dir DIR           where profiles go (default: the current directory)\n"
-	"  --http ADDR         serve /debug/pprof/{block,mutex} on ADDR\n"
+	"  --http ADDR         serve /debug/pprof/{block,mutex,hold} on ADDR\n"
 	"                      (127.0.0.1:6060, unix:/path; 127.0.0.1:0 picks a port)\n"
 	"  --interval D        rewrite the profiles every D (at least 100ms)\n"
 	"  --signal SIG        rewrite them when SIG arrives (USR1, USR2, HUP, ...),\n"
@@ -49,8 +51,9 @@ static const char usage[] =
 	"  --labels L          label samples with some of lock, thread, wait\n"
 	"                      (comma separated; default none)\n"
 	"  --merge             after the program, merge the profiles of every\n"
-	"                      process of the tree into one block.pprof and one\n"
-	"                      mutex.pprof (the per-process files are removed)\n"
+	"                      process of the tree into one block.pprof, one\n"
+	"                      mutex.pprof and one hold.pprof (the per-process\n"
+	"                      files are removed)\n"
 	"  --library PATH      the liblockprof.so to preload\n"
 	"  -q, --quiet         no line at the end\n"
 	"  -h, --help          this text\n";
@@ -132,6 +135,10 @@ static int option(int c, const char *v, struct run_args *a)
 		if (lp_parse_count(v, 1000000000, &n))
 			return bad("--mutex-fraction", v, "not a whole number");
 		return setenv("LOCKPROF_MUTEX_FRACTION", v, 1) ? 2 : 0;
+	case 'F':
+		if (strcmp(v, "off") && lp_parse_count(v, 1000000000, &n))
+			return bad("--hold-fraction", v, "not a whole number or off");
+		return setenv("LOCKPROF_HOLD_FRACTION", v, 1) ? 2 : 0;
 	case 'd':
 		if (!realpath(v, a->dir))
 			return bad("--dir", v, strerror(errno));
@@ -181,6 +188,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 	static const struct option opts[] = {
 		{ "block-rate", required_argument, NULL, 'b' },
 		{ "mutex-fraction", required_argument, NULL, 'm' },
+		{ "hold-fraction", required_argument, NULL, 'F' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "http", required_argument, NULL, 'H' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -328,6 +336,7 @@ int lp_cmd_run(int argc, char **argv)
 	if (a.merge) {
 		merge_kind(a.dir, before, "block", 1, a.quiet);
 		merge_kind(a.dir, before, "mutex", 2, a.quiet);
+		merge_kind(a.dir, before, "hold", 3, a.quiet);
 	}
 	if (!a.quiet)
 		lp_run_summary(a.dir, before);

@@ -21,17 +21,24 @@ struct lp_run_files {
 	struct file *v;
 };
 
-/* block.pprof, mutex.pprof (the first process), block.PID.pprof,
- * mutex.PID.pprof (the others): 1 for block, 2 for mutex, 0 for neither;
+/* The profiles' names: 1 block, 2 mutex, 3 hold (lp_run_written). */
+static const char *const kinds[] = { NULL, "block.", "mutex.", "hold." };
+#define KINDS 4
+
+/* block.pprof, mutex.pprof, hold.pprof (the first process), block.PID.pprof,
+ * mutex.PID.pprof, hold.PID.pprof (the others): their kind, 0 for none;
  * *first tells which. */
 static int profile_name(const char *name, int *first)
 {
-	int kind = !strncmp(name, "block.", 6) ? 1 :
-		   !strncmp(name, "mutex.", 6) ? 2 : 0;
-	const char *p = name + 6;
+	int kind = 0;
+	const char *p;
 
+	for (int k = 1; k < KINDS && !kind; k++)
+		if (!strncmp(name, kinds[k], strlen(kinds[k])))
+			kind = k;
 	if (!kind)
 		return 0;
+	p = name + strlen(kinds[kind]);
 	*first = !strcmp(p, "pprof");
 	if (*first)
 		return kind;
@@ -179,9 +186,9 @@ static size_t distinct(long *v, size_t n)
 void lp_run_summary(const char *dir, const struct lp_run_files *before)
 {
 	struct lp_run_files *after = scan(dir);
-	long others[3] = { 0 }, n, *pids;
+	long others[KINDS] = { 0 }, n, *pids;
 
-	/* block before mutex, as said everywhere else. */
+	/* block before mutex, as said everywhere else (hold between). */
 	if (after && after->n)
 		qsort(after->v, after->n, sizeof(*after->v), cmp_file);
 	size_t files = 0, other_files = 0, procs, said = 0;
@@ -203,7 +210,8 @@ void lp_run_summary(const char *dir, const struct lp_run_files *before)
 		} else {
 			others[kind] += n > 0 ? n : 0;
 			if (pids)
-				pids[other_files] = strtol(x->name + 6, NULL, 10);
+				pids[other_files] = strtol(x->name + strlen(kinds[kind]),
+							   NULL, 10);
 			other_files++;
 		}
 	}
@@ -224,6 +232,9 @@ void lp_run_summary(const char *dir, const struct lp_run_files *before)
 			others[1], lp_plural((double)others[1], "sample",
 					     "samples"), others[2],
 			lp_plural((double)others[2], "sample", "samples"));
+	if (others[3])
+		fprintf(stderr, " (hold: %ld %s)", others[3],
+			lp_plural((double)others[3], "sample", "samples"));
 	procs += (size_t)root;
 	fprintf(stderr, " in %s; %zu %s wrote profiles\n", dir, procs,
 		lp_plural((double)procs, "process", "processes"));

@@ -17,7 +17,7 @@ struct lp_run_files *lp_run_files_before(const char *dir);
 /* One line on stderr naming what the run wrote in dir. */
 void lp_run_summary(const char *dir, const struct lp_run_files *before);
 
-/* The names of the profiles of `kind` (1 block, 2 mutex) the run wrote in
+/* The names of the profiles of `kind` (1 block, 2 mutex, 3 hold) the run wrote in
  * dir, NULL-terminated, malloc'd (free each and the array). Their number,
  * or -1. */
 int lp_run_written(const char *dir, const struct lp_run_files *before,

@@ -114,6 +114,9 @@ static void print_header(const struct top_args *a, const struct lp_model *m,
 {
 	double secs = m->duration_ns / 1e9;
 	char dur[32], d[32], c[32], dr[32], cr[32];
+	const char *time = m->hold ? "held" : "delay";
+	const char *one = m->hold ? "hold" : "contention";
+	const char *many = m->hold ? "holds" : "contentions";
 
 	printf("File: %s\n", m->path);
 	printf("Type: %s profile, %zu %s by %s, ranked by %s\n",
@@ -125,14 +128,14 @@ static void print_header(const struct top_args *a, const struct lp_model *m,
 	if (!m->duration_ns) {
 		printf("Duration: not recorded (duration_nanos is 0, as in Go's "
 		       "cumulative profiles): totals, no per-second rates\n");
-		printf("Total: delay %s, %s %s\n", d, c,
-		       lp_plural(m->contentions, "contention", "contentions"));
+		printf("Total: %s %s, %s %s\n", time, d, c,
+		       lp_plural(m->contentions, one, many));
 		return;
 	}
-	printf("Duration: %s; total delay %s (%s/s), %s %s (%s/s)\n",
-	       lp_fmt_duration((double)m->duration_ns, dur, sizeof(dur)), d,
+	printf("Duration: %s; total %s %s (%s/s), %s %s (%s/s)\n",
+	       lp_fmt_duration((double)m->duration_ns, dur, sizeof(dur)), time, d,
 	       lp_fmt_duration(m->delay / secs, dr, sizeof(dr)), c,
-	       lp_plural(m->contentions, "contention", "contentions"),
+	       lp_plural(m->contentions, one, many),
 	       lp_fmt_count(m->contentions / secs, cr, sizeof(cr)));
 }
 
@@ -145,10 +148,11 @@ static void print_table(const struct top_args *a, const struct lp_model *m,
 	char b[6][32];
 
 	print_header(a, m, s->n);
-	printf("%10s %7s %12s %10s", "delay", "share", "contentions",
-	       "avg wait");
+	printf("%10s %7s %12s %10s", m->hold ? "held" : "delay", "share",
+	       m->hold ? "holds" : "contentions", m->hold ? "avg hold" : "avg wait");
 	if (m->duration_ns)
-		printf(" %11s %14s", "delay/s", "contentions/s");
+		printf(" %11s %14s", m->hold ? "held/s" : "delay/s",
+		       m->hold ? "holds/s" : "contentions/s");
 	printf("  site\n");
 	for (size_t i = 0; i < shown; i++) {
 		const struct lp_site *x = &s->v[i];

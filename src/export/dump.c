@@ -260,12 +260,10 @@ int lp_dump_profile_path(enum lp_kind kind, const char *path)
 
 void lp_dump_process_path(enum lp_kind kind, char *path, size_t len)
 {
-	static const char *const names[2] = { "block", "mutex" };
-
 	if (lp_proctree_is_root())
-		snprintf(path, len, "%s/%s.pprof", dir, names[kind]);
+		snprintf(path, len, "%s/%s.pprof", dir, lp_kind_name(kind));
 	else
-		snprintf(path, len, "%s/%s.%ld.pprof", dir, names[kind],
+		snprintf(path, len, "%s/%s.%ld.pprof", dir, lp_kind_name(kind),
 			 (long)getpid());
 }
 
@@ -279,20 +277,23 @@ static int recorded_nothing(const struct lp_snapshot *s)
 
 int lp_dump_process(int *failing)
 {
-	struct lp_snapshot s[2];
+	struct lp_snapshot s[LP_KINDS];
 	char path[PATH_MAX + 64], line[PATH_MAX + 200];
-	int saved = lp_guard_enter(), failed = 0, n = 0, taken = 0;
+	int saved = lp_guard_enter(), failed = 0, n = 0, taken = 0, all_empty = 1;
+	/* The hold profile is written only when it is on. */
+	int kinds = lp_profiler_has(LP_HOLD) ? LP_KINDS : LP_HOLD;
 
-	for (int k = LP_BLOCK; k <= LP_MUTEX; k++, taken++)
+	for (int k = 0; k < kinds; k++, taken++) {
 		if (lp_profiler_snapshot((enum lp_kind)k, &s[k]) != 0)
 			break;
-	/* A process tree (make -j, a shell loop) would leave two files per
-	 * process: only the first process writes profiles that hold nothing,
-	 * so that an empty result is still seen. */
-	if (taken == 2 && !lp_proctree_is_root() && recorded_nothing(&s[LP_BLOCK]) &&
-	    recorded_nothing(&s[LP_MUTEX]))
+		all_empty = all_empty && recorded_nothing(&s[k]);
+	}
+	/* A process tree (make -j, a shell loop) would leave a file per
+	 * profile and process: only the first process writes profiles that
+	 * hold nothing, so that an empty result is still seen. */
+	if (taken == kinds && !lp_proctree_is_root() && all_empty)
 		goto out;
-	for (int k = LP_BLOCK; k <= LP_MUTEX; k++) {
+	for (int k = 0; k < kinds; k++) {
 		int rc = -1;
 
 		lp_dump_process_path((enum lp_kind)k, path, sizeof(path));
@@ -307,7 +308,9 @@ int lp_dump_process(int *failing)
 	 * said once until the dumps work again, and not at all when the
 	 * start said it. */
 	if (failed && n > 0 && !*failing && !dir_said)
-		lp_logf("%s%s", line, failed > 1 ? " (nor the mutex profile)" : "");
+		lp_logf("%s%s", line, failed == 1 ? "" :
+				      kinds == LP_KINDS ? " (nor the other profiles)" :
+							  " (nor the mutex profile)");
 	*failing = failed != 0;
 	if (!failed)
 		dir_said = 0;

@@ -530,8 +530,7 @@ void lp_pprof_comment(const char *kind, char *buf, size_t len)
 static int pb_comment(struct builder *b, struct pb_head *h, lp_profile *p,
 		      const struct lp_snapshot *s)
 {
-	lp_pprof_comment(s->kind == LP_MUTEX ? "mutex" : "block", h->comment,
-			 sizeof(h->comment));
+	lp_pprof_comment(lp_kind_name(s->kind), h->comment, sizeof(h->comment));
 	h->comment_ix[0] = lp_pprof_writer_string(b->w, h->comment);
 	if (h->comment_ix[0] < 0)
 		return -1;
@@ -545,6 +544,9 @@ static int pb_comment(struct builder *b, struct pb_head *h, lp_profile *p,
 static int pb_build(struct builder *b, struct pb_head *h, lp_profile *p,
 		    const struct lp_snapshot *s)
 {
+	/* The hold profile's: holds and the time held, 1 in period timed. */
+	const char *count = s->kind == LP_HOLD ? "holds" : "contentions";
+	const char *time = s->kind == LP_HOLD ? "held" : "delay";
 	const struct lp_record **recs;
 	size_t n;
 	int rc;
@@ -552,9 +554,9 @@ static int pb_build(struct builder *b, struct pb_head *h, lp_profile *p,
 	recs = sorted_records(s, &n);
 	if (!recs)
 		return -1;
-	rc = value_type(b, &h->vt[0], "contentions", "count") ||
-	     value_type(b, &h->vt[1], "delay", "nanoseconds") ||
-	     value_type(b, &h->vt[2], "contentions", "count") ||
+	rc = value_type(b, &h->vt[0], count, "count") ||
+	     value_type(b, &h->vt[1], time, "nanoseconds") ||
+	     value_type(b, &h->vt[2], count, "count") ||
 	     pb_samples(b, recs, n) || pb_mappings(b) || pb_functions(b) ||
 	     pb_comment(b, h, p, s);
 	free(recs);
@@ -565,7 +567,7 @@ static int pb_build(struct builder *b, struct pb_head *h, lp_profile *p,
 	p->sample_type = h->vtp;
 	p->n_sample_type = 2;
 	p->period_type = &h->vt[2];
-	p->period = 1;
+	p->period = s->kind == LP_HOLD ? s->period : 1;
 	p->time_nanos = s->time_nanos;
 	p->duration_nanos = s->duration_nanos;
 	return 0;
@@ -656,10 +658,11 @@ int lp_pprof_text(const struct lp_snapshot *s, struct lp_symbolizer *sym,
 	if (!f)
 		return -1;
 	if (builder_init(&b, sym) == 0 && (recs = sorted_records(s, &n))) {
-		fputs(s->kind == LP_MUTEX ? "--- mutex:\n" : "--- contention:\n",
-		      f);
+		/* The hold profile has no legacy form: the same lines under
+		 * a header of its own, for people to read. */
+		fprintf(f, "--- %s:\n", s->kind == LP_BLOCK ? "contention" : lp_kind_name(s->kind));
 		fputs("cycles/second=1000000000\n", f);
-		if (s->kind == LP_MUTEX)
+		if (s->kind != LP_BLOCK)
 			fputs("sampling period=1\n", f);
 		rc = 0;
 		for (size_t i = 0; i < n && rc == 0; i++)

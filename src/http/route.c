@@ -28,6 +28,8 @@ static int kind_of(const char *name, enum lp_kind *kind)
 		*kind = LP_BLOCK;
 	else if (strcmp(name, "mutex") == 0)
 		*kind = LP_MUTEX;
+	else if (strcmp(name, "hold") == 0)
+		*kind = LP_HOLD;
 	else
 		return -1;
 	return 0;

@@ -51,8 +51,8 @@ static struct {
 	int64_t accept_after;       /* out of descriptors: pause accepting */
 	struct conn conns[LP_HTTP_MAX_CONNS];
 	int waits;                  /* conns in C_WAIT */
-	struct lp_snapshot last[2]; /* delta_block, delta_mutex */
-	int has_last[2];
+	struct lp_snapshot last[LP_KINDS]; /* delta_block, delta_mutex, delta_hold */
+	int has_last[LP_KINDS];
 } srv = { .listen = { .fd = -1 } };
 
 /* ---- connections ---- */
@@ -251,16 +251,15 @@ static void respond_waiting(struct conn *c, int text, int head_only, int64_t now
 
 static void respond_index(struct conn *c, int head_only, int64_t now)
 {
-	static const char *const names[2] = { "block", "mutex" };
 	struct lp_http_head h = {
 		.status = 200, .content_type = "text/html; charset=utf-8", .nosniff = 1,
 	};
-	char body[2048];
-	size_t count[2], waiting;
+	char body[3072];
+	size_t count[LP_KINDS], waiting;
 	int64_t oldest;
 	int n;
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < LP_KINDS; k++) {
 		struct lp_snapshot s;
 		count[k] = lp_profiler_snapshot((enum lp_kind)k, &s) == 0 ? s.n : 0;
 		lp_snapshot_free(&s);
@@ -273,26 +272,31 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		"<p>Set debug=1 as a query parameter to export in legacy text format</p>\n"
 		"<br>\nTypes of profiles available:\n<table>\n"
 		"<thead><td>Count</td><td>Profile</td></thead>\n"
-		"<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n"
-		"<tr><td>%zu</td><td><a href='%s?debug=1'>%s</a></td></tr>\n"
+		"<tr><td>%zu</td><td><a href='block?debug=1'>block</a></td></tr>\n"
+		"<tr><td>%zu</td><td><a href='hold?debug=1'>hold</a></td></tr>\n"
+		"<tr><td>%zu</td><td><a href='mutex?debug=1'>mutex</a></td></tr>\n"
 		"<tr><td>%zu</td><td><a href='waiting?debug=1'>waiting</a></td></tr>\n"
 		"</table>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n"
 		"<li><div class=profile-name>block: </div> Stack traces that led to "
 		"blocking on synchronization primitives</li>\n"
+		"<li><div class=profile-name>hold: </div> Stack traces of holders of "
+		"mutexes and write locks, by time held (LOCKPROF_HOLD_FRACTION)</li>\n"
 		"<li><div class=profile-name>mutex: </div> Stack traces of holders of "
 		"contended mutexes</li>\n"
 		"<li><div class=profile-name>delta_block: </div> The block profile "
 		"since the previous request to this path (Pyroscope's godeltaprof)</li>\n"
+		"<li><div class=profile-name>delta_hold: </div> The hold profile "
+		"since the previous request to this path</li>\n"
 		"<li><div class=profile-name>delta_mutex: </div> The mutex profile "
 		"since the previous request to this path</li>\n"
 		"<li><div class=profile-name>waiting: </div> Threads waiting right "
 		"now, for how long, on what, held by whom; deadlocks</li>\n"
 		"</ul>\n</p>\n</body>\n</html>\n",
-		count[0], names[0], names[0], count[1], names[1], names[1], waiting);
+		count[LP_BLOCK], count[LP_HOLD], count[LP_MUTEX], waiting);
 	respond(c, &h, body, (size_t)n, head_only, now);
 }
 
-/* delta_block, delta_mutex: the difference from the previous such request
+/* delta_block, delta_mutex, delta_hold: the difference from the previous such request
  * (the whole profile the first time), as godeltaprof serves it. */
 static void respond_since_last(struct conn *c, enum lp_kind kind, int head_only,
 			       int64_t now)
@@ -322,7 +326,6 @@ static void respond_since_last(struct conn *c, enum lp_kind kind, int head_only,
 
 static void handle(struct conn *c, const struct lp_http_request *req, int64_t now)
 {
-	static const char *const names[2] = { "block", "mutex" };
 	int head_only = req->method == LP_HTTP_HEAD;
 	struct lp_http_route r;
 	struct lp_snapshot s;
@@ -356,7 +359,7 @@ static void handle(struct conn *c, const struct lp_http_request *req, int64_t no
 			respond_text(c, 500, "failed to collect profile", 1, head_only, now);
 			break;
 		}
-		respond_profile(c, &s, names[r.kind], r.debug, head_only, now);
+		respond_profile(c, &s, lp_kind_name(r.kind), r.debug, head_only, now);
 		lp_snapshot_free(&s);
 		break;
 	case LP_ACT_SINCE_LAST:
@@ -387,7 +390,7 @@ static void handle(struct conn *c, const struct lp_http_request *req, int64_t no
 
 static void finish_wait(struct conn *c, int64_t now)
 {
-	static const char *const names[2] = { "block-delta", "mutex-delta" };
+	static const char *const names[LP_KINDS] = { "block-delta", "mutex-delta", "hold-delta" };
 	int head_only = c->head_only;
 	enum lp_kind kind = c->before.kind;
 	struct lp_snapshot after, d;

@@ -70,6 +70,16 @@ LP_EXPORT int lockprof_dump_fd(int block_fd, int mutex_fd)
 	return 0;
 }
 
+LP_EXPORT int lockprof_dump_hold(const char *hold_path)
+{
+	return lp_dump_profile_path(LP_HOLD, hold_path);
+}
+
+LP_EXPORT int lockprof_dump_hold_fd(int hold_fd)
+{
+	return lp_dump_profile_fd(LP_HOLD, hold_fd);
+}
+
 LP_EXPORT int lockprof_dump_waiting(int fd, int debug)
 {
 	return lp_dump_waiting_fd(fd, debug != 0);

@@ -99,6 +99,8 @@ void lp_profiler_init(void)
 		if (lp_recorder_init(&cfg) != 0) {
 			lp_log("lockprof: out of memory at start; not profiling");
 			cfg.enabled = 0;
+		} else {
+			lp_prof.hold_fraction = cfg.hold_fraction;
 		}
 	}
 	if (cfg.enabled) {

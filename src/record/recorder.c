@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The recorder: the two event paths the wrappers call (a wait, a charged
- * release), the stack tables they fill and their snapshots. It knows
+ * The recorder: the event paths the wrappers call (a wait, a charged
+ * release, a timed hold), the stack tables they fill and their snapshots. It knows
  * nothing of files, HTTP, signals or the process's life: the lifecycle
  * (src/lifecycle/lifecycle.c) sets it up and resets it in a forked child.
  */
@@ -21,7 +21,7 @@
 struct lp_profiler lp_prof;
 __thread int lp_guard_depth __attribute__((tls_model("initial-exec")));
 
-static struct lp_stacktab *tables[2];
+static struct lp_stacktab *tables[LP_KINDS];
 static int64_t profile_start;    /* monotonic: what duration_nanos counts from */
 
 /*
@@ -36,6 +36,7 @@ static int64_t profile_start;    /* monotonic: what duration_nanos counts from *
  */
 static __thread struct deferred {
 	const void *holding;   /* NULL: nothing deferred */
+	int raised;            /* it raised the filter of `holding` */
 	struct lp_waiter left; /* a departure to make, when left.entry */
 	int64_t left_at;       /* when it took the lock */
 	int record;            /* a block record to insert */
@@ -77,8 +78,19 @@ static void finish_deferred(int released)
 					  deferred.waited),
 				deferred.contentions, deferred.delay);
 	deferred.record = 0;
-	lp_waitstate_hold((uintptr_t)deferred.holding, -1);
+	if (deferred.raised)
+		lp_waitstate_hold((uintptr_t)deferred.holding, -1);
 	deferred.holding = NULL;
+}
+
+/* The thread took `lock` at `at`: a timed hold of it armed before starts
+ * then (a wait's end, read right after the real call). */
+static void hold_starts(const void *lock, int64_t at)
+{
+	struct lp_held *h = lp_holdset_find(lock);
+
+	if (h && !h->start)
+		h->start = at;
 }
 
 /* A wait is worth timing if either profile wants it. */
@@ -183,6 +195,8 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 		deferred.left = w->held;
 		deferred.left_at = end;
 	}
+	if (holding)
+		hold_starts(holding, end);
 	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
 	if (how != LP_WAIT_FAILED && rate > 0 &&
 	    __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) &&
@@ -212,12 +226,107 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 	}
 	if (leave_later || deferred.record) {
 		deferred.holding = holding;
-		lp_waitstate_hold((uintptr_t)holding, 1);
+		/* A waiter that has not left yet keeps the filter slot of its
+		 * lock busy (lp_waitstate_hold's count includes it), so its
+		 * release comes here anyway: no write to the shared slot inside
+		 * its critical section. */
+		deferred.raised = !leave_later;
+		if (deferred.raised)
+			lp_waitstate_hold((uintptr_t)holding, 1);
 	}
 	lp_guard_leave(saved);
 }
 
-void lp_release_charge(const void *obj, enum lp_primitive prim)
+int lp_hold_arm(const void *lock)
+{
+	int64_t fraction = __atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED);
+
+	if (fraction <= 0 || !lp_holdset_draw(fraction) || lp_guarded() || lp_self_lock(lock) ||
+	    !__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED))
+		return 0;
+	/* Held already (a recursive mutex's timed outer hold), or the set is
+	 * full: not timed. */
+	if (lp_holdset_find(lock) || !lp_holdset_add(lock, fraction))
+		return 0;
+	lp_waitstate_hold((uintptr_t)lock, 1);
+	return 1;
+}
+
+void lp_hold_taken(const void *lock, int taken, int relocked)
+{
+	int64_t now = lp_now();
+	struct lp_held *h = lp_holdset_find(lock);
+
+	if (!h)
+		return;
+	if (taken && !relocked) {
+		if (!h->start)
+			h->start = now;
+		return;
+	}
+	lp_holdset_remove(h);
+	lp_waitstate_hold((uintptr_t)lock, -1);
+}
+
+int64_t lp_hold_releasing(const void *lock)
+{
+	struct lp_held *h = lp_holdset_find(lock);
+
+	if (!h || !h->start)
+		return 0;
+	return h->end ? h->end : lp_now();
+}
+
+void lp_hold_cond_wait(const void *mutex)
+{
+	struct lp_held *h;
+
+	if (__atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED) <= 0)
+		return;
+	h = lp_holdset_find(mutex);
+	if (h && h->start && !h->end)
+		h->end = lp_now();
+}
+
+/* The timed hold `h` ended at `end`, the lock released by `prim`: its
+ * sample, under the release's stack and labels (no wait bucket). */
+static void hold_record(struct lp_held *h, int64_t end, enum lp_primitive prim)
+{
+	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
+	struct lp_labels l;
+	int64_t held = end > h->start ? end - h->start : 0;
+	int n, truncated;
+
+	if (__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED)) {
+		n = lp_stack_capture(pcs, prim, &truncated);
+		lp_stacktab_add(tables[LP_HOLD], pcs, (uint32_t)n,
+				truncated ? LP_STACK_TRUNCATED : 0,
+				labels_of(&l, h->lock, pcs, (uint32_t)n, -1),
+				(uint64_t)h->fraction << LP_FX_SHIFT, h->fraction * held);
+	}
+	lp_waitstate_hold((uintptr_t)h->lock, -1);
+	lp_holdset_remove(h);
+}
+
+/* The release of a timed hold came here because the thread raised the
+ * lock's filter slot itself, and nothing else counts there: no waiter to
+ * charge, and the wait state need not be looked up. A waiter counted
+ * there after this look is charged by a later release, as one that
+ * registers after the wrapper's own look (lp_release_wanted). */
+static int only_own_raises(const void *obj, int64_t held_until)
+{
+	uint32_t own;
+
+	if (!held_until || (deferred.holding && deferred.left.entry))
+		return 0;
+	own = (uint32_t)lp_holdset_same_slot(obj);
+	if (deferred.holding &&
+	    lp_filter_slot((uintptr_t)deferred.holding) == lp_filter_slot((uintptr_t)obj))
+		own++;
+	return lp_waitstate_filter_count((uintptr_t)obj) <= own;
+}
+
+void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_until)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 	struct lp_labels l;
@@ -231,7 +340,8 @@ void lp_release_charge(const void *obj, enum lp_primitive prim)
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	if (lp_waitstate_charge((uintptr_t)obj, fraction,
+	if (!only_own_raises(obj, held_until) &&
+	    lp_waitstate_charge((uintptr_t)obj, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
 				deferred.left_at, &c) && c.sampled) {
 		n = lp_stack_capture(pcs, prim, &truncated);
@@ -245,6 +355,8 @@ void lp_release_charge(const void *obj, enum lp_primitive prim)
 	}
 	if (deferred.holding == obj)
 		finish_deferred(1);
+	if (held_until)
+		hold_record(lp_holdset_find(obj), held_until, prim);
 	lp_guard_leave(saved);
 }
 
@@ -258,6 +370,11 @@ int lp_stack_capture(uintptr_t *pcs, enum lp_primitive prim, int *truncated)
 		return 1;
 	}
 	return 1 + lp_stackwalk(pcs + 1, depth - 1, truncated);
+}
+
+int lp_profiler_has(enum lp_kind kind)
+{
+	return kind != LP_HOLD || tables[LP_HOLD];
 }
 
 int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
@@ -277,8 +394,8 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
 	out->kind = kind;
 	out->time_nanos = lp_wall_now();
 	out->duration_nanos = lp_now() - __atomic_load_n(&profile_start, __ATOMIC_RELAXED);
-	out->period = kind == LP_MUTEX ?
-		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 1;
+	out->period = kind == LP_MUTEX ? __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) :
+		      kind == LP_HOLD ? __atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED) : 1;
 	if (out->period <= 0)
 		out->period = 1;
 	return rc;
@@ -289,6 +406,9 @@ int lp_recorder_init(const struct lp_config *cfg)
 	profile_start = lp_now();
 	tables[LP_BLOCK] = lp_stacktab_new(cfg->max_stacks);
 	tables[LP_MUTEX] = lp_stacktab_new(cfg->max_stacks);
+	/* The hold profile's table only when it is on: it is set once. */
+	if (cfg->hold_fraction > 0 && !(tables[LP_HOLD] = lp_stacktab_new(cfg->max_stacks)))
+		return -1;
 	if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
 	    lp_waitstate_init(cfg->max_locks) != 0 || lp_waiting_init() != 0 ||
 	    ((cfg->labels & LP_LABEL_LOCK) && lp_lockid_init(cfg->max_locks) != 0))
@@ -306,5 +426,8 @@ void lp_recorder_after_fork_child(void)
 	lp_waiting_after_fork_child();
 	lp_stacktab_reset(tables[LP_BLOCK]);
 	lp_stacktab_reset(tables[LP_MUTEX]);
+	if (tables[LP_HOLD])
+		lp_stacktab_reset(tables[LP_HOLD]);
+	lp_holdset_clear();
 	profile_start = lp_now();
 }

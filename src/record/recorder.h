@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/config.h"
+#include "holdset.h"
 #include "primitive.h"
 #include "snapshot.h"
 #include "stackwalk.h"
@@ -22,6 +23,7 @@ struct lp_profiler {
 	int recording;           /* constructor ran, LOCKPROF!=0, not stopped */
 	int64_t block_rate;      /* ns; <= 0 off */
 	int64_t mutex_fraction;  /* <= 0 off */
+	int64_t hold_fraction;   /* <= 0 off; set once, at start */
 	int stack_depth;
 	int labels;              /* LP_LABEL_*: what samples are labelled with */
 	int hang_view;           /* the waits in progress are watched (LOCKPROF_HANG,
@@ -29,7 +31,9 @@ struct lp_profiler {
 				  * shown there, with its stack */
 };
 
-extern struct lp_profiler lp_prof;
+/* Hidden in its declaration too: the lock wrappers read it with one
+ * instruction, not through the GOT. */
+extern struct lp_profiler lp_prof __attribute__((visibility("hidden")));
 
 /* How a waited-on object relates to the mutex profile. */
 enum lp_wait_kind {
@@ -111,9 +115,57 @@ static inline int lp_release_wanted(const void *obj)
 	return __builtin_expect(lp_waitstate_maybe_busy((uintptr_t)obj), 0);
 }
 
-/* After the real unlock or post (`prim`) succeeded: charge the waiters, and
- * record the thread's wait deferred until this release. */
-void lp_release_charge(const void *obj, enum lp_primitive prim);
+/* After the real unlock or post (`prim`) succeeded: charge the waiters,
+ * record the thread's wait deferred until this release, and, when
+ * `held_until` is not 0 (lp_hold_releasing), the thread's timed hold of
+ * `obj`, which ended then. */
+void lp_release_charge(const void *obj, enum lp_primitive prim, int64_t held_until);
+
+/*
+ * The hold profile: 1 in lp_prof.hold_fraction acquisitions of a mutex or
+ * of a rwlock's write lock is timed from acquisition to release. A lock
+ * wrapper asks lp_hold_due first: one load of a read-mostly global when
+ * the profile is off, and a per-thread decrement when it is on. Only when
+ * it says yes does the acquisition go through lp_hold_arm, the real lock
+ * call, and lp_hold_taken:
+ *
+ *   lp_hold_arm, before the lock is taken: the draw (lp_holdset_draw), an
+ *     entry in the thread's set, and the lock's waiter-filter slot raised
+ *     so that its release, whose fast path stays as it is, comes to
+ *     lp_release_charge. Returns 1 when armed.
+ *   lp_hold_taken, right after the call returns: the clock read that
+ *     starts the hold (a wait's end, when the lock was waited for), or the
+ *     entry dropped when the call did not take the lock or took it again
+ *     (`relocked`: a recursive mutex the thread already held, whose
+ *     outermost lock was not drawn).
+ *
+ * The release (on its slow path, where the raised filter slot sends it)
+ * asks lp_hold_releasing just before the real unlock, and the stack is
+ * walked after it: no work of the profiler falls inside the hold but the
+ * two clock reads (and a look at the thread's set).
+ */
+static inline int lp_hold_due(void)
+{
+	return __builtin_expect(__atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED) > 0, 0) &&
+	       __builtin_expect(--lp_hold_countdown <= 0, 0);
+}
+
+int lp_hold_arm(const void *lock);
+void lp_hold_taken(const void *lock, int taken, int relocked);
+
+/* The thread is about to release `lock`: when it has a timed hold of it,
+ * the time (the hold's end, for lp_release_charge), else 0. Call it only
+ * for the release that ends the hold (not a recursive mutex's inner one). */
+int64_t lp_hold_releasing(const void *lock);
+
+/* A condvar wait is about to release `mutex` inside the C library: a timed
+ * hold of it ends now, and is recorded at the thread's release of the
+ * mutex taken back. */
+void lp_hold_cond_wait(const void *mutex);
+
+/* Is the profile recorded in this process? Block and mutex always; hold
+ * when LOCKPROF_HOLD_FRACTION turned it on. */
+int lp_profiler_has(enum lp_kind kind);
 
 /*
  * The calling thread's stack for a sample in `prim`: the primitive as its

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A snapshot: the records of one profile (block or mutex) at one instant,
+ * A snapshot: the records of one profile (block, mutex or hold) at one instant,
  * copied out of the live stack table. It is what the encoders write and what
  * deltas are computed from. Plain data, owned by whoever took it.
  */
@@ -12,7 +12,14 @@
 
 #include "labels.h"
 
-enum lp_kind { LP_BLOCK = 0, LP_MUTEX = 1 };
+enum lp_kind { LP_BLOCK = 0, LP_MUTEX = 1, LP_HOLD = 2 };
+#define LP_KINDS 3
+
+/* The profile's name: "block", "mutex", "hold" (its file, its endpoint). */
+static inline const char *lp_kind_name(enum lp_kind kind)
+{
+	return kind == LP_HOLD ? "hold" : kind == LP_MUTEX ? "mutex" : "block";
+}
 
 /* Contentions are kept in fixed point: the block profile's bias correction
  * adds fractions (rate / duration) per sampled event. */
@@ -25,8 +32,8 @@ enum lp_kind { LP_BLOCK = 0, LP_MUTEX = 1 };
 #define LP_STACK_LABELS 4u    /* labels are part of the key (LOCKPROF_LABELS) */
 
 struct lp_record {
-	uint64_t contentions_fx; /* contentions, fixed point (LP_FX_ONE = 1) */
-	int64_t delay_ns;
+	uint64_t contentions_fx; /* contentions (hold: holds), fixed point (LP_FX_ONE = 1) */
+	int64_t delay_ns;        /* hold: time held */
 	uint32_t depth;          /* number of pcs */
 	uint32_t flags;          /* LP_STACK_* */
 	const uintptr_t *pcs;    /* return addresses, leaf first */
@@ -37,7 +44,7 @@ struct lp_snapshot {
 	enum lp_kind kind;
 	int64_t time_nanos;     /* wall clock when taken (CLOCK_REALTIME) */
 	int64_t duration_nanos; /* time the profile covers */
-	int64_t period;         /* mutex: the fraction in force; block: 1 */
+	int64_t period;         /* mutex, hold: the fraction in force; block: 1 */
 	size_t n;
 	struct lp_record *records;
 	void *storage;          /* one allocation holding records and pcs */

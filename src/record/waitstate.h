@@ -71,6 +71,13 @@ static inline int lp_waitstate_maybe_busy(uintptr_t lock)
 			       __ATOMIC_RELAXED) != 0;
 }
 
+/* What the filter counts in `lock`'s slot: busy entries, and the work
+ * raised there by lp_waitstate_hold. */
+static inline uint32_t lp_waitstate_filter_count(uintptr_t lock)
+{
+	return __atomic_load_n(&lp_waiter_filter[lp_filter_slot(lock)], __ATOMIC_RELAXED);
+}
+
 /* Called once at start (malloc is safe there). Returns 0 or -1. */
 int lp_waitstate_init(int64_t max_locks);
 

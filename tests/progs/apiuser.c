@@ -2,9 +2,10 @@
 /*
  * A program linked with -llockprof (not preloaded) that drives the C API:
  * rates set and read back, recording stopped and started, both profiles
- * written to paths and to file descriptors.
+ * written to paths and to file descriptors; the hold profile too (run with
+ * LOCKPROF_HOLD_FRACTION set).
  *
- * usage: apiuser DIR   (writes DIR/{block,mutex}-{path,fd,stopped}.pprof)
+ * usage: apiuser DIR   (writes DIR/{block,mutex,hold}-{path,fd}.pprof)
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -47,8 +48,8 @@ static void contend(void *(*site)(void *))
 
 int main(int argc, char **argv)
 {
-	char path[2][4096];
-	int fd[2];
+	char path[3][4096];
+	int fd[3];
 
 	if (argc != 2)
 		return 2;
@@ -61,7 +62,9 @@ int main(int argc, char **argv)
 	contend(contend_recorded);
 	snprintf(path[0], sizeof(path[0]), "%s/block-path.pprof", argv[1]);
 	snprintf(path[1], sizeof(path[1]), "%s/mutex-path.pprof", argv[1]);
+	snprintf(path[2], sizeof(path[2]), "%s/hold-path.pprof", argv[1]);
 	EXPECT(lockprof_dump(path[0], path[1]) == 0);
+	EXPECT(lockprof_dump_hold(path[2]) == 0);
 
 	EXPECT(lockprof_stop() == 1);
 	contend(contend_while_stopped);
@@ -70,10 +73,13 @@ int main(int argc, char **argv)
 	snprintf(path[1], sizeof(path[1]), "%s/mutex-fd.pprof", argv[1]);
 	fd[0] = open(path[0], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	fd[1] = open(path[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	EXPECT(fd[0] >= 0 && fd[1] >= 0);
+	snprintf(path[2], sizeof(path[2]), "%s/hold-fd.pprof", argv[1]);
+	fd[2] = open(path[2], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	EXPECT(fd[0] >= 0 && fd[1] >= 0 && fd[2] >= 0);
 	EXPECT(lockprof_dump_fd(fd[0], fd[1]) == 0);
-	close(fd[0]);
-	close(fd[1]);
+	EXPECT(lockprof_dump_hold_fd(fd[2]) == 0);
+	for (int i = 0; i < 3; i++)
+		close(fd[i]);
 	EXPECT(lockprof_dump("/nonexistent-dir/block.pprof", NULL) == -1);
 	puts("api ok");
 	return 0;
