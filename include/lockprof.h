@@ -57,6 +57,14 @@ int lockprof_dump_hold(const char *hold_path);
 int lockprof_dump_hold_fd(int hold_fd);
 
 /*
+ * Write the waits in progress now (the hang view, docs/live.md) to `fd`:
+ * gzip-compressed pprof, or with `debug` non-zero the text, one block per
+ * waiting thread, its owner and any deadlock cycle. Return 0, or -1 with
+ * errno set.
+ */
+int lockprof_dump_waiting(int fd, int debug);
+
+/*
  * Deltas: what was recorded between two moments, as Go's
  * /debug/pprof/mutex?seconds=N serves it. A snapshot holds both profiles as
  * they were when it was taken (a copy: nothing is reset). One snapshot must

@@ -44,13 +44,25 @@ static enum lp_wait_kind wait_kind(const pthread_mutex_t *m)
 		LP_WAIT_HELD : LP_WAIT_MUTEX;
 }
 
-LP_LOCK_SLOW_PATH(mutex, pthread_mutex_t, wait_kind)
+/* glibc's kind bit of a priority-inheritance mutex. */
+#define GLIBC_KIND_PI 32
+
+/* The clock of the first part of a wait whose stack is due: a PI mutex
+ * waits in the kernel, whose oldest PI lock takes CLOCK_REALTIME only. */
+static clockid_t due_clock(const pthread_mutex_t *m)
+{
+	return __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & GLIBC_KIND_PI ?
+		CLOCK_REALTIME : CLOCK_MONOTONIC;
+}
+
+LP_LOCK_SLOW_PATH(mutex, pthread_mutex_t, wait_kind, due_clock)
 
 /* pthread_mutex_lock's slow path: a frame of its own, so that the fast path
  * needs none. */
 static __attribute__((noinline)) int lock_slow(pthread_mutex_t *m, int tried)
 {
 	return mutex_acquire_slow(m, tried, &(struct mutex_call){ .untimed = lp_real.mutex_lock,
+							  .clocked = lp_real.mutex_clocklock,
 							  .prim = LP_PRIM_MUTEX_LOCK });
 }
 

@@ -28,19 +28,27 @@ static enum lp_wait_kind wait_kind(const pthread_rwlock_t *l)
 	return is_shared(l) ? LP_WAIT_SHARED : LP_WAIT_HELD;
 }
 
-LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind)
+static clockid_t due_clock(const pthread_rwlock_t *l)
+{
+	(void)l;
+	return CLOCK_MONOTONIC;
+}
+
+LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind, due_clock)
 
 /* The untimed forms' slow paths: frames of their own, so that the fast
  * paths need none. */
 static __attribute__((noinline)) int rdlock_slow(pthread_rwlock_t *l, int tried)
 {
 	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock,
+							     .clocked = lp_real.rwlock_clockrdlock,
 							     .prim = LP_PRIM_RWLOCK_RDLOCK });
 }
 
 static __attribute__((noinline)) int wrlock_slow(pthread_rwlock_t *l, int tried)
 {
 	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_wrlock,
+							     .clocked = lp_real.rwlock_clockwrlock,
 							     .prim = LP_PRIM_RWLOCK_WRLOCK });
 }
 

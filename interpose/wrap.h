@@ -84,6 +84,14 @@ static inline void lp_wrap_wait_end(struct lp_wait *w, enum lp_wait_outcome how,
 	lp_async_cancel_restore(cs);
 }
 
+static inline void lp_wrap_wait_stack(struct lp_wait *w)
+{
+	int cs = lp_async_cancel_off();
+
+	lp_wait_stack(w);
+	lp_async_cancel_restore(cs);
+}
+
 static inline void lp_wrap_release_charge(const void *obj, enum lp_primitive prim,
 					  int shared, int64_t held_until)
 {
@@ -145,6 +153,34 @@ static inline int lp_timeout_valid(clockid_t clock, const struct timespec *absti
 {
 	return lp_clock_valid(clock) && abstime->tv_nsec >= 0 &&
 	       abstime->tv_nsec < 1000000000;
+}
+
+/*
+ * The hang view wants the waiter's stack (lp_wait.stack_due): the real
+ * call is made in two parts, the first timed out at `due`, on `clock`,
+ * LP_HANG_STACK_AFTER from now; on that timeout the thread takes its stack
+ * (holding nothing) and makes the call as the program made it. Only when
+ * `due` comes before the call's own deadline `abstime` (NULL: untimed);
+ * a call whose own deadline comes first is made once, as it is. The
+ * program sees the second call's result: a lock wait that timed out took
+ * nothing, and trying again is what the call does anyway (a lock wait is
+ * not interrupted by signals: glibc waits again after a handler).
+ * Returns 1 when there is a first part.
+ */
+static inline int lp_stack_deadline(const struct lp_wait *w, clockid_t clock,
+				    const struct timespec *abstime, struct timespec *due)
+{
+	if (!w->stack_due || (abstime && !lp_timeout_valid(clock, abstime)))
+		return 0;
+	clock_gettime(clock, due);
+	due->tv_sec += LP_HANG_STACK_AFTER / 1000000000;
+	due->tv_nsec += LP_HANG_STACK_AFTER % 1000000000;
+	if (due->tv_nsec >= 1000000000) {
+		due->tv_sec++;
+		due->tv_nsec -= 1000000000;
+	}
+	return !abstime || due->tv_sec < abstime->tv_sec ||
+	       (due->tv_sec == abstime->tv_sec && due->tv_nsec < abstime->tv_nsec);
 }
 
 #endif /* LP_WRAP_H */

@@ -262,6 +262,12 @@ static void load_live(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 			 "at least 100ms", "off");
 		c->interval = 0;
 	}
+	load_duration("LOCKPROF_HANG", 0, &c->hang, get, warn);
+	if (c->hang > 0 && c->hang < LP_MIN_HANG_NS) {
+		warn_bad(warn, "LOCKPROF_HANG", get("LOCKPROF_HANG"),
+			 "at least 100ms", "off");
+		c->hang = 0;
+	}
 	c->dump_signal = 0;
 	if (sig && lp_parse_signal(sig, &c->dump_signal) != 0) {
 		c->dump_signal = 0;

@@ -37,6 +37,7 @@ struct lp_config {
 	int64_t interval;       /* ns between dumps to disk; 0 off */
 	int dump_signal;        /* dump on this signal; 0 off */
 	int labels;             /* LP_LABEL_* */
+	int64_t hang;           /* LOCKPROF_HANG: report a wait this long (ns); 0 off */
 };
 
 /* A duration: an integer or decimal number of nanoseconds, or with a unit
@@ -51,6 +52,9 @@ void lp_format_duration(int64_t ns, char *buf, size_t len);
 
 /* Shortest LOCKPROF_INTERVAL: each dump symbolizes and compresses. */
 #define LP_MIN_INTERVAL_NS 100000000LL
+
+/* Shortest LOCKPROF_HANG: the watchdog looks about this often. */
+#define LP_MIN_HANG_NS 100000000LL
 
 /* A signal for on-demand dumps: "USR2", "SIGUSR1", "HUP", "WINCH", "PWR",
  * "URG", "RTMIN+3", "RTMAX-1" or its number; "0" or "off" is 0. Signals

@@ -17,5 +17,6 @@ int lp_cmd_check(int argc, char **argv);
 int lp_cmd_folded(int argc, char **argv);
 int lp_cmd_flame(int argc, char **argv);
 int lp_cmd_merge(int argc, char **argv);
+int lp_cmd_waiting(int argc, char **argv);
 
 #endif

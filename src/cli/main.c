@@ -20,6 +20,8 @@ static const struct lp_command commands[] = {
 	{ "flame", "draw an SVG flame graph, plain or differential",
 	  lp_cmd_flame },
 	{ "merge", "merge per-process profiles of one run", lp_cmd_merge },
+	{ "waiting", "print the threads waiting now, their owners and deadlocks",
+	  lp_cmd_waiting },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -242,17 +242,28 @@ static lp_profile *fetch(const char *url, char *err, size_t errlen)
 	return p;
 }
 
+lp_profile *lp_profile_read(const char *path, char *err, size_t errlen)
+{
+	return lp_is_url(path) ? fetch(path, err, errlen) :
+				 lp_pprof_read_file(path, err, errlen);
+}
+
 int lp_model_load(const char *path, struct lp_model *m, char *err,
 		  size_t errlen)
+{
+	lp_profile *p = lp_profile_read(path, err, errlen);
+
+	return p ? lp_model_of(p, path, m, err, errlen) : -1;
+}
+
+int lp_model_of(lp_profile *p, const char *path, struct lp_model *m,
+		char *err, size_t errlen)
 {
 	char types[160];
 
 	memset(m, 0, sizeof(*m));
 	m->path = path;
-	m->prof = lp_is_url(path) ? fetch(path, err, errlen) :
-		  lp_pprof_read_file(path, err, errlen);
-	if (!m->prof)
-		return -1;
+	m->prof = p;
 	m->ci = find_type(m->prof, "contentions", "count");
 	m->di = find_type(m->prof, "delay", "nanoseconds");
 	/* A hold profile: holds and the time held stand for them. */

@@ -55,6 +55,15 @@ struct lp_model {
  * in err. */
 int lp_model_load(const char *path, struct lp_model *m, char *err,
 		  size_t errlen);
+
+/* Read a profile from a file ("-": standard input) or a URL. NULL with one
+ * line in err. */
+lp_profile *lp_profile_read(const char *path, char *err, size_t errlen);
+
+/* lp_model_load of a profile read already, which the model then owns
+ * (freed on failure too). */
+int lp_model_of(lp_profile *p, const char *path, struct lp_model *m,
+		char *err, size_t errlen);
 void lp_model_free(struct lp_model *m);
 
 /* Show file names as in the file (cleaned), not relative to the source

@@ -42,7 +42,11 @@ static const char usage[] =
 	"  --http ADDR         serve /debug/pprof/{block,mutex,hold} on ADDR\n"
 	"                      (127.0.0.1:6060, unix:/path; 127.0.0.1:0 picks a port)\n"
 	"  --interval D        rewrite the profiles every D (at least 100ms)\n"
-	"  --signal SIG        rewrite them when SIG arrives (USR1, USR2, HUP, ...)\n"
+	"  --signal SIG        rewrite them when SIG arrives (USR1, USR2, HUP, ...),\n"
+	"                      with waiting.txt and waiting.pprof\n"
+	"  --hang D            when a lock wait has lasted D (at least 100ms),\n"
+	"                      write waiting.txt and waiting.pprof: the threads\n"
+	"                      waiting, their owners and any deadlock\n"
 	"  --stack-depth N     frames kept per stack, 1 to 128 (default 64)\n"
 	"  --labels L          label samples with some of lock, thread, wait\n"
 	"                      (comma separated; default none)\n"
@@ -148,6 +152,11 @@ static int option(int c, const char *v, struct run_args *a)
 					 (n && n < LP_MIN_INTERVAL_NS)))
 			return bad("--interval", v, "not a duration of at least 100ms");
 		return setenv("LOCKPROF_INTERVAL", v, 1) ? 2 : 0;
+	case 'W':
+		if (strcmp(v, "off") && (lp_parse_duration(v, &n) ||
+					 (n && n < LP_MIN_HANG_NS)))
+			return bad("--hang", v, "not a duration of at least 100ms");
+		return setenv("LOCKPROF_HANG", v, 1) ? 2 : 0;
 	case 'S':
 		if (lp_parse_signal(v, &a->signal))
 			return bad("--signal", v, "not a signal a program can spare (USR1, USR2, HUP, WINCH, PWR, URG, RTMIN+n)");
@@ -184,6 +193,7 @@ static int parse(int argc, char **argv, struct run_args *a)
 		{ "http", required_argument, NULL, 'H' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "signal", required_argument, NULL, 'S' },
+		{ "hang", required_argument, NULL, 'W' },
 		{ "stack-depth", required_argument, NULL, 's' },
 		{ "labels", required_argument, NULL, 'L' },
 		{ "library", required_argument, NULL, 'l' },

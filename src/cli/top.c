@@ -10,6 +10,7 @@
 #include "json.h"
 #include "options.h"
 #include "units.h"
+#include "waiting.h"
 
 static const char usage[] =
 	"usage: lockprof top [-n N] [--by function|line|stack|leaf|lock|thread|wait]\n"
@@ -33,6 +34,9 @@ static const char usage[] =
 	"  --full-paths  --by line: file names as in the profile\n"
 	"  --type T      rank and share by delay (default) or contentions\n"
 	"  --json        one JSON object instead of the table\n"
+	"\n"
+	"Of a waiting profile (waiting.pprof), it prints what `lockprof\n"
+	"waiting` does: the threads waiting, their owners, deadlocks.\n"
 	"  -h, --help    this help\n";
 
 struct top_args {
@@ -188,11 +192,19 @@ int lp_cmd_top(int argc, char **argv)
 	struct lp_sites s;
 	char err[512];
 	size_t shown;
+	lp_profile *p;
 	int rc = parse(argc, argv, &a);
 
 	if (rc)
 		return rc < 0 ? LP_EXIT_OK : rc;
-	if (lp_model_load(a.path, &m, err, sizeof(err)))
+	if (!(p = lp_profile_read(a.path, err, sizeof(err))))
+		return lp_input_error("top", err);
+	if (lp_is_waiting_profile(p)) {
+		rc = lp_waiting_print(p);
+		lp_pprof_free(p);
+		return rc;
+	}
+	if (lp_model_of(p, a.path, &m, err, sizeof(err)))
 		return lp_input_error("top", err);
 	lp_model_keep_paths(&m, a.o.full_paths);
 	if (lp_sites_build(&m, a.o.by, &s) || lp_sites_sort(&s, a.o.type)) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "hangview.h"
 #include "base/guard.h"
 #include "base/log.h"
 #include "pprof_encode.h"
@@ -98,6 +99,22 @@ int lp_dump_encode(const struct lp_snapshot *s, int text, uint8_t **buf,
 	return rc;
 }
 
+int lp_dump_waiting_encode(struct lp_hang_view *v, int text, uint8_t **buf,
+			   size_t *len)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&sym_lock);
+	if (!sym)
+		sym = lp_symbolizer_new();
+	if (sym && lp_symbolizer_refresh(sym) == 0)
+		rc = lp_hang_view_encode(v, sym, text, buf, len);
+	pthread_mutex_unlock(&sym_lock);
+	if (rc != 0)
+		errno = ENOMEM;
+	return rc;
+}
+
 int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd)
 {
 	uint8_t *buf;
@@ -143,6 +160,70 @@ int lp_dump_snapshot_and_free(struct lp_snapshot *s, int fd, const char *path)
 
 	lp_snapshot_free(s);
 	errno = err;
+	return rc;
+}
+
+struct waiting_file {
+	struct lp_hang_view *v;
+	int text;
+};
+
+static int write_waiting(int fd, void *arg)
+{
+	const struct waiting_file *w = arg;
+	uint8_t *buf;
+	size_t len;
+	int rc, err;
+
+	if (lp_dump_waiting_encode(w->v, w->text, &buf, &len) != 0)
+		return -1;
+	rc = write_all(fd, buf, len);
+	err = errno;
+	free(buf);
+	errno = err;
+	return rc;
+}
+
+int lp_dump_waiting_fd(int fd, int text)
+{
+	int saved = lp_guard_enter(), rc = -1, err;
+	struct lp_hang_view *v = lp_hang_view_take();
+
+	errno = ENOMEM;
+	if (v)
+		rc = write_waiting(fd, &(struct waiting_file){ v, text });
+	err = errno;
+	lp_hang_view_free(v);
+	lp_guard_leave(rc == 0 ? saved : err);
+	return rc;
+}
+
+/* This process's waiting.txt or waiting.pprof (waiting.PID.* but for the
+ * first process). */
+static void waiting_path(const char *ext, char *path, size_t len)
+{
+	if (lp_proctree_is_root())
+		snprintf(path, len, "%s/waiting.%s", dir, ext);
+	else
+		snprintf(path, len, "%s/waiting.%ld.%s", dir, (long)getpid(), ext);
+}
+
+int lp_dump_waiting_files(struct lp_hang_view *v, char *txt_path, size_t len)
+{
+	char path[PATH_MAX + 64];
+	int saved = lp_guard_enter(), rc = 0;
+
+	for (int text = 1; text >= 0 && rc == 0; text--) {
+		waiting_path(text ? "txt" : "pprof", path, sizeof(path));
+		pthread_mutex_lock(&write_lock);
+		rc = lp_file_replace(path, write_waiting, &(struct waiting_file){ v, text });
+		pthread_mutex_unlock(&write_lock);
+		if (rc != 0)
+			lp_logf("lockprof: cannot write %s: %s", path, strerror(errno));
+		else if (text)
+			snprintf(txt_path, len, "%s", path);
+	}
+	lp_guard_leave(saved);
 	return rc;
 }
 

@@ -59,4 +59,18 @@ int lp_dump_snapshot_and_free(struct lp_snapshot *s, int fd, const char *path);
 int lp_dump_profile_fd(enum lp_kind kind, int fd);
 int lp_dump_profile_path(enum lp_kind kind, const char *path);
 
+/* The hang view (src/export/hangview.h), encoded as lp_dump_encode does. */
+struct lp_hang_view;
+int lp_dump_waiting_encode(struct lp_hang_view *v, int text, uint8_t **buf,
+			   size_t *len);
+
+/* The waits in progress now, written to `fd`: gzip pprof, or with `text`
+ * the text view (the C API's lockprof_dump_waiting). 0, or -1 with errno. */
+int lp_dump_waiting_fd(int fd, int text);
+
+/* Write `v` as waiting.txt and waiting.pprof (waiting.PID.* for a process
+ * other than the first) into the profiles' directory, atomically; a
+ * failure said in one line. The text file's path into txt_path. 0 or -1. */
+int lp_dump_waiting_files(struct lp_hang_view *v, char *txt_path, size_t len);
+
 #endif /* LP_DUMP_H */

@@ -263,18 +263,24 @@ static size_t record_frames(const struct lp_record *r)
 
 /* Frame i (leaf first) of a record, with pseudo-frames on the root side;
  * the primitive's pseudo address (its leaf) is named after it. */
+/* The location of a stack's return address: code, or the primitive's
+ * pseudo address (its leaf), named after it. */
+static const struct loc *pc_frame(struct builder *b, uintptr_t pc)
+{
+	int prim = lp_pc_primitive(pc);
+
+	return loc_intern(b, (uint64_t)pc - 1,
+			  prim >= 0 ? lp_primitive_name((unsigned)prim) : NULL);
+}
+
 static const struct loc *record_frame(struct builder *b,
 				      const struct lp_record *r, size_t i)
 {
-	int prim;
-
 	if (r->flags & LP_STACK_OVERFLOW)
 		return loc_intern(b, OVERFLOW_ADDR, LP_FRAME_OVERFLOW);
 	if (i == r->depth)
 		return loc_intern(b, TRUNCATED_ADDR, LP_FRAME_TRUNCATED);
-	prim = lp_pc_primitive(r->pcs[i]);
-	return loc_intern(b, (uint64_t)r->pcs[i] - 1,
-			  prim >= 0 ? lp_primitive_name((unsigned)prim) : NULL);
+	return pc_frame(b, r->pcs[i]);
 }
 
 static bool record_empty(const struct lp_record *r)
@@ -512,16 +518,19 @@ void lp_pprof_set_run(long root_pid, int64_t start_ns)
  * that `lockprof merge` can refuse files of different runs. pprof shows
  * comments only with -comments.
  */
+void lp_pprof_comment(const char *kind, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "lockprof kind=%s", kind);
+
+	if (run_root_pid > 0 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " root=%ld start=%lld",
+			 run_root_pid, (long long)run_start_ns);
+}
+
 static int pb_comment(struct builder *b, struct pb_head *h, lp_profile *p,
 		      const struct lp_snapshot *s)
 {
-	int n = snprintf(h->comment, sizeof(h->comment), "lockprof kind=%s",
-			 lp_kind_name(s->kind));
-
-	if (run_root_pid > 0)
-		snprintf(h->comment + n, sizeof(h->comment) - (size_t)n,
-			 " root=%ld start=%lld", run_root_pid,
-			 (long long)run_start_ns);
+	lp_pprof_comment(lp_kind_name(s->kind), h->comment, sizeof(h->comment));
 	h->comment_ix[0] = lp_pprof_writer_string(b->w, h->comment);
 	if (h->comment_ix[0] < 0)
 		return -1;
@@ -670,4 +679,60 @@ int lp_pprof_text(const struct lp_snapshot *s, struct lp_symbolizer *sym,
 		*out = NULL;
 	}
 	return rc;
+}
+
+/* ---- stacks for another profile's encoder (src/export/hangview.c) ---- */
+
+struct lp_pprof_stacks {
+	struct builder b;
+};
+
+struct lp_pprof_stacks *lp_pprof_stacks_new(struct lp_symbolizer *sym)
+{
+	struct lp_pprof_stacks *s = malloc(sizeof(*s));
+
+	if (s && builder_init(&s->b, sym) != 0) {
+		lp_pprof_stacks_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void lp_pprof_stacks_free(struct lp_pprof_stacks *s)
+{
+	if (!s)
+		return;
+	builder_free(&s->b);
+	free(s);
+}
+
+struct lp_pprof_writer *lp_pprof_stacks_writer(struct lp_pprof_stacks *s)
+{
+	return s->b.w;
+}
+
+uint64_t lp_pprof_stacks_frame(struct lp_pprof_stacks *s, uintptr_t pc, FILE *text)
+{
+	const struct loc *l = pc_frame(&s->b, pc);
+
+	if (!l)
+		return 0;
+	if (text)
+		text_frames(&s->b, text, l);
+	return l->id;
+}
+
+uint64_t lp_pprof_stacks_truncated(struct lp_pprof_stacks *s)
+{
+	const struct loc *l = loc_intern(&s->b, TRUNCATED_ADDR, LP_FRAME_TRUNCATED);
+
+	return l ? l->id : 0;
+}
+
+int lp_pprof_stacks_pack(struct lp_pprof_stacks *s, const lp_profile *head,
+			 uint8_t **out, size_t *len)
+{
+	if (pb_mappings(&s->b) || pb_functions(&s->b))
+		return -1;
+	return lp_pprof_writer_pack(s->b.w, head, Z_BEST_SPEED, out, len);
 }

@@ -20,6 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
+#include "format/pprof_write.h"
 #include "record/snapshot.h"
 #include "symbolize.h"
 
@@ -53,5 +56,33 @@ int lp_pprof_encode(const struct lp_snapshot *s, struct lp_symbolizer *sym,
  */
 int lp_pprof_text(const struct lp_snapshot *s, struct lp_symbolizer *sym,
 		  char **out, size_t *len);
+
+/* The profiles' comment for a profile of `kind` ("lockprof kind=... root=...
+ * start=..."), cut to `len`. */
+void lp_pprof_comment(const char *kind, char *buf, size_t len);
+
+/*
+ * The locations and functions of a profile that another encoder writes
+ * (the waits in progress), symbolized as these profiles' are, into its
+ * writer (lp_pprof_stacks_writer), which the encoder adds its samples to.
+ */
+struct lp_pprof_stacks;
+
+/* NULL when out of memory. `sym` refreshed after the stacks were taken. */
+struct lp_pprof_stacks *lp_pprof_stacks_new(struct lp_symbolizer *sym);
+void lp_pprof_stacks_free(struct lp_pprof_stacks *s);
+struct lp_pprof_writer *lp_pprof_stacks_writer(struct lp_pprof_stacks *s);
+
+/* The location id of return address `pc` (code, or a primitive's pseudo
+ * address: record/primitive.h); its debug=1 lines ("#\t0x...") written to
+ * `text` unless NULL. 0 when out of memory. */
+uint64_t lp_pprof_stacks_frame(struct lp_pprof_stacks *s, uintptr_t pc, FILE *text);
+
+/* The location id of the truncated-stack pseudo-frame. 0: out of memory. */
+uint64_t lp_pprof_stacks_truncated(struct lp_pprof_stacks *s);
+
+/* Add the mappings and functions and pack with `head` (lp_pprof_writer_pack). */
+int lp_pprof_stacks_pack(struct lp_pprof_stacks *s, const lp_profile *head,
+			 uint8_t **out, size_t *len);
 
 #endif /* LP_PPROF_ENCODE_H */

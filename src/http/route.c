@@ -63,6 +63,11 @@ void lp_http_route(const struct lp_http_request *req, struct lp_http_route *out)
 		out->action = LP_ACT_SINCE_LAST;
 		return;
 	}
+	if (!req->path_too_long && strcmp(name, "waiting") == 0) {
+		out->action = LP_ACT_WAITING;
+		out->debug = debug_level(&req->debug);
+		return;
+	}
 	if (req->path_too_long || kind_of(name, &out->kind) != 0) {
 		pprof_error(out, 404, "Unknown profile");
 		return;

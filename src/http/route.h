@@ -18,6 +18,7 @@ enum lp_http_action {
 	LP_ACT_PROFILE,     /* cumulative since start; `debug` for text */
 	LP_ACT_DELTA,       /* ?seconds=N: wait, then the difference */
 	LP_ACT_SINCE_LAST,  /* delta_block, delta_mutex, delta_hold: since the last one */
+	LP_ACT_WAITING,     /* the waits in progress; `debug` for text */
 };
 
 struct lp_http_route {

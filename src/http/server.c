@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "export/dump.h"
+#include "export/hangview.h"
 #include "base/guard.h"
 #include "fd.h"
 #include "listen.h"
@@ -20,6 +21,7 @@
 #include "base/log.h"
 #include "base/thread.h"
 #include "record/recorder.h"
+#include "record/waiting.h"
 
 #define MS 1000000LL
 
@@ -224,13 +226,37 @@ static void respond_profile(struct conn *c, const struct lp_snapshot *s,
 	free(buf);
 }
 
+static void respond_waiting(struct conn *c, int text, int head_only, int64_t now)
+{
+	struct lp_http_head h = { .status = 200, .nosniff = 1 };
+	struct lp_hang_view *v = lp_hang_view_take();
+	uint8_t *buf;
+	size_t len;
+
+	if (!v || lp_dump_waiting_encode(v, text, &buf, &len) != 0) {
+		lp_hang_view_free(v);
+		respond_text(c, 500, "failed to collect profile", 1, head_only, now);
+		return;
+	}
+	lp_hang_view_free(v);
+	if (text) {
+		h.content_type = "text/plain; charset=utf-8";
+	} else {
+		h.content_type = "application/octet-stream";
+		h.filename = "waiting";
+	}
+	respond(c, &h, buf, len, head_only, now);
+	free(buf);
+}
+
 static void respond_index(struct conn *c, int head_only, int64_t now)
 {
 	struct lp_http_head h = {
 		.status = 200, .content_type = "text/html; charset=utf-8", .nosniff = 1,
 	};
-	char body[2560];
-	size_t count[LP_KINDS];
+	char body[3072];
+	size_t count[LP_KINDS], waiting;
+	int64_t oldest;
 	int n;
 
 	for (int k = 0; k < LP_KINDS; k++) {
@@ -238,6 +264,7 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		count[k] = lp_profiler_snapshot((enum lp_kind)k, &s) == 0 ? s.n : 0;
 		lp_snapshot_free(&s);
 	}
+	lp_waiting_summary(&waiting, &oldest);
 	n = snprintf(body, sizeof(body),
 		"<html>\n<head>\n<title>/debug/pprof/</title>\n"
 		"<style>\n.profile-name{\n\tdisplay:inline-block;\n\twidth:6rem;\n}\n</style>\n"
@@ -248,6 +275,7 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		"<tr><td>%zu</td><td><a href='block?debug=1'>block</a></td></tr>\n"
 		"<tr><td>%zu</td><td><a href='hold?debug=1'>hold</a></td></tr>\n"
 		"<tr><td>%zu</td><td><a href='mutex?debug=1'>mutex</a></td></tr>\n"
+		"<tr><td>%zu</td><td><a href='waiting?debug=1'>waiting</a></td></tr>\n"
 		"</table>\n<br>\n<p>\nProfile Descriptions:\n<ul>\n"
 		"<li><div class=profile-name>block: </div> Stack traces that led to "
 		"blocking on synchronization primitives</li>\n"
@@ -261,8 +289,10 @@ static void respond_index(struct conn *c, int head_only, int64_t now)
 		"since the previous request to this path</li>\n"
 		"<li><div class=profile-name>delta_mutex: </div> The mutex profile "
 		"since the previous request to this path</li>\n"
+		"<li><div class=profile-name>waiting: </div> Threads waiting right "
+		"now, for how long, on what, held by whom; deadlocks</li>\n"
 		"</ul>\n</p>\n</body>\n</html>\n",
-		count[LP_BLOCK], count[LP_HOLD], count[LP_MUTEX]);
+		count[LP_BLOCK], count[LP_HOLD], count[LP_MUTEX], waiting);
 	respond(c, &h, body, (size_t)n, head_only, now);
 }
 
@@ -334,6 +364,9 @@ static void handle(struct conn *c, const struct lp_http_request *req, int64_t no
 		break;
 	case LP_ACT_SINCE_LAST:
 		respond_since_last(c, r.kind, head_only, now);
+		break;
+	case LP_ACT_WAITING:
+		respond_waiting(c, r.debug, head_only, now);
 		break;
 	case LP_ACT_DELTA:
 		if (srv.waits >= LP_HTTP_MAX_WAITS) {

@@ -79,3 +79,8 @@ LP_EXPORT int lockprof_dump_hold_fd(int hold_fd)
 {
 	return lp_dump_profile_fd(LP_HOLD, hold_fd);
 }
+
+LP_EXPORT int lockprof_dump_waiting(int fd, int debug)
+{
+	return lp_dump_waiting_fd(fd, debug != 0);
+}

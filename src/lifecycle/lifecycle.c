@@ -111,6 +111,9 @@ void lp_profiler_init(void)
 		pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 		if (!secure) {
 			lp_dump_check_dir();
+			/* Someone may look at the waits in progress. */
+			lp_prof.hang_view = cfg.hang > 0 || cfg.dump_signal ||
+					    cfg.http.kind != LP_ADDR_NONE;
 			__atomic_store_n(&lp_prof.recording, 1, __ATOMIC_RELEASE);
 			/* The TSC's rate is measured once, off the program's
 			 * threads (src/base/clock.c). */

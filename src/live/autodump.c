@@ -12,12 +12,14 @@
 #include "base/progress.h"
 #include "sigchain.h"
 #include "base/thread.h"
+#include "watchdog.h"
 
 #define MS 1000000LL
 
 /* What the thread is asked for: bits set by handlers and the exit path. */
 #define ASK_DUMP 1u
 #define ASK_EXIT 2u
+#define ASK_WAITING 4u /* the waiting files too (LOCKPROF_SIGNAL) */
 
 /* The exit dump's course: asked for once, then done (or given up). */
 enum { EXIT_NONE, EXIT_ASKED, EXIT_DONE };
@@ -82,7 +84,7 @@ static void on_dump_signal(int sig, siginfo_t *si, void *uc)
 	int saved = errno;
 
 	if (running)
-		ask(ASK_DUMP);
+		ask(ASK_DUMP | ASK_WAITING);
 	errno = saved;
 	lp_sigchain_forward(sig, si, uc);
 }
@@ -121,6 +123,8 @@ static void *dumper(void *arg)
 {
 	int64_t next = interval > 0 ? lp_now() + interval : INT64_MAX;
 	int64_t once = once_fn ? lp_now() + once_after : INT64_MAX;
+	int64_t watch_every = lp_watchdog_period();
+	int64_t watch = watch_every ? lp_now() + watch_every : INT64_MAX;
 	int failing = 0;
 
 	(void)arg;
@@ -149,9 +153,16 @@ static void *dumper(void *arg)
 		}
 		if (what & ASK_DUMP)
 			lp_dump_process(&failing); /* said once, not every interval */
+		if (what & ASK_WAITING)
+			lp_watchdog_dump();
+		if (now >= watch) {
+			lp_watchdog_look();
+			watch = now + watch_every;
+		}
 		if (tick)
 			tick();
 		until = next < once ? next : once;
+		until = until < watch ? until : watch;
 		now = lp_now();
 		if (what)
 			continue; /* asks may have come in meanwhile */
@@ -217,5 +228,6 @@ void lp_autodump_after_fork_child(void)
 	running = 0;
 	asked = 0;
 	exit_state = EXIT_NONE;
+	lp_watchdog_after_fork_child();
 	start_thread();
 }

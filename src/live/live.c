@@ -7,6 +7,7 @@
 #include "http/server.h"
 #include "live.h"
 #include "base/proctree.h"
+#include "watchdog.h"
 
 /*
  * A forked child does not serve: the parent does. When the parent is gone
@@ -33,6 +34,7 @@ static void adopt_endpoint(void)
 void lp_live_start(const struct lp_config *cfg)
 {
 	lp_autodump_set_exit_hook(lp_live_at_exit);
+	lp_watchdog_start(cfg->hang);
 	lp_autodump_start(cfg);
 	self = getpid();
 	http_addr = cfg->http;

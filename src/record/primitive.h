@@ -30,6 +30,13 @@ enum lp_primitive {
 	LP_PRIM_COUNT
 };
 
+/* A mutex's or rwlock's acquisition: a wait that a release by the lock's
+ * owner ends. */
+static inline int lp_primitive_is_lock(enum lp_primitive prim)
+{
+	return prim <= LP_PRIM_RWLOCK_CLOCKWRLOCK && prim != LP_PRIM_MUTEX_UNLOCK;
+}
+
 /* The function's name ("pthread_mutex_lock"), or NULL out of range. */
 const char *lp_primitive_name(unsigned prim);
 

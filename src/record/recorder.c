@@ -17,6 +17,7 @@
 #include "base/selfmap.h"
 #include "sharedstate.h"
 #include "stacktab.h"
+#include "waiting.h"
 
 struct lp_profiler lp_prof;
 __thread int lp_guard_depth __attribute__((tls_model("initial-exec")));
@@ -102,8 +103,8 @@ static int wants(enum lp_wait_kind kind, int64_t rate, int64_t fraction)
 int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 		  enum lp_primitive prim)
 {
-	int64_t rate, fraction;
-	int saved;
+	int64_t rate = 0, fraction = 0;
+	int saved, shown;
 
 	if (lp_guarded() || lp_self_lock(obj))
 		return 0;
@@ -112,21 +113,27 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 		finish_deferred(0); /* before blocking: the thread waits anyway */
 		lp_guard_leave(saved);
 	}
-	if (!__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED))
-		return 0;
-	rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
-	fraction = __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED);
-	if (!wants(kind, rate, fraction))
+	if (__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED)) {
+		rate = __atomic_load_n(&lp_prof.block_rate, __ATOMIC_RELAXED);
+		fraction = __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED);
+	}
+	shown = __atomic_load_n(&lp_prof.hang_view, __ATOMIC_RELAXED);
+	w->profiled = wants(kind, rate, fraction);
+	if (!w->profiled && !shown)
 		return 0;
 	saved = lp_guard_enter();
 	w->npcs = -1;
+	w->truncated = 0;
 	/* The wait starts before the walk below: the program sees the time
 	 * inside the call, and both profiles count it alike. */
 	w->kind = kind;
 	w->prim = prim;
 	w->obj = obj;
-	if (kind != LP_WAIT_COND && fraction > 0 &&
-	    lp_waitstate_arrive((uintptr_t)obj, kind == LP_WAIT_SHARED, &w->held)) {
+	if (!w->profiled) {
+		w->held.entry = NULL;
+		w->start = lp_now();
+	} else if (kind != LP_WAIT_COND && fraction > 0 &&
+		   lp_waitstate_arrive((uintptr_t)obj, kind == LP_WAIT_SHARED, &w->held)) {
 		w->start = w->held.arrival;
 	} else {
 		w->held.entry = NULL;
@@ -140,22 +147,48 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	 * shorter than that takes its stack now, while it would wait anyway.
 	 * A condvar waiter holds its mutex both before and after the wait: its
 	 * stack is taken only when the wait is kept. */
-	w->draw = lp_rand();
+	w->draw = w->profiled ? lp_rand() : 0;
 	if (kind != LP_WAIT_COND && rate > 0 &&
 	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
 		w->npcs = lp_stack_capture(w->pcs, prim, &w->truncated);
+	/* With the hang view on, a lock waiter whose wait outlives
+	 * LP_HANG_STACK_AFTER takes its stack then (lp_wait_stack). Other
+	 * waits cannot be cut in two: a condvar's would lose a wake-up, a
+	 * semaphore's an interruption (EINTR) by a signal handled between
+	 * the two parts. Their waiter takes its stack now, before blocking:
+	 * a condvar's inside the program's critical section (docs/live.md
+	 * says what that costs). */
+	if (shown && w->npcs < 0 && !lp_primitive_is_lock(prim))
+		w->npcs = lp_stack_capture(w->pcs, prim, &w->truncated);
+	w->stack_due = shown && w->npcs < 0;
+	lp_waiting_begin(obj, prim, w->start, w->pcs, w->npcs, w->truncated);
 	lp_guard_leave(saved);
 	return 1;
+}
+
+void lp_wait_stack(struct lp_wait *w)
+{
+	int saved = lp_guard_enter();
+
+	w->npcs = lp_stack_capture(w->pcs, w->prim, &w->truncated);
+	w->stack_due = 0;
+	lp_waiting_stack(w->pcs, w->npcs, w->truncated);
+	lp_guard_leave(saved);
 }
 
 void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holding)
 {
 	int64_t end, rate, delay;
 	uint64_t contentions;
-	int saved = lp_guard_enter();
+	int saved, leave_later;
+
+	lp_waiting_end();
+	if (!w->profiled)
+		return;
+	saved = lp_guard_enter();
 	/* A mutex's waiter that took it leaves with its release: the clock
 	 * read is all that stays in its critical section. */
-	int leave_later = holding && w->held.entry && w->kind == LP_WAIT_MUTEX;
+	leave_later = holding && w->held.entry && w->kind == LP_WAIT_MUTEX;
 
 	end = w->held.entry && !leave_later ?
 		lp_waitstate_leave(&w->held, how == LP_WAIT_ACQUIRED) : lp_now();
@@ -382,7 +415,7 @@ int lp_recorder_init(const struct lp_config *cfg)
 	if (cfg->hold_fraction > 0 && !(tables[LP_HOLD] = lp_stacktab_new(cfg->max_stacks)))
 		return -1;
 	if (!tables[LP_BLOCK] || !tables[LP_MUTEX] ||
-	    lp_waitstate_init(cfg->max_locks) != 0 ||
+	    lp_waitstate_init(cfg->max_locks) != 0 || lp_waiting_init() != 0 ||
 	    ((cfg->labels & LP_LABEL_LOCK) && lp_lockid_init(cfg->max_locks) != 0))
 		return -1;
 	return 0;
@@ -395,6 +428,7 @@ void lp_recorder_after_fork_child(void)
 	deferred.left.entry = NULL;
 	deferred.record = 0;
 	lp_waitstate_after_fork_child();
+	lp_waiting_after_fork_child();
 	lp_stacktab_reset(tables[LP_BLOCK]);
 	lp_stacktab_reset(tables[LP_MUTEX]);
 	if (tables[LP_HOLD])

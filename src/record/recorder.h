@@ -26,6 +26,9 @@ struct lp_profiler {
 	int64_t hold_fraction;   /* <= 0 off; set once, at start */
 	int stack_depth;
 	int labels;              /* LP_LABEL_*: what samples are labelled with */
+	int hang_view;           /* the waits in progress are watched (LOCKPROF_HANG,
+				  * the endpoint, LOCKPROF_SIGNAL): every wait is
+				  * shown there, with its stack */
 };
 
 /* Hidden in its declaration too: the lock wrappers read it with one
@@ -45,6 +48,13 @@ enum lp_wait_kind {
  * critical section only when that wait lasted at least this long (ns). */
 #define LP_WALK_AFTER_WAITS_OVER 5000
 
+/* With the hang view on, a mutex or rwlock waiter whose stack was not
+ * taken before blocking takes it once it has waited this long (ns): the
+ * wrapper's real call is first made with this timeout (lp_stack_deadline
+ * in interpose/wrap.h), and on that timeout the thread walks its stack,
+ * holding nothing, then makes the call as the program made it. */
+#define LP_HANG_STACK_AFTER 20000000
+
 struct lp_wait {
 	int64_t start;
 	uint64_t draw;              /* the block sample's random number */
@@ -52,15 +62,25 @@ struct lp_wait {
 	enum lp_wait_kind kind;
 	enum lp_primitive prim;     /* the call the program made */
 	const void *obj;            /* what it waits on */
+	int profiled;               /* for the profiles; else only shown */
+	int stack_due;              /* the hang view wants a stack taken during
+				     * the wait (lp_wait_stack) */
 	int npcs;                   /* stack captured before blocking, or -1 */
 	int truncated;
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 };
 
-/* Returns 0 when this wait is not profiled (the wrapper then just calls
- * the real function); 1 when lp_wait_end must follow. */
+/* Returns 0 when this wait is neither profiled nor shown among the waits
+ * in progress (the wrapper then just calls the real function); 1 when
+ * lp_wait_end must follow. A profiled wait is shown there too (a few
+ * stores to the thread's own slot); with the hang view on, every wait is,
+ * whatever the profiles' rates. */
 int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 		  enum lp_primitive prim);
+
+/* The waiter's stack, now that its wait has lasted LP_HANG_STACK_AFTER:
+ * for the waits in progress, and for the block profile if it keeps it. */
+void lp_wait_stack(struct lp_wait *w);
 
 /* How a profiled wait ended. */
 enum lp_wait_outcome {

@@ -96,10 +96,12 @@ check("statically linked" in p.stderr and "nothing will be profiled" in p.stderr
 
 # The library's settings from options, checked first.
 p = run("--dir", out, "--http", "unix:" + os.path.join(d, "sock"), "--interval", "1s", "--signal", "USR2",
-        "/bin/sh", "-c", 'echo "$LOCKPROF_HTTP $LOCKPROF_INTERVAL $LOCKPROF_SIGNAL $LOCKPROF_DIR"')
-check(p.stdout.split() == ["unix:" + os.path.join(d, "sock"), "1s", "USR2", os.path.realpath(out)],
+        "--hang", "10s", "/bin/sh", "-c",
+        'echo "$LOCKPROF_HTTP $LOCKPROF_INTERVAL $LOCKPROF_SIGNAL $LOCKPROF_HANG $LOCKPROF_DIR"')
+check(p.stdout.split() == ["unix:" + os.path.join(d, "sock"), "1s", "USR2", "10s", os.path.realpath(out)],
       f"options set the environment: {p.stdout!r}")
-for bad in (["--http", "nowhere"], ["--interval", "1ms"], ["--signal", "KILL"], ["--foo"], []):
+for bad in (["--http", "nowhere"], ["--interval", "1ms"], ["--signal", "KILL"], ["--hang", "10ms"],
+            ["--foo"], []):
     p = run(*bad, "true") if bad else run()
     check(p.returncode == 2 and len(p.stderr.splitlines()) == 1 and
           p.stderr.startswith("lockprof run: ") and p.stderr.rstrip().endswith("(lockprof run --help)"),

@@ -2,7 +2,9 @@
 """The host program comes first: the semantics probe (return codes, errno,
 cancellation, signals of every interposed call) prints the same lines
 natively and under the library, at record-all and at default settings, and
-recording all with every label, and the profiles of the run are valid.
+recording all with every label, with the hang view on (LOCKPROF_HANG:
+every wait shown, and a mutex or rwlock wait that outlives 20 ms cut in two
+to take its stack), and the profiles of the run are valid.
 
 usage: test_semantics.py PROBE"""
 
@@ -19,7 +21,9 @@ def main():
     lptest.check(native.stdout.count("\n") > 50, "the probe ran natively")
     for settings in ({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}, {},
                      {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
-                      "LOCKPROF_LABELS": "lock,thread,wait"}):
+                      "LOCKPROF_LABELS": "lock,thread,wait"},
+                     {"LOCKPROF_HANG": "10s", "LOCKPROF_BLOCK_RATE": "0",
+                      "LOCKPROF_MUTEX_FRACTION": "0"}):
         d = lptest.tmpdir()
         env = lptest.preload_env(dict(settings, LOCKPROF_DIR=d))
         pre = lptest.run([prog], env=env, timeout=60)

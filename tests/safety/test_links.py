@@ -153,14 +153,21 @@ def case(what, dir_mode, umask, trigger, preload=True, log=False):
     r = Run(env(preload=preload, **lp), umask)
     pid = r.p.pid
     finals = [plants.plant(n) for n in final_names(pid, r.children)]
+    # the signal dump writes the waits in progress too (docs/live.md)
+    waiting = [plants.plant(n) for n in ("waiting.txt", "waiting.pprof")
+               if trigger == "signal"]
     olds = [plants.plant(n) for n in old_tmp_names(pid, r.children)]
     old_links = {p: os.readlink(p) for p in olds}
     r.say("work", "worked")
     if trigger:
         if trigger == "signal":
             os.kill(pid, signal.SIGUSR1)
-        wait_replaced(finals[:2], what + ", " + trigger + " dump")
+        wait_replaced(finals[:2] + waiting, what + ", " + trigger + " dump")
         plants.check_victims(what + ", after the " + trigger + " dump")
+        for p in waiting:
+            st = os.lstat(p)
+            check(stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o644 & ~umask,
+                  "%s: %s replaced by a regular file of mode %o" % (what, p, 0o644 & ~umask))
         for p in finals[:2]:
             written(p, umask, what + ", " + trigger + " dump", False)
             plants.plant(os.path.basename(p))  # again, for the exit dump
@@ -175,7 +182,7 @@ def case(what, dir_mode, umask, trigger, preload=True, log=False):
         return
     for p in finals:
         written(p, umask, what, os.path.basename(p).startswith("block"))
-    expected = set(os.path.basename(p) for p in finals + olds + [lp.get("log", "")])
+    expected = set(os.path.basename(p) for p in finals + olds + waiting + [lp.get("log", "")])
     expected |= set(os.path.basename(t) for t in plants.victims
                     if os.path.dirname(t) == d)
     left = set(os.listdir(d)) - expected

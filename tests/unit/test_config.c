@@ -135,6 +135,22 @@ int main(void)
 		EXPECT(c.interval == 3600000000000LL);
 	}
 	{
+		/* LOCKPROF_HANG: off by default, at least 100ms. */
+		static const char *const none[] = { NULL };
+		static const char *const ten[] = { "LOCKPROF_HANG", "10s", NULL };
+		static const char *const small[] = { "LOCKPROF_HANG", "10ms", NULL };
+		static const char *const bad[] = { "LOCKPROF_HANG", "soon", NULL };
+
+		load(&c, none);
+		EXPECT(c.hang == 0);
+		load(&c, ten);
+		EXPECT(nwarnings == 0 && c.hang == 10000000000LL);
+		load(&c, small);
+		EXPECT(nwarnings == 1 && c.hang == 0 && strstr(warnings, "at least 100ms"));
+		load(&c, bad);
+		EXPECT(nwarnings == 1 && c.hang == 0 && strstr(warnings, "LOCKPROF_HANG='soon'"));
+	}
+	{
 		int l = -1;
 
 		EXPECT(lp_parse_labels("lock,thread,wait", &l) == 0 &&
