@@ -13,6 +13,7 @@
 #include "base/export.h"
 #include "record/recorder.h"
 #include "real.h"
+#include "shared.h"
 #include "lockcall.h"
 #include "wrap.h"
 
@@ -23,22 +24,16 @@ static inline int taken(int rc)
 	return rc == 0 || rc == EOWNERDEAD;
 }
 
-/* glibc's kind bits of a robust mutex (PTHREAD_MUTEX_ROBUST_NORMAL_NP in
- * its pthreadP.h) and of a process-shared one (PTHREAD_MUTEX_PSHARED_BIT). */
+/* glibc's kind bit of a robust mutex (PTHREAD_MUTEX_ROBUST_NORMAL_NP in
+ * its pthreadP.h). */
 #define GLIBC_KIND_ROBUST 16
-#define GLIBC_KIND_PSHARED 128
-
-static int is_shared(const pthread_mutex_t *m)
-{
-	return (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & GLIBC_KIND_PSHARED) != 0;
-}
 
 /* How a wait on `m` relates to the wait state: a robust or shared mutex's
  * owner may die holding it (its process killed), so its waiter leaves the
  * wait state at once rather than with a release that may never come. */
 static enum lp_wait_kind wait_kind(const pthread_mutex_t *m)
 {
-	if (is_shared(m))
+	if (lp_mutex_is_shared(m))
 		return LP_WAIT_SHARED;
 	return __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) & GLIBC_KIND_ROBUST ?
 		LP_WAIT_HELD : LP_WAIT_MUTEX;
@@ -186,7 +181,7 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 {
 	/* Read while it is held: after the unlock it may be gone. */
-	int shared = is_shared(m);
+	int shared = lp_mutex_is_shared(m);
 	int64_t held_until = relocked(m) ? 0 : lp_hold_releasing(m);
 	int rc = lp_real_basic()->mutex_unlock(m);
 

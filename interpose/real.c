@@ -81,6 +81,7 @@ static void resolve_all(void)
 	SET(cond_wait, next_cond("pthread_cond_wait"));
 	SET(cond_timedwait, next_cond("pthread_cond_timedwait"));
 	SET(cond_clockwait, next("pthread_cond_clockwait"));
+	SET(sem_init, next("sem_init"));
 	SET(sem_wait, next("sem_wait"));
 	SET(sem_trywait, next("sem_trywait"));
 	SET(sem_timedwait, next("sem_timedwait"));

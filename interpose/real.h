@@ -39,6 +39,7 @@ struct lp_real {
 	int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);
 	int (*cond_clockwait)(pthread_cond_t *, pthread_mutex_t *, clockid_t, const struct timespec *);
 
+	int (*sem_init)(sem_t *, int, unsigned int);
 	int (*sem_wait)(sem_t *);
 	int (*sem_trywait)(sem_t *);
 	int (*sem_timedwait)(sem_t *, const struct timespec *);

@@ -12,20 +12,15 @@
 #include "base/export.h"
 #include "record/recorder.h"
 #include "real.h"
+#include "shared.h"
 #include "lockcall.h"
 #include "wrap.h"
-
-/* glibc's __shared is nonzero for PTHREAD_PROCESS_SHARED. */
-static int is_shared(const pthread_rwlock_t *l)
-{
-	return __atomic_load_n(&l->__data.__shared, __ATOMIC_RELAXED) != 0;
-}
 
 /* A waiter on a rwlock is charged to its releases, in whichever process
  * makes them when it is shared. */
 static enum lp_wait_kind wait_kind(const pthread_rwlock_t *l)
 {
-	return is_shared(l) ? LP_WAIT_SHARED : LP_WAIT_HELD;
+	return lp_rwlock_is_shared(l) ? LP_WAIT_SHARED : LP_WAIT_HELD;
 }
 
 static clockid_t due_clock(const pthread_rwlock_t *l)
@@ -187,7 +182,7 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 {
 	/* Read while it is held: after the unlock it may be gone. */
-	int shared = is_shared(l);
+	int shared = lp_rwlock_is_shared(l);
 	int64_t held_until = lp_hold_releasing(l);
 	int rc = lp_real_basic()->rwlock_unlock(l);
 

@@ -19,6 +19,7 @@
 #include "base/export.h"
 #include "record/recorder.h"
 #include "real.h"
+#include "shared.h"
 #include "wrap.h"
 
 /* Acquired; timed out or interrupted (a wait that gave up); or failed. */
@@ -27,15 +28,6 @@ static enum lp_wait_outcome sem_outcome(int rc)
 	if (rc == 0)
 		return LP_WAIT_ACQUIRED;
 	return errno == ETIMEDOUT || errno == EINTR ? LP_WAIT_GAVE_UP : LP_WAIT_FAILED;
-}
-
-/* sem_init(.., 1, ..) and sem_open's semaphores: glibc's struct new_sem is
- * { uint64_t data; int private; int pad; } on 64-bit targets, and
- * `private` is its futex flag, FUTEX_PRIVATE_FLAG (128) when shared (its
- * LLL_SHARED; LLL_PRIVATE is 0). */
-static int is_shared(const sem_t *s)
-{
-	return __atomic_load_n((const int *)s + 2, __ATOMIC_RELAXED) == 128;
 }
 
 struct sem_call {
@@ -74,7 +66,7 @@ static int wait_slow(sem_t *s, const struct sem_call *c, int saved)
 	int rc;
 
 	if (errno != EAGAIN ||
-	    !lp_wrap_wait_begin(&w, s, is_shared(s) ? LP_WAIT_SHARED : LP_WAIT_HELD, c->prim)) {
+	    !lp_wrap_wait_begin(&w, s, lp_sem_is_shared(s) ? LP_WAIT_SHARED : LP_WAIT_HELD, c->prim)) {
 		errno = saved;
 		return call_real(c, s);
 	}
@@ -136,7 +128,7 @@ LP_EXPORT int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *ab
 static __attribute__((noinline)) int post_charged(sem_t *s)
 {
 	/* Read before the post: once posted, it may be destroyed. */
-	int shared = is_shared(s);
+	int shared = lp_sem_is_shared(s);
 	int rc = lp_real_get()->sem_post(s);
 
 	if (rc == 0)

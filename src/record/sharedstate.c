@@ -41,7 +41,7 @@ static int any_claim; /* so that a process that made none never touches them */
 
 /* A shared mapping with the filter's contents is moved over it, so the
  * release's check stays the same load from the same address. */
-static int share_filter(void *filter, size_t size)
+int lp_sharedstate_share_filter(void *filter, size_t size)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	void *p;
@@ -59,17 +59,13 @@ static int share_filter(void *filter, size_t size)
 	return 0;
 }
 
-int lp_sharedstate_init(void *filter, size_t size)
+int lp_sharedstate_init(void)
 {
 	void *p = mmap(NULL, sizeof(struct shared_entry) * LP_SHARED_LOCKS,
 		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return -1;
-	if (share_filter(filter, size) != 0) {
-		munmap(p, sizeof(struct shared_entry) * LP_SHARED_LOCKS);
-		return -1;
-	}
 	self_pid = (int32_t)getpid();
 	__atomic_store_n(&table, p, __ATOMIC_RELEASE);
 	return 0;

@@ -41,11 +41,14 @@ struct lp_stack;
 /* How often a lock's records are checked for dead processes (ns). */
 #define LP_SHARED_CHECK_EVERY 10000000
 
-/* Map the region and make `filter` (`size` bytes: whole pages,
- * page-aligned) shared: once, at start, before any child and any wait. 0,
- * or -1 (shared primitives then have the state of a private lock in each
+/* Map the region: once, at start, before any child and any wait. 0, or
+ * -1 (shared primitives then have the state of a private lock in each
  * process: waits, but no charge across processes). */
-int lp_sharedstate_init(void *filter, size_t size);
+int lp_sharedstate_init(void);
+
+/* Make `filter` (`size` bytes: whole pages, page-aligned) shared with the
+ * processes this one forks from now on, its counts as they are. 0 or -1. */
+int lp_sharedstate_share_filter(void *filter, size_t size);
 
 /* The region is there. */
 int lp_sharedstate_on(void);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -6,6 +7,7 @@
 #include "base/check.h"
 #include "base/clock.h"
 #include "base/lfht.h"
+#include "base/log.h"
 #include "lockstate.h"
 #include "sampling.h"
 #include "sharedstate.h"
@@ -14,6 +16,8 @@
 #include "waitstate.h"
 
 uint32_t lp_waiter_filter[1u << LP_FILTER_BITS] __attribute__((aligned(4096)));
+static int filter_shared; /* with the processes this one forks */
+static int share_wanted;  /* asked before the shared region was there */
 
 static struct cds_lfht *table;
 static int64_t max_entries;
@@ -52,10 +56,34 @@ static int match_lock(struct cds_lfht_node *node, const void *key)
 int lp_waitstate_init(int64_t max_locks)
 {
 	/* Without it, shared locks are tracked as private ones. */
-	lp_sharedstate_init(lp_waiter_filter, sizeof(lp_waiter_filter));
+	if (lp_sharedstate_init() == 0 && __atomic_load_n(&share_wanted, __ATOMIC_ACQUIRE))
+		lp_waitstate_share();
 	table = lp_lfht_new(max_locks);
 	max_entries = max_locks;
 	return table ? 0 : -1;
+}
+
+/*
+ * The filter is shared only from the first primitive shared between
+ * processes that the process initializes, and then with the processes it
+ * forks. Shared, it counts the waits of every process of the tree, and a
+ * process that dies or exits while threads of its own wait leaves their
+ * counts raised for good: every release, in every process, of a lock that
+ * maps to such a counter then takes the slow path. A tree that shares no
+ * primitive never pays that. Counts that other threads change while the
+ * filter is copied may be lost: at worst a release misses a waiter (its
+ * wait goes to a later release) or a counter stays raised.
+ */
+void lp_waitstate_share(void)
+{
+	int saved = errno;
+
+	__atomic_store_n(&share_wanted, 1, __ATOMIC_RELEASE);
+	if (lp_sharedstate_on() && !__atomic_exchange_n(&filter_shared, 1, __ATOMIC_ACQ_REL) &&
+	    lp_sharedstate_share_filter(lp_waiter_filter, sizeof(lp_waiter_filter)) != 0)
+		lp_log("lockprof: no shared memory for the wait state of locks shared "
+		       "between processes; their waits are charged in each process only");
+	errno = saved;
 }
 
 /* No waiters, nothing pending, L now: a state no operation of an earlier
@@ -562,7 +590,7 @@ void lp_waitstate_after_fork_child(void)
 	lp_sharedstate_after_fork_child();
 	/* A shared filter counts the parent's busy entries too, and the
 	 * parent takes them out; a private one holds only the parent's. */
-	if (lp_sharedstate_on())
+	if (filter_shared)
 		return;
 	for (i = 0; i < sizeof(lp_waiter_filter) / sizeof(lp_waiter_filter[0]); i++)
 		lp_waiter_filter[i] = 0;

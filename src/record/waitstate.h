@@ -60,7 +60,8 @@ struct lp_stack;
 
 #define LP_FILTER_BITS 12
 /* Whole pages, page-aligned: shared with the process's forked descendants
- * once the shared region is there (sharedstate.h). */
+ * once it initialized a primitive shared between processes
+ * (lp_waitstate_share). */
 extern uint32_t lp_waiter_filter[1u << LP_FILTER_BITS];
 
 static inline uint32_t lp_filter_slot(uintptr_t lock)
@@ -149,8 +150,13 @@ static inline void lp_waitstate_hold(uintptr_t lock, int delta)
 			   __ATOMIC_RELAXED);
 }
 
+/* A primitive shared between processes was initialized: share the filter
+ * with the processes this one forks from now on (once; errno kept). */
+void lp_waitstate_share(void);
+
 /* A forked child has no waiters: clear every entry of its own table (the
- * shared table and filter are its parent's too, and stay). */
+ * shared table, and the filter once shared, are its parent's too, and
+ * stay). */
 void lp_waitstate_after_fork_child(void);
 
 

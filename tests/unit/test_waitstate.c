@@ -297,6 +297,8 @@ static void every_wait_charged_once_across_processes(void)
 	pid_t pid[PROCESSES];
 
 	EXPECT(lp_sharedstate_on());
+	/* As the first pthread_mutex_init of a shared mutex would. */
+	lp_waitstate_share();
 	shared_locks = 1;
 	give_up = 0;
 	for (int p = 0; p < PROCESSES; p++) {
@@ -374,9 +376,41 @@ static void killed_waiter_taken_out(void)
 	EXPECT(!lp_waitstate_maybe_busy(lock));
 }
 
+/* A child that exits while it waits on a private lock: is the lock's filter
+ * counter still raised in the parent? */
+static int left_raised_by_dead_child(uintptr_t lock)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct lp_waiter w;
+
+		lp_waitstate_after_fork_child();
+		lp_waitstate_arrive(lock, 0, &w);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	return lp_waitstate_maybe_busy(lock);
+}
+
+/* Until the process initializes a primitive shared between processes, its
+ * filter is its own: a child that dies waiting leaves nothing raised in
+ * the parent. From then on the tree shares it (the child's waits on shared
+ * locks reach the parent's releases). */
+static void filter_private_until_a_shared_primitive(void)
+{
+	static pthread_mutex_t first, second;
+
+	EXPECT(!left_raised_by_dead_child((uintptr_t)&first));
+	lp_waitstate_share();
+	EXPECT(left_raised_by_dead_child((uintptr_t)&second));
+}
+
 int main(void)
 {
 	EXPECT(lp_waitstate_init(64) == 0);
+	filter_private_until_a_shared_primitive();
 	every_wait_charged_once();
 	gave_up_alone();
 	gave_up_after_a_release();
