@@ -35,13 +35,22 @@ static int64_t geometric(int64_t fraction)
 
 int lp_holdset_draw(int64_t fraction)
 {
-	/* Unset (a new thread, or the profile turned on since): draw, then
-	 * count this acquisition as the first of the new countdown. */
-	if (lp_hold_countdown < 0)
-		lp_hold_countdown = geometric(fraction) - 1;
-	if (lp_hold_countdown > 0)
-		return 0;
-	lp_hold_countdown = geometric(fraction);
+	static __thread int started __attribute__((tls_model("initial-exec")));
+	int64_t g = geometric(fraction);
+
+	/* A new thread's first acquisition is the first trial of its first
+	 * draw: timed when that draw is 1, else g - 2 acquisitions pass
+	 * before the g-th. */
+	if (!started) {
+		started = 1;
+		if (g > 1) {
+			lp_hold_countdown = g - 2;
+			return 0;
+		}
+		g = geometric(fraction);
+	}
+	/* This acquisition is timed; g - 1 pass before the next one. */
+	lp_hold_countdown = g - 1;
 	return 1;
 }
 

@@ -9,16 +9,17 @@
 
 #include <stdint.h>
 
-/* Acquisitions left before the next timed one; <= 0 once drawn (the lock
- * wrappers decrement it, lp_hold_due). */
+/* Acquisitions that pass before the next timed one: the lock wrappers
+ * decrement it, and the one that takes it below 0 is drawn (lp_hold_due:
+ * a decrement and a sign test, one instruction each). */
 extern __thread int64_t lp_hold_countdown __attribute__((tls_model("initial-exec")));
 
 /*
- * The countdown reached 0 or below: draw the next one, from a geometric
+ * The countdown went below 0: draw the next one, from a geometric
  * distribution of mean `fraction` (> 0), so that each acquisition is timed
  * with probability 1/fraction whatever the program's own rhythm. Returns 1
- * when the acquisition that reached 0 is timed (a thread's first
- * acquisition, which finds the countdown unset, is drawn as any other).
+ * when this acquisition is timed (a thread's first acquisition, which
+ * finds the countdown unset, is drawn as any other).
  */
 int lp_holdset_draw(int64_t fraction);
 

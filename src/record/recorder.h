@@ -151,7 +151,7 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 static inline int lp_hold_due(void)
 {
 	return __builtin_expect(__atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED) > 0, 0) &&
-	       __builtin_expect(--lp_hold_countdown <= 0, 0);
+	       __builtin_expect(--lp_hold_countdown < 0, 0);
 }
 
 int lp_hold_arm(const void *lock);
