@@ -121,6 +121,7 @@ void lp_profiler_init(void)
 			lp_live_start(&cfg);
 		}
 	}
+	__atomic_store_n(&lp_prof.configured, 1, __ATOMIC_RELEASE);
 	lp_guard_leave(saved);
 	__atomic_store_n(&init_state, 2, __ATOMIC_RELEASE);
 }

@@ -242,7 +242,15 @@ int lp_hold_arm(const void *lock)
 {
 	int64_t fraction = __atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED);
 
-	if (fraction <= 0 || !lp_holdset_draw(fraction) || lp_guarded() || lp_self_lock(lock) ||
+	if (fraction <= 0) {
+		/* Off for the process's life once start-up is over (its
+		 * acquisitions never come here again); before, ask again at
+		 * the thread's next acquisition. */
+		lp_hold_countdown = __atomic_load_n(&lp_prof.configured, __ATOMIC_ACQUIRE) ?
+			INT64_MAX : 0;
+		return 0;
+	}
+	if (!lp_holdset_draw(fraction) || lp_guarded() || lp_self_lock(lock) ||
 	    !__atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED))
 		return 0;
 	/* Held already (a recursive mutex's timed outer hold), or the set is

@@ -24,6 +24,7 @@ struct lp_profiler {
 	int64_t block_rate;      /* ns; <= 0 off */
 	int64_t mutex_fraction;  /* <= 0 off */
 	int64_t hold_fraction;   /* <= 0 off; set once, at start */
+	int configured;          /* start-up is over: hold_fraction is final */
 	int stack_depth;
 	int labels;              /* LP_LABEL_*: what samples are labelled with */
 	int hang_view;           /* the waits in progress are watched (LOCKPROF_HANG,
@@ -128,8 +129,10 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 /*
  * The hold profile: 1 in lp_prof.hold_fraction acquisitions of a mutex or
  * of a rwlock's write lock is timed from acquisition to release. A lock
- * wrapper asks lp_hold_due first: one load of a read-mostly global when
- * the profile is off, and a per-thread decrement when it is on. Only when
+ * wrapper asks lp_hold_due first: a decrement of the thread's countdown
+ * and a sign test, whether the profile is on or off (off, a thread's first
+ * acquisition after start-up sets its countdown beyond reach, in
+ * lp_hold_arm; no branch is laid out of line for either). Only when
  * it says yes does the acquisition go through lp_hold_arm, the real lock
  * call, and lp_hold_taken:
  *
@@ -150,8 +153,7 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
  */
 static inline int lp_hold_due(void)
 {
-	return __builtin_expect(__atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED) > 0, 0) &&
-	       __builtin_expect(--lp_hold_countdown < 0, 0);
+	return __builtin_expect(--lp_hold_countdown < 0, 0);
 }
 
 int lp_hold_arm(const void *lock);
