@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fdkeep.h"
 #include "fd.h"
 
 /* The number to move to: LP_HTTP_FD_FLOOR, or lower when the soft limit
@@ -48,6 +49,11 @@ int lp_http_fd_take(struct lp_http_fd *o, int fd)
 	return 0;
 }
 
+int lp_http_fd_take_kept(struct lp_http_fd *o, int fd)
+{
+	return lp_http_fd_take(o, lp_fdkeep_try(fd));
+}
+
 int lp_http_fd_ours(const struct lp_http_fd *o)
 {
 	return same_file(o->fd, o->dev, o->ino);
@@ -58,6 +64,10 @@ void lp_http_fd_close(struct lp_http_fd *o)
 	int fd = o->fd;
 
 	o->fd = -1;
-	if (same_file(fd, o->dev, o->ino))
+	if (!same_file(fd, o->dev, o->ino))
+		return;
+	if (lp_fdkeep_has(fd))
+		lp_fdkeep_close(fd);
+	else
 		close(fd);
 }

@@ -34,6 +34,13 @@ struct lp_http_fd {
  * and `fd` closed if it was still the endpoint's). */
 int lp_http_fd_take(struct lp_http_fd *o, int fd);
 
+/* The listening socket: taken as above, but kept where close(),
+ * close_range() and closefrom() pass it over (src/base/fdkeep.h), so that
+ * a daemon closing every descriptor at start leaves it listening: a new
+ * socket made then would take the lowest free number for an instant, one
+ * the program was about to get. */
+int lp_http_fd_take_kept(struct lp_http_fd *o, int fd);
+
 /* 1 when o->fd is still the file taken. */
 int lp_http_fd_ours(const struct lp_http_fd *o);
 

@@ -525,8 +525,9 @@ static void accept_all(int64_t now)
 }
 
 /*
- * The listening socket is gone: a daemon's closefrom() closed it, and the
- * number may be the program's now. Listen again on the address (that close
+ * The listening socket is gone: the program put a file of its own at its
+ * number (dup2), or closed it where it could not be kept (a tiny
+ * RLIMIT_NOFILE), and the number may be the program's now. Listen again on the address (that close
  * freed the port); when that fails, the endpoint stops, said once.
  */
 static int keep_listening(void)
@@ -538,7 +539,7 @@ static int keep_listening(void)
 		return 1;
 	srv.listen.fd = -1; /* the program's now, if anything */
 	fd = lp_http_listen(&srv.addr, where, sizeof(where));
-	if (fd >= 0 && lp_http_fd_take(&srv.listen, fd) == 0)
+	if (fd >= 0 && lp_http_fd_take_kept(&srv.listen, fd) == 0)
 		return 1;
 	lp_logf("lockprof: LOCKPROF_HTTP: the program closed the endpoint's socket "
 		"and listening again failed: %s; no endpoint\n", strerror(errno));
@@ -639,7 +640,7 @@ int lp_http_start(struct lp_http_addr *addr, int root)
 		srv.conns[i].sock.fd = -1;
 	srv.started = 1;
 	fd = lp_http_listen(addr, where, sizeof(where));
-	if (fd < 0 || lp_http_fd_take(&srv.listen, fd) != 0) {
+	if (fd < 0 || lp_http_fd_take_kept(&srv.listen, fd) != 0) {
 		int err = errno;
 
 		if (root || (err != EADDRINUSE && err != ENOTSOCK))
