@@ -42,7 +42,9 @@ static int name##_call_real(const struct name##_call *c, TYPE *o)              \
 	return c->clocked(o, c->clock, c->abstime);                            \
 }                                                                              \
                                                                                \
-/* The real call; in two parts when the waiter's stack is due. */              \
+/* The real call; in two parts when the waiter's stack is due. An untimed   \
+ * call comes with its clock form (`clocked`) for the first part; a timed    \
+ * one's first part is the timed call, on CLOCK_REALTIME. */                  \
 static int name##_call_wait(const struct name##_call *c, TYPE *o,              \
 			    struct lp_wait *w)                                 \
 {                                                                              \
@@ -51,8 +53,7 @@ static int name##_call_wait(const struct name##_call *c, TYPE *o,              \
 	struct timespec due;                                                   \
 	int rc;                                                                \
                                                                                \
-	if ((c->clocked || (c->timed && clock == CLOCK_REALTIME)) &&           \
-	    lp_stack_deadline(w, clock, c->untimed ? NULL : c->abstime, &due)) { \
+	if (lp_stack_deadline(w, clock, c->untimed ? NULL : c->abstime, &due)) { \
 		rc = c->clocked ? c->clocked(o, clock, &due) : c->timed(o, &due); \
 		if (rc != ETIMEDOUT)                                           \
 			return rc;                                             \

@@ -115,19 +115,24 @@ int lp_dump_waiting_encode(struct lp_hang_view *v, int text, uint8_t **buf,
 	return rc;
 }
 
+/* Write an encoded file to `fd` and free it; write's errno kept. */
+static int write_and_free(int fd, uint8_t *buf, size_t len)
+{
+	int rc = write_all(fd, buf, len), err = errno;
+
+	free(buf);
+	errno = err;
+	return rc;
+}
+
 int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd)
 {
 	uint8_t *buf;
 	size_t len;
-	int rc, err;
 
 	if (lp_dump_encode(s, 0, &buf, &len) != 0)
 		return -1;
-	rc = write_all(fd, buf, len);
-	err = errno;
-	free(buf);
-	errno = err;
-	return rc;
+	return write_and_free(fd, buf, len);
 }
 
 static int write_snapshot(int fd, void *s)
@@ -173,15 +178,10 @@ static int write_waiting(int fd, void *arg)
 	const struct waiting_file *w = arg;
 	uint8_t *buf;
 	size_t len;
-	int rc, err;
 
 	if (lp_dump_waiting_encode(w->v, w->text, &buf, &len) != 0)
 		return -1;
-	rc = write_all(fd, buf, len);
-	err = errno;
-	free(buf);
-	errno = err;
-	return rc;
+	return write_and_free(fd, buf, len);
 }
 
 int lp_dump_waiting_fd(int fd, int text)

@@ -98,6 +98,15 @@ def go_raw(path):
     return prof
 
 
+def source_line(path, text):
+    """The number of the first line of `path` that contains `text`."""
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if text in line:
+                return n
+    fail("%s not in %s" % (text, path))
+
+
 def function_of(text):
     """The function of a line as -raw prints it ("name file:line")."""
     return text.rsplit(" ", 1)[0] if " " in text else text

@@ -34,14 +34,6 @@ def bucket(ns):
     return ">=1s"
 
 
-def source_line(text):
-    with open(SRC) as f:
-        for n, line in enumerate(f, 1):
-            if text in line:
-                return n
-    lptest.fail("%s not in %s" % (text, SRC))
-
-
 def run(prog, d, labels=None, rounds="20"):
     os.makedirs(d)
     extra = {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1", "LOCKPROF_DIR": d}
@@ -128,7 +120,7 @@ def main():
     out, block, mutex = run(prog, os.path.join(d, "all"), "lock,thread,wait")
     offset = re.search(r"^table_offset (0x[0-9a-f]+)$", out, re.M).group(1)
     truth = [(t, int(ns)) for t, ns in re.findall(r"^wait (\w+) (\d+)$", out, re.M)]
-    init = "new_account (init, labelled.c:%d)" % source_line("pthread_mutex_init(&a->lock")
+    init = "new_account (init, labelled.c:%d)" % lptest.source_line(SRC, "pthread_mutex_init(&a->lock")
     locks = {"teller": re.escape("accounts_lock"), "clerk": re.escape(init),
              "scanner": re.escape("table+" + offset),
              "hurried": r"(hold|wait_turn) \(first seen, labelled\.c:\d+\)"}

@@ -25,14 +25,6 @@ SITES = {"Hidden::go": "std::lock_guard<std::mutex> g(m);",
          "ns::Tmpl::run": "std::shared_lock<std::shared_mutex> l(sm);"}
 
 
-def source_line(text):
-    with open(SRC) as f:
-        for n, line in enumerate(f, 1):
-            if text in line:
-                return n
-    lptest.fail("%s not in %s" % (text, SRC))
-
-
 def profile(prog, d):
     os.makedirs(d)
     env = lptest.preload_env({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
@@ -66,7 +58,7 @@ def check_inlined(path, what):
     for site, text in SITES.items():
         lptest.check(re.search(r"\s%s \(inline\)$" % re.escape(site), top, re.M),
                      "%s: go tool pprof -top lists %s (inline)" % (what, site))
-        want = "cxxinline.cpp:%d" % source_line(text)
+        want = "cxxinline.cpp:%d" % lptest.source_line(SRC, text)
         got = [fl for fn, fl in lines if fn == site]
         lptest.check(got and all(fl.endswith("/" + want) for fl in got),
                      "%s: %s at %s (got %s)" % (what, site, want, got))
