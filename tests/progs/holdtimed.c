@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "progclock.h"
+
 #define NOINLINE __attribute__((noinline))
 #define THREADS 2
 
@@ -67,14 +69,6 @@ struct worker {
 	long long count[2][NSITES], total[2][NSITES];
 	double squares[2][NSITES];
 };
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /* Busy for lo-hi us (uniform): a hold that is all the thread's work. */
 static void spin(struct worker *w, long lo, long hi)

@@ -27,6 +27,8 @@
 #include <sys/prctl.h>
 #include <time.h>
 
+#include "progclock.h"
+
 #define NOINLINE __attribute__((noinline))
 
 struct account {
@@ -49,27 +51,6 @@ struct pair {
 	int announced, finished;
 	long long *waits; /* ns, one per round; 0: not contended */
 };
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void sleep_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static void await_round(int *counter, int round)
-{
-	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < round)
-		sleep_us(5);
-}
 
 static void name_self(const struct pair *p, const char *name)
 {

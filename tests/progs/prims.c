@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "progclock.h"
+
 #define NOINLINE __attribute__((noinline))
 #define HOLD_US 2000
 
@@ -26,13 +28,6 @@ static sem_t sem;
 static int held, predicate;
 
 enum object { MUTEX, RWLOCK_READ, RWLOCK_WRITE, SEM, COND };
-
-static void sleep_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-
-	nanosleep(&ts, NULL);
-}
 
 /* A deadline 10 s away on `clock`. */
 static const struct timespec *in_10s(clockid_t clock)

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progclock.h"
+
 #define NOINLINE __attribute__((noinline, noipa))
 #define ROUNDS 200
 #define KILL_ROUND 20 /* when the victim waits */
@@ -50,20 +52,6 @@ struct shared {
 };
 
 static struct shared *sh;
-
-static long long now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static void sleep_us(long us)
-{
-	struct timespec t = { us / 1000000, (us % 1000000) * 1000 };
-	while (nanosleep(&t, &t) != 0)
-		;
-}
 
 /* Wait, without a profiled primitive, until *p >= v. */
 static void await(int *p, int v)

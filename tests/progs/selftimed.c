@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "progclock.h"
+
 #define NOINLINE __attribute__((noinline))
 
 static const long hold_us[] = { 60, 100, 150, 350, 1000 };
@@ -40,26 +42,6 @@ struct site {
 	pthread_cond_t cond;
 	int predicate;
 };
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void sleep_us(long us)
-{
-	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-	nanosleep(&ts, NULL);
-}
-
-/* Handshakes count rounds, so neither side can miss the other's step. */
-static void await_round(int *counter, int round)
-{
-	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < round)
-		sleep_us(5);
-}
 
 static void reach_round(int *counter)
 {
