@@ -24,18 +24,19 @@ struct pair {
 #define MAX_WAITERS (RETIRED - 1)
 
 struct lp_lockstate {
-	/* A line of its own: what every waiter and release changes, and the
-	 * lock it stands for, read before each change. */
+	/* A line of its own: what every waiter and release changes, the
+	 * lock it stands for, read before each change, and the late slot,
+	 * which a sampled release and its late waiters change right after
+	 * their change of the state (one line to fetch, not two). */
 	struct pair state; /* lo: L (48 bits) << 16 | n; hi: D */
-	uintptr_t lock;    /* 0 once retired */
-	int shared;        /* in the table shared between processes */
-	/* The next line: sampled releases and their late waiters, and the
-	 * table's chain pointers (lookups are rare: the memo finds entries). */
-	struct pair late __attribute__((aligned(64)));
-			   /* lo: charge time (48 bits) << 16 | scale;
+	struct pair late;  /* lo: charge time (48 bits) << 16 | scale;
 			    * hi: late ns << 1 | 1 until attached, then the sample
 			    * (a shared entry's is never attached: sharedstate.c) */
-	struct cds_lfht_node node;
+	uintptr_t lock;    /* 0 once retired */
+	int shared;        /* in the table shared between processes */
+	/* The next line: the table's chain pointers (lookups are rare: the
+	 * memo finds entries). */
+	struct cds_lfht_node node __attribute__((aligned(64)));
 	struct lp_lockstate *next_free;
 };
 

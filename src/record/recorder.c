@@ -140,16 +140,16 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 		w->start = lp_now();
 	}
 	/* The block sample is drawn now: the wait will be kept if it lasts
-	 * longer than draw % rate (lp_block_sample). Once the wait is over a
-	 * lock's waiter holds the lock, and a stack walk then lengthens the
-	 * program's critical section: allowed only when the wait it records was
-	 * long enough to dwarf it. So a waiter whose wait may be kept when
+	 * longer than the draw made uniform below the rate (lp_block_sample).
+	 * Once the wait is over a lock's waiter holds the lock, and a stack
+	 * walk then lengthens the program's critical section: allowed only
+	 * when the wait it records was long enough to dwarf it. So a waiter whose wait may be kept when
 	 * shorter than that takes its stack now, while it would wait anyway.
 	 * A condvar waiter holds its mutex both before and after the wait: its
 	 * stack is taken only when the wait is kept. */
 	w->draw = w->profiled ? lp_rand() : 0;
 	if (kind != LP_WAIT_COND && rate > 0 &&
-	    w->draw % (uint64_t)rate < LP_WALK_AFTER_WAITS_OVER)
+	    lp_rand_below(w->draw, (uint64_t)rate) < LP_WALK_AFTER_WAITS_OVER)
 		w->npcs = lp_stack_capture(w->pcs, prim, &w->truncated);
 	/* With the hang view on, a lock waiter whose wait outlives
 	 * LP_HANG_STACK_AFTER takes its stack then (lp_wait_stack). Other

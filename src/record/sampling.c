@@ -15,7 +15,7 @@ int lp_block_sample(int64_t d, int64_t r, uint64_t rnd,
 		*delay = d;
 		return 1;
 	}
-	if (rnd % (uint64_t)r >= (uint64_t)d)
+	if (lp_rand_below(rnd, (uint64_t)r) >= (uint64_t)d)
 		return 0;
 	*contentions_fx = ((uint64_t)r << LP_FX_SHIFT) / (uint64_t)d;
 	*delay = r;

@@ -456,7 +456,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	struct departure d;
 	struct pair s, base, ns;
 	int64_t t, charged, own, T;
-	int sampled = fraction > 0 && lp_mutex_sample(fraction, lp_rand());
+	int sampled = fraction == 1 || (fraction > 0 && lp_mutex_sample(fraction, lp_rand()));
 	uint32_t n;
 	int reread = 0;
 
