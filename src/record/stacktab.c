@@ -3,13 +3,25 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/cpu.h"
 #include "base/lfht.h"
 #include "stacktab.h"
 
-struct lp_stack {
-	struct cds_lfht_node node;
+/*
+ * A stack's counters, split by CPU (lp_cpu_now), each part on a line of its
+ * own: threads on two CPUs that count the same stack (every release of a
+ * hot lock from one place, recording everything) do not pass one line back
+ * and forth with each count. A snapshot adds the parts up.
+ */
+#define COUNT_PARTS 4
+struct counts {
 	uint64_t contentions_fx;
 	int64_t delay;
+} __attribute__((aligned(64)));
+
+struct lp_stack {
+	struct cds_lfht_node node;
+	struct counts *counts;   /* COUNT_PARTS of them */
 	uint64_t hash;
 	uint32_t depth;
 	uint32_t flags;
@@ -23,6 +35,11 @@ struct lp_stacktab {
 	int64_t count;
 	struct lp_stack overflow;
 };
+
+static struct counts *counts_new(void)
+{
+	return lp_arena_alloc_aligned(COUNT_PARTS * sizeof(struct counts), 64);
+}
 
 struct stack_key {
 	const uintptr_t *pcs;
@@ -73,7 +90,8 @@ struct lp_stacktab *lp_stacktab_new(int64_t max_stacks)
 
 	if (!t)
 		return NULL;
-	t->ht = lp_lfht_new(max_stacks);
+	t->overflow.counts = counts_new();
+	t->ht = t->overflow.counts ? lp_lfht_new(max_stacks) : NULL;
 	if (!t->ht) {
 		free(t);
 		return NULL;
@@ -85,8 +103,11 @@ struct lp_stacktab *lp_stacktab_new(int64_t max_stacks)
 
 static void count_into(struct lp_stack *e, uint64_t contentions_fx, int64_t delay)
 {
-	__atomic_fetch_add(&e->contentions_fx, contentions_fx, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&e->delay, delay, __ATOMIC_RELAXED);
+	struct counts *c = &e->counts[lp_cpu_now() & (COUNT_PARTS - 1)];
+
+	if (contentions_fx)
+		__atomic_fetch_add(&c->contentions_fx, contentions_fx, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&c->delay, delay, __ATOMIC_RELAXED);
 }
 
 /* A new entry, or NULL when the table is full or memory ran out. */
@@ -100,7 +121,9 @@ static struct lp_stack *new_entry(struct lp_stacktab *t, const struct stack_key 
 		return NULL;
 	}
 	e = lp_arena_alloc(sizeof(*e) + k->depth * sizeof(uintptr_t));
-	if (!e) {
+	if (e)
+		e->counts = counts_new();
+	if (!e || !e->counts) {
 		__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
 		return NULL;
 	}
@@ -174,15 +197,20 @@ struct lp_stack *lp_stacktab_add(struct lp_stacktab *t, const uintptr_t *pcs,
 
 void lp_stack_add_delay(struct lp_stack *s, int64_t delay)
 {
-	__atomic_fetch_add(&s->delay, delay, __ATOMIC_RELAXED);
+	count_into(s, 0, delay);
 }
 
 static int append(struct lp_snapshot *out, size_t *cap, uintptr_t **pcs_buf,
 		  size_t *pcs_len, size_t *pcs_cap, const struct lp_stack *e)
 {
 	struct lp_record *r;
-	uint64_t c = __atomic_load_n(&e->contentions_fx, __ATOMIC_RELAXED);
-	int64_t d = __atomic_load_n(&e->delay, __ATOMIC_RELAXED);
+	uint64_t c = 0;
+	int64_t d = 0;
+
+	for (int i = 0; i < COUNT_PARTS; i++) {
+		c += __atomic_load_n(&e->counts[i].contentions_fx, __ATOMIC_RELAXED);
+		d += __atomic_load_n(&e->counts[i].delay, __ATOMIC_RELAXED);
+	}
 
 	if (c == 0 && d == 0)
 		return 0;
@@ -257,11 +285,8 @@ void lp_stacktab_reset(struct lp_stacktab *t)
 	struct lp_stack *e;
 
 	urcu_bp_read_lock();
-	cds_lfht_for_each_entry(t->ht, &iter, e, node) {
-		e->contentions_fx = 0;
-		e->delay = 0;
-	}
+	cds_lfht_for_each_entry(t->ht, &iter, e, node)
+		memset(e->counts, 0, COUNT_PARTS * sizeof(struct counts));
 	urcu_bp_read_unlock();
-	t->overflow.contentions_fx = 0;
-	t->overflow.delay = 0;
+	memset(t->overflow.counts, 0, COUNT_PARTS * sizeof(struct counts));
 }
