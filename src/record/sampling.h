@@ -26,17 +26,12 @@ static inline int lp_mutex_sample(int64_t fraction, uint64_t rnd)
 /*
  * Hold profile: the number of acquisitions up to and including the next
  * timed one, geometric of mean `fraction`: 1 + floor(ln U / ln(1 - 1/fraction))
- * for U = rnd / 2^64 (rnd != 0), with `scale` = 1 / ln(1 - 1/fraction)
- * from lp_hold_gap_scale (< 0; computed once per fraction, it calls
- * log1p). The draw itself calls no libm: ln U is computed in a few
- * registers (lp_ln_uniform), so a timed acquisition, one in `fraction`,
- * does not run the cold code and tables of libm's log.
+ * for U = (rnd / 2^11 + 1) / 2^53, in (0, 1], with `scale`
+ * = 1 / ln(1 - 1/fraction) from lp_hold_gap_scale (< 0; computed once per
+ * fraction).
  */
 double lp_hold_gap_scale(int64_t fraction);
 int64_t lp_hold_gap(uint64_t rnd, double scale);
-
-/* ln(rnd / 2^64) for rnd != 0, within 1e-9 of the exact value. */
-double lp_ln_uniform(uint64_t rnd);
 
 /* A per-thread xorshift64* generator: cheap, no locks, signal-safe. */
 uint64_t lp_rand(void);
