@@ -46,7 +46,10 @@ LP_EXPORT int sem_init(sem_t *s, int pshared, unsigned int value)
 {
 	int rc = lp_real_get()->sem_init(s, pshared, value);
 
-	if (rc == 0 && pshared)
-		lp_waitstate_share();
+	if (rc == 0) {
+		lp_lockid_initialized(s, (uintptr_t)__builtin_return_address(0));
+		if (pshared)
+			lp_waitstate_share();
+	}
 	return rc;
 }

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include <math.h>
 #include <stddef.h>
 
 #include "holdset.h"
@@ -13,30 +12,44 @@ static __thread struct {
 	struct lp_held e[LP_HOLDSET_MAX];
 } set __attribute__((tls_model("initial-exec")));
 
-/* Trials up to and including the first success, at probability 1/fraction:
- * 1 + floor(ln U / ln(1 - 1/fraction)), U uniform in (0, 1]. The divisor
- * is kept per thread: the fraction seldom changes. */
-static int64_t geometric(int64_t fraction)
-{
-	static __thread int64_t scale_for __attribute__((tls_model("initial-exec")));
-	static __thread double scale __attribute__((tls_model("initial-exec")));
-	double u, g;
+/*
+ * The thread's next gaps (lp_hold_gap), drawn GAP_BATCH at a time: a draw
+ * is a chain of dependent arithmetic that a timed acquisition would wait
+ * for (the lock's atomic instructions wait for everything before them),
+ * while a batch's draws are independent and overlap. Each gap is still
+ * drawn on its own, before it is used: the gaps stay independent and
+ * geometric. Drawn again when the fraction changed.
+ */
+#define GAP_BATCH 16
 
+static __thread struct {
+	int64_t fraction; /* the gaps' */
+	double scale;     /* lp_hold_gap_scale(fraction) */
+	int n;            /* gaps left */
+	int64_t gap[GAP_BATCH];
+} gaps __attribute__((tls_model("initial-exec")));
+
+static int64_t next_gap(int64_t fraction)
+{
 	if (fraction <= 1)
 		return 1;
-	if (scale_for != fraction) {
-		scale = 1.0 / log1p(-1.0 / (double)fraction);
-		scale_for = fraction;
+	if (gaps.fraction != fraction) {
+		gaps.fraction = fraction;
+		gaps.scale = lp_hold_gap_scale(fraction);
+		gaps.n = 0;
 	}
-	u = ((double)(lp_rand() >> 11) + 1.0) / 9007199254740992.0; /* 2^53 */
-	g = log(u) * scale; /* >= 0: truncation is floor */
-	return g >= 4e18 ? INT64_MAX : 1 + (int64_t)g;
+	if (gaps.n == 0) {
+		for (int i = 0; i < GAP_BATCH; i++)
+			gaps.gap[i] = lp_hold_gap(lp_rand(), gaps.scale);
+		gaps.n = GAP_BATCH;
+	}
+	return gaps.gap[--gaps.n];
 }
 
 int lp_holdset_draw(int64_t fraction)
 {
 	static __thread int started __attribute__((tls_model("initial-exec")));
-	int64_t g = geometric(fraction);
+	int64_t g = next_gap(fraction);
 
 	/* A new thread's first acquisition is the first trial of its first
 	 * draw: timed when that draw is 1, else g - 2 acquisitions pass
@@ -47,7 +60,7 @@ int lp_holdset_draw(int64_t fraction)
 			lp_hold_countdown = g - 2;
 			return 0;
 		}
-		g = geometric(fraction);
+		g = next_gap(fraction);
 	}
 	/* This acquisition is timed; g - 1 pass before the next one. */
 	lp_hold_countdown = g - 1;

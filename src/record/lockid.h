@@ -7,9 +7,9 @@
  *   a lock in a loaded object's data or bss: its address (the object's
  *   symbols name it at dump time);
  *   any other lock (heap, stack, mmap): the return address in the
- *   program's code of its pthread_mutex_init or pthread_rwlock_init call
- *   (lp_lockid_initialized); for one set up otherwise (an initializer,
- *   zeroed memory, a semaphore, a condition variable), the return address
+ *   program's code of its pthread_mutex_init, pthread_rwlock_init or
+ *   sem_init call (lp_lockid_initialized); for one set up otherwise (an
+ *   initializer, zeroed memory, a condition variable), the return address
  *   where it was first seen, in the first sample kept of it (a wait, or a
  *   release). Both remembered per lock address.
  *

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <math.h>
 #include <stdint.h>
 
 #include "base/clock.h"
@@ -20,6 +21,19 @@ int lp_block_sample(int64_t d, int64_t r, uint64_t rnd,
 	*contentions_fx = ((uint64_t)r << LP_FX_SHIFT) / (uint64_t)d;
 	*delay = r;
 	return 1;
+}
+
+double lp_hold_gap_scale(int64_t fraction)
+{
+	return fraction <= 1 ? 0 : 1.0 / log1p(-1.0 / (double)fraction);
+}
+
+int64_t lp_hold_gap(uint64_t rnd, double scale)
+{
+	double u = ((double)(rnd >> 11) + 1.0) * 0x1p-53; /* in (0, 1] */
+	double g = log(u) * scale;                         /* >= 0: truncation is floor */
+
+	return g >= 4e18 ? INT64_MAX : 1 + (int64_t)g;
 }
 
 static __thread uint64_t rand_state __attribute__((tls_model("initial-exec")));

@@ -31,6 +31,16 @@ static inline int lp_mutex_sample(int64_t fraction, uint64_t rnd)
 	return fraction == 1 || lp_rand_below(rnd, (uint64_t)fraction) == 0;
 }
 
+/*
+ * Hold profile: the number of acquisitions up to and including the next
+ * timed one, geometric of mean `fraction`: 1 + floor(ln U / ln(1 - 1/fraction))
+ * for U = (rnd / 2^11 + 1) / 2^53, in (0, 1], with `scale`
+ * = 1 / ln(1 - 1/fraction) from lp_hold_gap_scale (< 0; computed once per
+ * fraction).
+ */
+double lp_hold_gap_scale(int64_t fraction);
+int64_t lp_hold_gap(uint64_t rnd, double scale);
+
 /* A per-thread xorshift64* generator: cheap, no locks, signal-safe. */
 uint64_t lp_rand(void);
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Labels (issue 12): a program with a static lock, a lock inside a static
 table, a heap lock from new_account's pthread_mutex_init, a zeroed heap
-lock, named threads (pthread_setname_np and prctl) and waits of known
+lock, a heap semaphore from new_signal's sem_init, named threads (pthread_setname_np and prctl) and waits of known
 lengths, run with LOCKPROF_LABELS=lock,thread,wait at rate 1: every wait is
 in its bucket as the program timed it, each lock and thread has its name,
 in the block profile the waiter's and in the mutex profile the releaser's;
@@ -152,6 +152,11 @@ def main():
     renamed = by_key(ours(block), "thread", lambda l: l.get("lock") == "ready_sem")
     lptest.check({k: v[0] for k, v in renamed.items()} == {"one": 1, "two": 1, "three": 1},
                  "a renamed thread's waits carry each name: %s" % renamed)
+    # A heap semaphore is named by its sem_init's caller, as a mutex.
+    sem = "new_signal (init, labelled.c:%d)" % lptest.source_line(SRC, "sem_init(s, 0, 0)")
+    on_sem = by_key(ours(block), "lock", lambda l: l.get("thread") == "three")
+    lptest.check(set(on_sem) == {"ready_sem", sem} and on_sem[sem][0] == 1,
+                 "the heap semaphore is %s: %s" % (sem, on_sem))
 
     # -tagfocus selects one lock's samples, as our decoder sums them.
     mine = by_key(ours(block), "lock")

@@ -14,7 +14,8 @@
  * Threads are named with pthread_setname_np, but for clerk and banker,
  * which name themselves with prctl(PR_SET_NAME). Then the main thread
  * renames itself "one" (pthread_setname_np), "two" (prctl) and "three"
- * (pthread_setname_np), waiting 2 ms on ready_sem under each name.
+ * (pthread_setname_np), waiting 2 ms on ready_sem under each name, and
+ * under "three" 2 ms on a heap semaphore from new_signal's sem_init.
  *
  * Output: "table_offset 0xOFF" (table[1].lock's offset in table), then
  * one line per contended call: "wait THREAD NS".
@@ -69,6 +70,15 @@ static NOINLINE struct account *new_account(void)
 	return a;
 }
 
+static NOINLINE sem_t *new_signal(void)
+{
+	sem_t *s = malloc(sizeof(*s));
+
+	if (!s || sem_init(s, 0, 0) != 0)
+		abort();
+	return s;
+}
+
 static NOINLINE void hold(struct pair *p, int round)
 {
 	pthread_mutex_lock(p->lock);
@@ -111,27 +121,33 @@ static void *waiter(void *arg)
 	return NULL;
 }
 
-static void *post_later(void *arg)
+static void *post_later(void *sem)
 {
 	sleep_us(2000);
-	sem_post(&ready_sem);
-	return arg;
+	sem_post(sem);
+	return NULL;
 }
 
-/* Under a new name, wait for a post 2 ms away (recorded at once: a
- * semaphore wait holds nothing afterwards). */
-static NOINLINE void wait_renamed(const char *name, int by_prctl)
+/* Wait for a post of `sem` 2 ms away (recorded at once: a semaphore wait
+ * holds nothing afterwards). */
+static NOINLINE void wait_post(sem_t *sem)
 {
 	pthread_t t;
 
+	pthread_create(&t, NULL, post_later, sem);
+	while (sem_wait(sem) != 0)
+		;
+	pthread_join(t, NULL);
+}
+
+/* The same under a new name, on ready_sem. */
+static NOINLINE void wait_renamed(const char *name, int by_prctl)
+{
 	if (by_prctl)
 		prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 	else
 		pthread_setname_np(pthread_self(), name);
-	pthread_create(&t, NULL, post_later, NULL);
-	while (sem_wait(&ready_sem) != 0)
-		;
-	pthread_join(t, NULL);
+	wait_post(&ready_sem);
 }
 
 int main(int argc, char **argv)
@@ -159,6 +175,7 @@ int main(int argc, char **argv)
 	wait_renamed("one", 0);
 	wait_renamed("two", 1);
 	wait_renamed("three", 0);
+	wait_post(new_signal());
 	printf("table_offset %#lx\n", (unsigned long)((char *)&table[1].lock - (char *)table));
 	for (int i = 0; i < NPAIRS; i++)
 		for (long r = 0; r < pairs[i].rounds; r++)

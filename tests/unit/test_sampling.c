@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The sampling rules: exact expectations over every random outcome, and
  * the bias correction on a mix of durations. */
+#include <math.h>
+
 #include "record/sampling.h"
 #include "record/snapshot.h"
 #include "unit.h"
@@ -49,6 +51,32 @@ static uint64_t fixed_rand(void)
 	return z ^ (z >> 31);
 }
 
+/* The hold profile's draw: the gaps those of 1 + floor(ln U / ln(1 - 1/fraction))
+ * (computed here in long double), their mean the fraction and one in
+ * `fraction` of them 1 (a geometric distribution). */
+static void hold_gaps(int64_t fraction)
+{
+	double scale = lp_hold_gap_scale(fraction), sum = 0;
+	long n = 2000000, ones = 0, differ = 0;
+
+	EXPECT(scale < 0);
+	EXPECT(lp_hold_gap(UINT64_MAX, scale) == 1); /* U = 1 */
+	for (long i = 0; i < n; i++) {
+		uint64_t rnd = fixed_rand();
+		int64_t g = lp_hold_gap(rnd, scale);
+		long double u = ((long double)(rnd >> 11) + 1) / 9007199254740992.0L; /* 2^53 */
+		double exact = (double)(1 + floorl(logl(u) / log1pl(-1.0L / fraction)));
+
+		differ += (double)g != exact;
+		sum += (double)g;
+		ones += g == 1;
+	}
+	/* A gap differs only when ln U falls within rounding of a boundary. */
+	EXPECT(differ <= 2);
+	EXPECT(sum / n > 0.99 * fraction && sum / n < 1.01 * fraction);
+	EXPECT(ones > 0.97 * n / fraction && ones < 1.03 * n / fraction);
+}
+
 int main(void)
 {
 	uint64_t c;
@@ -91,5 +119,7 @@ int main(void)
 		EXPECT(kept == 200);
 		EXPECT(lp_mutex_sample(1, 7));
 	}
+	hold_gaps(10);
+	hold_gaps(1000);
 	return unit_summary();
 }
