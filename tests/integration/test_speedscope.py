@@ -34,35 +34,60 @@ NPM_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "speeds
 IMPORT = os.path.join(NPM_DIR, "import.cjs")
 LABELS = "lock,thread,wait"
 # What each profile's stacks must go through: the program's functions and
-# the primitives at their leaves.
+# the primitives at their leaves; and whether, labelled, several label sets
+# share a stack (labelled.c's four waiters wait, and their four holders
+# release, from one stack; in holdtimed each site has one lock and thread).
 EXPECT = {
     "labelled": {"block.pprof": ({"waiter", "wait_turn", "main", "wait_renamed"},
-                                 {"pthread_mutex_lock", "sem_wait"}),
+                                 {"pthread_mutex_lock", "sem_wait"}, True),
                  "mutex.pprof": ({"holder", "hold", "post_later"},
-                                 {"pthread_mutex_unlock", "sem_post"})},
+                                 {"pthread_mutex_unlock", "sem_post"}, True)},
     "holdtimed": {"hold.pprof": ({"work", "hold_short", "hold_long", "hold_recursive", "release_first",
                                   "release_second", "hold_write", "hold_cond"},
-                                 {"pthread_mutex_unlock", "pthread_rwlock_unlock"})},
+                                 {"pthread_mutex_unlock", "pthread_rwlock_unlock"}, False)},
 }
 
 
-def speedscope(paths):
+def speedscope(paths, version):
     """What speedscope's importer made of each file: {path: entry}."""
     p = lptest.run(["node", IMPORT] + paths, timeout=120)
     out = json.loads(p.stdout)
-    testlib.say("%s read %d files" % (out["version"], len(out["files"])))
+    lptest.check(out["version"] == "speedscope v" + version and len(out["files"]) == len(paths),
+                 "%s read %d files" % (out["version"], len(out["files"])))
     return {f["file"]: f for f in out["files"]}
 
 
+def missing(what):
+    """A developer's machine without node or npm skips; CI must run."""
+    if os.environ.get("CI"):
+        lptest.fail("%s is not installed (CI must run speedscope)" % what)
+    lptest.skip("%s is not installed: speedscope cannot be run" % what)
+
+
+def pinned():
+    """(the version tests/speedscope/package.json pins, the one installed)"""
+    with open(os.path.join(NPM_DIR, "package.json")) as f:
+        pin = json.load(f)["dependencies"]["speedscope"]
+    try:
+        with open(os.path.join(NPM_DIR, "node_modules", "speedscope", "package.json")) as f:
+            return pin, json.load(f)["version"]
+    except FileNotFoundError:
+        return pin, None
+
+
 def install():
-    """The pinned speedscope, from tests/speedscope/package-lock.json."""
-    if os.path.exists(os.path.join(NPM_DIR, "node_modules", "speedscope", "package.json")):
-        return
+    """The pinned speedscope, from tests/speedscope/package-lock.json, as
+    .ci/run installs it, when it is not there."""
+    pin, installed = pinned()
+    if installed == pin:
+        return pin
     if not shutil.which("npm"):
-        lptest.fail("npm is not installed: cannot install speedscope (npm ci --prefix tests/speedscope)")
-    testlib.say("installing speedscope: npm ci --prefix tests/speedscope")
-    lptest.run(["npm", "ci", "--prefix", NPM_DIR, "--no-audit", "--no-fund", "--loglevel=error"],
-               timeout=280)
+        missing("npm")
+    testlib.say("installing speedscope %s: npm ci --prefix tests/speedscope" % pin)
+    lptest.run(["npm", "ci", "--prefix", NPM_DIR, "--no-audit", "--no-fund", "--ignore-scripts",
+                "--loglevel=error"], timeout=280)
+    lptest.check(pinned()[1] == pin, "speedscope %s installed" % pin)
+    return pin
 
 
 def expected(prof):
@@ -83,7 +108,7 @@ def expected(prof):
     return stacks, frames
 
 
-def check_file(path, entry, labelled, functions, primitives):
+def check_file(path, entry, labelled, functions, primitives, shared):
     name = "%s (%s)" % (os.path.basename(path), "labelled" if labelled else "unlabelled")
     lptest.check(entry["logs"] == ["Importing as protobuf encoded pprof file"] and entry["profiles"],
                  "%s: speedscope imports it as pprof: %s" % (name, entry["logs"]))
@@ -115,14 +140,15 @@ def check_file(path, entry, labelled, functions, primitives):
     lptest.check(leaves == primitives, "%s: every stack ends in a primitive %s: %s"
                  % (name, sorted(primitives), sorted(leaves)))
 
-    # Labels: several samples of one stack (one per label set) are merged,
-    # and no label's value is shown as a frame.
+    # Labels: the samples of one stack (one per label set) are merged
+    # (compared above), and no label's value is shown as a frame.
     values = {v for s in prof.samples for v in s.labels.values()}
     lptest.check(bool(values) == labelled, "%s: labels in the file: %s" % (name, sorted(values)))
-    if labelled:
+    if labelled and shared:
         lptest.check(len(prof.samples) > len(want_stacks),
                      "%s: %d samples, %d stacks: label sets merged"
                      % (name, len(prof.samples), len(want_stacks)))
+    if labelled:
         lptest.check(not values & set(frames), "%s: no label shown as a frame" % name)
     return frames
 
@@ -130,10 +156,8 @@ def check_file(path, entry, labelled, functions, primitives):
 def main():
     labelled, holdtimed = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     if not shutil.which("node"):
-        if os.environ.get("CI"):
-            lptest.fail("node is not installed (CI must run speedscope)")
-        lptest.skip("node is not installed: speedscope cannot be run")
-    install()
+        missing("node")
+    version = install()
     d = lptest.tmpdir()
     runs = []  # (program, labelled, dir, its output)
     for labels in (LABELS, None):
@@ -149,13 +173,13 @@ def main():
             lptest.check(p.stderr == "", "%s: nothing on stderr: %r" % (os.path.basename(prog), p.stderr))
             runs.append((os.path.basename(prog), labels is not None, out, p.stdout))
     paths = [os.path.join(out, f) for prog, _, out, _ in runs for f in EXPECT[prog]]
-    shown = speedscope(paths)
+    shown = speedscope(paths, version)
 
     for prog, is_labelled, out, stdout in runs:
         frames = {}
-        for f, (functions, primitives) in EXPECT[prog].items():
+        for f, expect in EXPECT[prog].items():
             path = os.path.join(out, f)
-            frames[f] = check_file(path, shown[path], is_labelled, functions, primitives)
+            frames[f] = check_file(path, shown[path], is_labelled, *expect)
         kind = "labelled" if is_labelled else "unlabelled"
         if prog == "labelled":
             # The waiters timed each pthread_mutex_lock: the block profile
