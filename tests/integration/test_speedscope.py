@@ -14,7 +14,8 @@ location named by the function its code is in (speedscope drops inlined
 calls); they name the program's functions, and each stack ends in the
 primitive the program called. Against the program's own measurement: the
 waits the waiters timed (block: wait_turn; mutex: the releasing hold),
-and at LOCKPROF_HOLD_FRACTION=1 the time held, within 5%.
+each less by at most 15%, and at LOCKPROF_HOLD_FRACTION=1 the time held,
+within 5%.
 
 Skips (77) when node is not installed, unless CI is set. Installs the
 pinned package (`npm ci`, as .ci/run does) when it is missing.
@@ -161,9 +162,9 @@ def main():
     d = lptest.tmpdir()
     runs = []  # (program, labelled, dir, its output)
     for labels in (LABELS, None):
-        for prog, args, env in ((labelled, ["20" if labels else "4"],
+        for prog, args, env in ((labelled, ["20"],
                                  {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}),
-                                (holdtimed, ["300"], {"LOCKPROF_HOLD_FRACTION": "1"})):
+                                (holdtimed, ["1500"], {"LOCKPROF_HOLD_FRACTION": "1"})):
             out = os.path.join(d, "%s-%s" % (os.path.basename(prog), "labelled" if labels else "plain"))
             os.makedirs(out)
             env = dict(env, LOCKPROF_DIR=out)
@@ -184,16 +185,20 @@ def main():
         if prog == "labelled":
             # The waiters timed each pthread_mutex_lock: the block profile
             # has the waits under wait_turn, the mutex profile under the
-            # releasing hold.
-            timed = sum(int(ns) for ns in re.findall(r"^wait \w+ (\d+)$", stdout, re.M))
+            # releasing hold. The profile times a wait from inside the
+            # call: a little less, by at most 15% (and 2 us) a wait, as
+            # test_labels allows; never more (1% for the two clocks).
+            waits = [int(ns) for ns in re.findall(r"^wait \w+ (\d+)$", stdout, re.M)]
+            timed = sum(waits)
+            least = sum(max(0, ns - max(2000, 0.15 * ns)) for ns in waits)
             for f, frame in (("block.pprof", "wait_turn"), ("mutex.pprof", "hold")):
                 got = frames[f].get(frame, 0)
-                lptest.check(lptest.within(got, timed, 0.05),
+                lptest.check(least <= got <= 1.01 * timed,
                              "%s %s: speedscope's %s %d ns, the waiters timed %d ns"
                              % (kind, f, frame, got, timed))
         else:
             # Every hold the workers timed ("hold|stretched SITE count
-            # total squares"), under work.
+            # total squares"), under work; within 5%, as test_hold at N=1.
             timed = sum(int(line.split()[3]) for line in stdout.splitlines())
             got = frames["hold.pprof"].get("work", 0)
             lptest.check(lptest.within(got, timed, 0.05),
