@@ -86,13 +86,49 @@ void lp_waitstate_share(void)
 	errno = saved;
 }
 
+/*
+ * The low bits of a charge time L say what the releases after it do, when
+ * the mutex profile keeps 1 in fraction > 1 releases:
+ *
+ *   SAMPLED  the charge at L was sampled: its waiters' late time goes to
+ *            its sample, until the next release charges (which it must)
+ *   ARMED    the next release is sampled (a coin drawn by the release that
+ *            charged at L)
+ *   FRESH    L is the arrival that found the lock idle: no release since;
+ *            the next release draws its own coin, and charges
+ *
+ * A release that finds none of them, and whose coin does not arm the next
+ * one, leaves the state alone: no clock read, no compare-and-swap on a
+ * line that the last release, on another CPU, wrote. Its share of the
+ * waiting is dropped by the next charge, as an unsampled release's share
+ * always was. Each release is still sampled with probability 1/fraction,
+ * by one coin drawn before it (a release's own coin, drawn when it finds
+ * FRESH, covers one whose unlock came before the arrival but whose charge
+ * comes after), and a sampled release is charged exactly its own
+ * interval: the release before it, having armed it, charged (and so ended
+ * the last interval) then. Keeping every release, or for a lock shared
+ * between processes, each release charges as before; its ARMED bit then
+ * only tells departures that the next release charges.
+ */
+#define SAMPLED 1
+#define ARMED 2
+#define FRESH 4
+#define FLAGS 7
+
+/* A coin that comes up 1 in `fraction`. */
+static int coin(int64_t fraction)
+{
+	return fraction == 1 || (fraction > 1 && lp_mutex_sample(fraction, lp_rand()));
+}
+
 /* No waiters, nothing pending, L now: a state no operation of an earlier
  * life of the entry can have seen, so that their compare-and-swaps fail. */
 static void entry_clear(struct lp_lockstate *e)
 {
 	e->late.lo = e->late.hi = 0;
 	e->state.hi = 0;
-	__atomic_store_n(&e->state.lo, ((uint64_t)lp_now() & MASK48) << 16, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->state.lo, ((uint64_t)lp_now() & MASK48 & ~(uint64_t)FLAGS) << 16,
+			 __ATOMIC_RELEASE);
 }
 
 /* Retire idle entries to the free list; one thread at a time, rare. */
@@ -246,9 +282,12 @@ static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 	do {
 		uint32_t n = waiters(s);
 		int idle = n == 0 && s.hi == 0;
-		/* An idle lock has no shares to keep: L moves to the arrival. */
-		uint64_t l48 = idle ? (uint64_t)a & MASK48 : time48(s.lo);
+		uint64_t l48 = time48(s.lo), a48 = ((uint64_t)a & MASK48 & ~(uint64_t)FLAGS) | FRESH;
 
+		/* An idle lock has no shares to keep: L moves to the
+		 * arrival, FRESH. */
+		if (idle)
+			l48 = a48;
 		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
 			return GONE;
 		if (n == MAX_WAITERS)
@@ -366,7 +405,12 @@ static void depart(struct pair s, const struct lp_waiter *w, int64_t now, int ac
 		d->late = acquired ? d->end - L : 0;
 	} else {
 		d->end = now > w->arrival ? now : w->arrival;
-		d->pending = acquired ? d->end - w->arrival : 0;
+		/* Took the lock with no charge since it arrived: its wait is
+		 * pending for the release it waited for when that release
+		 * charges and has not yet (ARMED, FRESH). Otherwise that
+		 * release skipped its charge, unsampled, and the wait is
+		 * dropped with it. */
+		d->pending = acquired && (d->l48 & (ARMED | FRESH)) ? d->end - w->arrival : 0;
 		LP_CHECK(d->pending >= 0);
 		d->ns.hi -= (uint64_t)(near(d->l48, w->arrival) - w->arrival);
 		d->ns.hi += (uint64_t)d->pending;
@@ -456,7 +500,8 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	struct departure d;
 	struct pair s, base, ns;
 	int64_t t, charged, own, T;
-	int sampled = fraction == 1 || (fraction > 0 && lp_mutex_sample(fraction, lp_rand()));
+	int every, arm = coin(fraction), own_coin = -1, sampled;
+	uint64_t bits;
 	uint32_t n;
 	int reread = 0;
 
@@ -469,11 +514,17 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		return 0;
 	if (left && left->record >= 0 && !lp_sharedstate_forget(e, left->record))
 		left = NULL;
+	every = fraction == 1 || e->shared;
+	/* Nothing to do: not armed, not after a sample, not the first since
+	 * an idle lock, arming nothing, leaving nothing (SAMPLED, ARMED and
+	 * FRESH above). */
+	s = load16(&e->state);
+	if (!every && !arm && !left && !(time48(s.lo) & FLAGS))
+		return 0;
 	/* Read before the compare-and-swap, as at arrival and departure. */
 	t = lockstate_now(e);
 	if (e->shared)
 		take_out_dead(e, t);
-	s = load16(&e->state);
 	for (;;) {
 		uint64_t l48 = time48(s.lo);
 		int64_t L = near(l48, t);
@@ -481,20 +532,28 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		if (waiters(s) == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
 			return 0;
 		base = s;
-		d.pending = 0;
+		d.pending = d.late = 0;
+		d.l48 = l48;
 		if (left) {
 			depart(s, left, left_at, 1, 0, &d);
 			base = d.ns;
 		}
 		n = waiters(base);
+		if (every || (l48 & FRESH)) {
+			if (own_coin < 0)
+				own_coin = coin(fraction);
+			sampled = own_coin;
+		} else {
+			sampled = (l48 & ARMED) != 0;
+		}
+		bits = (sampled ? SAMPLED : 0) | (every || arm ? ARMED : 0);
 		/* The thread's own wait, left pending under this L, stays. */
 		own = d.pending +
 		      (m->lock == lock && m->e == e && m->own_l48 == l48 ? m->own_pending : 0);
-		/* Later than the last charge, so that charges stay distinct; odd
-		 * when sampled, for the waiters' late time. */
+		/* Later than the last charge, so that charges stay distinct;
+		 * its low bits say what follows it. */
 		T = t > L ? t : L + 1;
-		if ((T & 1) != sampled)
-			T++;
+		T += (int64_t)((bits - (uint64_t)T) & FLAGS);
 		charged = (int64_t)((uint64_t)n * (uint64_t)(T - L) + base.hi) - own;
 		if (charged <= 0 && n > 0) {
 			/* A waiter read its clock after `t` and registered
@@ -506,20 +565,20 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 				t = lockstate_now(e);
 				continue;
 			}
-			charged += 2 * (int64_t)n;
-			T += 2;
+			charged += 8 * (int64_t)n;
+			T += 8;
 		}
-		if (charged <= 0) {
-			/* Nothing to charge, on a state read whole: only the
-			 * departure, if any. */
+		if (charged <= 0 || !(every || bits || (l48 & FLAGS))) {
+			/* Nothing to charge, on a state read whole, or a release
+			 * that need not charge: only the departure, if any. */
+			if (!left)
+				return 0;
 			if (!cas16(&e->state, &s, base))
 				continue;
 			filter_adjust(lock, s, base);
-			if (left) {
-				departed(e, &d);
-				if (d.pending)
-					own_pending_add(e, d.l48, d.pending);
-			}
+			departed(e, &d);
+			if (d.pending)
+				own_pending_add(e, d.l48, d.pending);
 			return 0;
 		}
 		/* Charges stay distinct and move forward; a charge with

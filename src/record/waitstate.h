@@ -129,7 +129,8 @@ struct lp_charge {
 /*
  * A release of `lock`: what it is charged, and whether it is sampled (1 in
  * `fraction`; 0 never), `shared` as at arrival. Returns 0 when there was
- * nothing to charge. With
+ * nothing to charge, or when the release, unsampled, need not charge (a
+ * fraction above 1: waitstate.c, SAMPLED, ARMED and FRESH). With
  * `left`, the releasing thread's own departure as a waiter that took the
  * lock at `left_at` is made in the same compare-and-swap.
  * Signal-safe: it allocates nothing and takes no lock.

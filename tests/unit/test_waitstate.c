@@ -407,6 +407,135 @@ static void filter_private_until_a_shared_primitive(void)
 	EXPECT(left_raised_by_dead_child((uintptr_t)&second));
 }
 
+/*
+ * Keeping 1 in `fraction` > 1 releases, only the releases around a sample
+ * charge: each release is sampled with probability 1/fraction, whatever
+ * its place in a run of releases, and a sampled one is charged its own
+ * interval, from the release before it, not the unsampled ones before
+ * that. One waiter counted throughout; releases spaced unequally.
+ */
+static char sampled_lock;
+
+static void sampled_releases_charge_their_own_interval(void)
+{
+	enum { FRACTION = 4, RELEASES = 6, TRIALS = 4000 };
+	uintptr_t lock = (uintptr_t)&sampled_lock;
+	long kept[RELEASES] = { 0 };
+
+	for (int trial = 0; trial < TRIALS; trial++) {
+		struct lp_waiter w;
+		int64_t prev_lo, prev_hi;
+
+		EXPECT(lp_waitstate_arrive(lock, 0, &w));
+		prev_lo = prev_hi = w.arrival;
+		for (int i = 0; i < RELEASES; i++) {
+			struct lp_charge c;
+			int64_t lo, hi;
+			int charged;
+
+			spin_ns(1000L * (1 + i));
+			lo = lp_now();
+			charged = lp_waitstate_charge(lock, 0, FRACTION, NULL, 0, &c);
+			hi = lp_now();
+			if (charged && c.sampled) {
+				kept[i]++;
+				/* One waiter since the last release: within the
+				 * time from one release call to the other, up to
+				 * the few ns a charge time moves for its flags. */
+				EXPECT(c.charged >= lo - prev_hi - 8 && c.charged <= hi - prev_lo + 8);
+			}
+			prev_lo = lo;
+			prev_hi = hi;
+		}
+		lp_waitstate_leave(&w, 0);
+	}
+	/* 1/4 each: 0.25 +- 0.03 is more than four standard deviations. */
+	for (int i = 0; i < RELEASES; i++)
+		EXPECT(kept[i] > TRIALS / 4 - 120 && kept[i] < TRIALS / 4 + 120);
+}
+
+/*
+ * The same with a mutex's waiter, which leaves with its own release: the
+ * holder's release (another thread's) is sampled 1 in 4, and then charged
+ * the waiter's wait, whether its charge comes before the waiter's release
+ * or (the holder preempted after its unlock) after it; the waiter's own
+ * release is charged nothing.
+ */
+static char handed_lock;
+static int holder_turn;   /* 1: the holder releases; 0: done; -1: stop */
+static struct lp_charge holder_charge;
+static int holder_charged;
+
+enum { HANDED_FRACTION = 4 };
+
+static void *holder(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int turn;
+
+		while ((turn = __atomic_load_n(&holder_turn, __ATOMIC_ACQUIRE)) == 0)
+			;
+		if (turn < 0)
+			return NULL;
+		holder_charged = lp_waitstate_charge((uintptr_t)&handed_lock, 0, HANDED_FRACTION,
+						     NULL, 0, &holder_charge) &&
+				 holder_charge.sampled;
+		__atomic_store_n(&holder_turn, 0, __ATOMIC_RELEASE);
+	}
+}
+
+/* The holder's release, between `*lo` and `*hi`: 1 when sampled. */
+static int holder_releases(int64_t *lo, int64_t *hi)
+{
+	*lo = lp_now();
+	__atomic_store_n(&holder_turn, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&holder_turn, __ATOMIC_ACQUIRE) != 0)
+		;
+	*hi = lp_now();
+	return holder_charged;
+}
+
+static void sampled_releases_charge_a_waiter_that_left(void)
+{
+	enum { TRIALS = 4000 };
+	uintptr_t lock = (uintptr_t)&handed_lock;
+	long kept[2] = { 0, 0 };
+	pthread_t t;
+
+	pthread_create(&t, NULL, holder, NULL);
+	for (int trial = 0; trial < TRIALS; trial++) {
+		struct lp_waiter w;
+		struct lp_charge c;
+		int64_t took, lo = 0, hi = 0;
+		int late_charge = trial % 2, sampled = 0;
+
+		EXPECT(lp_waitstate_arrive(lock, 0, &w));
+		spin_ns(2000);
+		if (!late_charge)
+			sampled = holder_releases(&lo, &hi);
+		took = lp_now();
+		EXPECT(!lp_waitstate_charge(lock, 0, HANDED_FRACTION, &w, took, &c) ||
+		       !c.sampled || c.charged == 0);
+		if (late_charge) {
+			sampled = holder_releases(&lo, &hi);
+			/* Its wait, pending since it left: exactly. */
+			EXPECT(!sampled || holder_charge.charged == took - w.arrival);
+		} else {
+			/* Up to the charge, which came before it took the
+			 * lock (its late time goes to the sample after). */
+			EXPECT(!sampled || (holder_charge.charged >= lo - w.arrival - 8 &&
+					    holder_charge.charged <= hi - w.arrival + 8));
+		}
+		kept[late_charge] += sampled;
+	}
+	__atomic_store_n(&holder_turn, -1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	/* 1/4 of 2000 each: 500 +- 80 is more than four standard deviations. */
+	for (int i = 0; i < 2; i++)
+		EXPECT(kept[i] > TRIALS / 8 - 80 && kept[i] < TRIALS / 8 + 80);
+}
+
 int main(void)
 {
 	EXPECT(lp_waitstate_init(64) == 0);
@@ -419,5 +548,7 @@ int main(void)
 	gave_up_at_random();
 	every_wait_charged_once_across_processes();
 	killed_waiter_taken_out();
+	sampled_releases_charge_their_own_interval();
+	sampled_releases_charge_a_waiter_that_left();
 	return unit_summary();
 }
