@@ -10,6 +10,15 @@ sampled: LOCKPROF_HOLD_FRACTION=10: both within 15%. Each site has 12,000
          holds, some 1,200 timed: the estimate's spread (counts binomial,
          holds of 5-60 us) is about 3%, so 15% is 5 standard deviations.
 
+The profile times a hold from inside the lock call to inside the unlock
+call; the program reads its clock after the one returns and before the
+other is made. Each hold is expected to weigh that much more in the
+profile, and the program's empty holds (empty_hold, nothing between the
+two reads) measure it: a few tens of ns per hold in an optimized build,
+more in the sanitizer suite's -O0 ASan build. That build also spends
+microseconds after a wait inside the hold that follows it, which the empty
+holds (never waited for) do not show: there the exact run allows 10%.
+
 A hold that the machine's load stretched (the thread preempted inside it:
 milliseconds, where the others last microseconds) is released through
 stretched_unlock, which the program chooses before it unlocks: those are
@@ -73,6 +82,12 @@ def split(prof, site):
 def main():
     mode, prog = sys.argv[1], os.path.abspath(sys.argv[2])
     fraction, rounds, tol = ("1", 1500, 0.05) if mode == "exact" else ("10", 6000, 0.15)
+    if os.environ.get("LOCKPROF_PRELOAD_FIRST") and mode == "exact":
+        # The sanitizer suite's -O0 ASan build: a waited acquisition's own
+        # work after the wait (its end is the hold's start) takes
+        # microseconds there, inside holds of 5-15 us; the 5% is the
+        # optimized build's, checked by the main suite.
+        tol = 0.10
     n = int(fraction)
     if not lptest.have_go():
         lptest.skip("go is not installed (Debian golang-go)")
@@ -81,7 +96,7 @@ def main():
     if n == 1:
         env["LOCKPROF_LABELS"] = "lock,thread"
     p = lptest.run([prog, str(rounds)], timeout=280, env=lptest.preload_env(env))
-    truth = {"hold": {}, "stretched": {}}
+    truth = {"hold": {}, "stretched": {}, "empty": {}}
     for line in p.stdout.splitlines():
         kind, site, count, total, squares = line.split()
         truth[kind][site] = (int(count), int(total), float(squares))
@@ -103,8 +118,15 @@ def main():
             lptest.check(names == {lock}, "%s: lock label %s" % (site, sorted(map(str, names))))
         lptest.check(all(s.labels.get("thread") == "holdtimed" and "wait" not in s.labels
                          for s in ours.samples), "thread label on every sample, no wait bucket")
+    # What the profile adds to each hold: the calls' parts inside it.
+    e_count, e_held, _ = truth["empty"]["empty_hold"]
+    (e_est_count, e_est_held), _ = split(prof, "empty_hold")
+    lptest.check(e_est_count > 0, "empty holds in the profile (%d)" % e_est_count)
+    extra = e_est_held / max(e_est_count, 1) - e_held / e_count
+    print("empty holds: %.0f ns a hold in the profile beyond the program's reads" % extra)
     for site in SITES:
         count, held, squares = truth["hold"][site]
+        held += count * extra
         (est_count, est_held), _ = split(prof, site)
         se = ((n - 1) * squares) ** 0.5
         print("%s: measured %d holds, %.2f ms; hold profile %d, %.2f ms (standard error %.1f%%)"
@@ -122,7 +144,7 @@ def main():
         lptest.check(top.get(site, 0) == prof.by_frame(site, 1),
                      "%s: go tool pprof -top and -raw agree" % site)
     count = sum(v[0] for v in truth["stretched"].values())
-    held = sum(v[1] for v in truth["stretched"].values())
+    held = sum(v[1] for v in truth["stretched"].values()) + count * extra
     se = ((n - 1) * sum(v[2] for v in truth["stretched"].values())) ** 0.5
     _, (est_count, est_held) = split(prof, None)
     print("stretched holds: measured %d, %.2f ms; hold profile %d, %.2f ms (standard error %.2f ms)"

@@ -29,9 +29,18 @@
  * test can hold the ordinary holds, whose lengths are bounded, to a tight
  * tolerance.
  *
- * Output, per site, for its ordinary holds and for its stretched ones:
+ * Then, alone, EMPTY_HOLDS holds of nothing (empty_hold): the clock read
+ * right after the lock call and right before the unlock call, as at every
+ * site. The hold profile times a hold from inside the lock call to inside
+ * the unlock call, so it measures more than the program's own reads by the
+ * part of those calls within the hold, the same at every site: a test
+ * takes that part from these.
+ *
+ * Output, per site, for its ordinary holds and for its stretched ones, and
+ * for the empty holds:
  *   hold <function> <holds> <total ns held> <sum of squared holds, ns^2>
  *   stretched <function> <holds> <total ns held> <sum of squares>
+ *   empty empty_hold <holds> <total ns held> <sum of squares>
  * (the squares tell a test the sampling error of a run)
  * usage: holdtimed [rounds-per-thread]
  */
@@ -263,8 +272,25 @@ static void *work(void *arg)
 	return NULL;
 }
 
+#define EMPTY_HOLDS 2000
+static pthread_mutex_t empty_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* One hold of nothing; returns its length as the program sees it. */
+static NOINLINE long long empty_hold(void)
+{
+	long long t0, t1;
+
+	pthread_mutex_lock(&empty_lock);
+	t0 = now_ns();
+	t1 = now_ns();
+	pthread_mutex_unlock(&empty_lock);
+	return t1 - t0;
+}
+
 int main(int argc, char **argv)
 {
+	long long empty_total = 0;
+	double empty_squares = 0;
 	static struct worker workers[THREADS];
 	pthread_t t[THREADS];
 	pthread_mutexattr_t attr;
@@ -281,9 +307,16 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
+	for (int i = 0; i < EMPTY_HOLDS; i++) {
+		long long d = empty_hold();
+
+		empty_total += d;
+		empty_squares += (double)d * (double)d;
+	}
 	for (int k = 0; k < 2; k++)
 		for (int s = 0; s < NSITES; s++)
 			printf("%s %s %lld %lld %.0f\n", k ? "stretched" : "hold", names[s],
 			       count[k][s], total[k][s], squares[k][s]);
+	printf("empty empty_hold %d %lld %.0f\n", EMPTY_HOLDS, empty_total, empty_squares);
 	return 0;
 }
