@@ -568,7 +568,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			charged += 8 * (int64_t)n;
 			T += 8;
 		}
-		if (charged <= 0 || !(every || bits || (l48 & FLAGS))) {
+		if (charged <= 0 || !(bits || (l48 & FLAGS))) {
 			/* Nothing to charge, on a state read whole, or a release
 			 * that need not charge: only the departure, if any. */
 			if (!left)

@@ -20,6 +20,10 @@ LIB = os.path.abspath(os.environ.get("LOCKPROF_LIB", os.path.join(BUILD, "libloc
 CLI = os.path.abspath(os.environ.get("LOCKPROF_CLI", os.path.join(BUILD, "lockprof")))
 
 
+# Every wait and every contended release recorded.
+RECORD_ALL = {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}
+
+
 def preload_env(extra=None):
     """The environment for a profiled run. LOCKPROF_PRELOAD_FIRST names
     libraries that must come before ours (a sanitizer runtime)."""

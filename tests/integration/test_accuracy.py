@@ -45,7 +45,7 @@ def measure(prog, sites, rounds, env):
 def main():
     mode, prog = sys.argv[1], os.path.abspath(sys.argv[2])
     if mode == "exact":
-        env = {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}
+        env = dict(lptest.RECORD_ALL)
         rounds, tol = 300, 0.10
     else:
         env = {"LOCKPROF_BLOCK_RATE": "500us", "LOCKPROF_MUTEX_FRACTION": "5"}

@@ -24,7 +24,7 @@ def main():
     if not lptest.have_go():
         lptest.skip("go is not installed (Debian golang-go)")
 
-    p, d = run_site(prog, {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"})
+    p, d = run_site(prog, dict(lptest.RECORD_ALL))
     lptest.check(p.returncode == 0 and p.stderr == "", "a good configuration says nothing")
     raw = lptest.run(["go", "tool", "pprof", "-raw", os.path.join(d, "block.pprof")]).stdout
     lptest.check("PeriodType: contentions count" in raw and "Period: 1" in raw
@@ -69,7 +69,7 @@ def main():
                  any(prof.stack(s)[-1] == "[lockprof: truncated stack]" for s in prof.samples),
                  "LOCKPROF_STACK_DEPTH=2: two frames and a truncation mark at the root")
 
-    p, d = run_site(prog, {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
+    p, d = run_site(prog, {**lptest.RECORD_ALL,
                            "LOCKPROF_MAX_STACKS": "1"}, "wait_mutex,wait_sem,wait_cond")
     full = lptest.agree(os.path.join(d, "block.pprof"))
     overflow = [s for s in full.samples if full.stack(s) == ["[lockprof: stack table full]"]]

@@ -36,7 +36,7 @@ def bucket(ns):
 
 def run(prog, d, labels=None, rounds="20"):
     os.makedirs(d)
-    extra = {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1", "LOCKPROF_DIR": d}
+    extra = {**lptest.RECORD_ALL, "LOCKPROF_DIR": d}
     if labels is not None:
         extra["LOCKPROF_LABELS"] = labels
     p = lptest.run([prog, rounds], env=lptest.preload_env(extra), timeout=120)

@@ -79,7 +79,7 @@ def main():
     if not lptest.have_go():
         lptest.skip("go is not installed (Debian golang-go)")
     d = lptest.tmpdir()
-    env = lptest.preload_env({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
+    env = lptest.preload_env({**lptest.RECORD_ALL,
                               "LOCKPROF_DIR": d})
     p = lptest.run([prog], env=env, timeout=120)
     lptest.check(p.stdout.split() == WAITS, "prims made every call: %s" % p.stdout.split())

@@ -14,7 +14,7 @@ import lptest
 def main():
     prog = os.path.abspath(sys.argv[1])
     d = lptest.tmpdir()
-    env = lptest.preload_env({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"})
+    env = lptest.preload_env(dict(lptest.RECORD_ALL))
     # The tree runs in another directory: files still go where it started
     # (the default LOCKPROF_DIR is the first process's working directory).
     p = lptest.run([prog], env=env, cwd=d)

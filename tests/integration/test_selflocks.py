@@ -17,7 +17,7 @@ FOREIGN = ("urcu", "unw", "__nptl_deallocate_tsd", "[lockprof")
 def main():
     prog = os.path.abspath(sys.argv[1])
     d = lptest.tmpdir()
-    env = lptest.preload_env({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
+    env = lptest.preload_env({**lptest.RECORD_ALL,
                               "LOCKPROF_DIR": d})
     lptest.run([prog, "3000", "16"], env=env, timeout=120)
     for kind in ("block", "mutex"):

@@ -19,8 +19,8 @@ def main():
     native = lptest.run([prog], env={k: v for k, v in os.environ.items() if k != "LD_PRELOAD"},
                         timeout=60)
     lptest.check(native.stdout.count("\n") > 50, "the probe ran natively")
-    for settings in ({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}, {},
-                     {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
+    for settings in (dict(lptest.RECORD_ALL), {},
+                     {**lptest.RECORD_ALL,
                       "LOCKPROF_LABELS": "lock,thread,wait"},
                      {"LOCKPROF_HANG": "10s", "LOCKPROF_BLOCK_RATE": "0",
                       "LOCKPROF_MUTEX_FRACTION": "0"}):

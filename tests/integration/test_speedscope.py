@@ -163,7 +163,7 @@ def main():
     runs = []  # (program, labelled, dir, its output)
     for labels in (LABELS, None):
         for prog, args, env in ((labelled, ["20"],
-                                 {"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1"}),
+                                 dict(lptest.RECORD_ALL)),
                                 (holdtimed, ["1500"], {"LOCKPROF_HOLD_FRACTION": "1"})):
             out = os.path.join(d, "%s-%s" % (os.path.basename(prog), "labelled" if labels else "plain"))
             os.makedirs(out)

@@ -22,7 +22,7 @@ CHAINS = {"block": ("waits", "from_a", "from_b", ["pthread_mutex_lock", "wait_si
 def main():
     prog = os.path.abspath(sys.argv[1])
     d = lptest.tmpdir()
-    env = lptest.preload_env({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
+    env = lptest.preload_env({**lptest.RECORD_ALL,
                               "LOCKPROF_DIR": d})
     p = lptest.run([prog, str(ROUNDS)], env=env, timeout=120)
     made = {k: int(v) for k, v in (line.split() for line in p.stdout.splitlines())}

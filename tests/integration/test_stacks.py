@@ -27,7 +27,7 @@ SITES = {"Hidden::go": "std::lock_guard<std::mutex> g(m);",
 
 def profile(prog, d):
     os.makedirs(d)
-    env = lptest.preload_env({"LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": "1",
+    env = lptest.preload_env({**lptest.RECORD_ALL,
                               "LOCKPROF_DIR": d})
     lptest.run([prog, "20"], env=env, timeout=120)
     return os.path.join(d, "block.pprof")
