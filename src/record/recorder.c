@@ -143,8 +143,9 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 	 * longer than the draw made uniform below the rate (lp_block_sample).
 	 * Once the wait is over a lock's waiter holds the lock, and a stack
 	 * walk then lengthens the program's critical section: allowed only
-	 * when the wait it records was long enough to dwarf it. So a waiter whose wait may be kept when
-	 * shorter than that takes its stack now, while it would wait anyway.
+	 * when the wait it records was long enough to dwarf it. So a waiter
+	 * whose wait may be kept when shorter than that takes its stack now,
+	 * while it would wait anyway.
 	 * A condvar waiter holds its mutex both before and after the wait: its
 	 * stack is taken only when the wait is kept. */
 	w->draw = w->profiled ? lp_rand() : 0;
@@ -341,7 +342,6 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 	struct lp_labels l;
 	struct lp_charge c;
-	const struct lp_waiter *left;
 	struct lp_stack *sample;
 	int64_t fraction;
 	int saved, n, truncated;
@@ -351,14 +351,10 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	left = deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL;
-	/* With the mutex profile off, a private lock's release has nothing
-	 * to charge but a departure left from before: the release of a block
-	 * sample kept for it (deferred below) looks up no entry. A shared
-	 * lock's releases charge still, for the other processes' profiles. */
-	if ((fraction > 0 || left || shared) && !only_own_raises(obj, held_until) &&
-	    lp_waitstate_charge((uintptr_t)obj, shared, fraction, left, deferred.left_at, &c) &&
-	    c.sampled) {
+	if (!only_own_raises(obj, held_until) &&
+	    lp_waitstate_charge((uintptr_t)obj, shared, fraction,
+				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
+				deferred.left_at, &c) && c.sampled) {
 		n = lp_stack_capture(pcs, prim, &truncated);
 		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
 					 truncated ? LP_STACK_TRUNCATED : 0,

@@ -507,6 +507,12 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 
 	c->charged = 0;
 	shared = shared && lp_sharedstate_on();
+	/* The mutex profile off: a private lock's release has nothing to
+	 * charge but a departure left from before (the release that ends a
+	 * kept block sample need not look its entry up). A shared lock's
+	 * releases charge still, for the other processes' profiles. */
+	if (fraction <= 0 && !left && !shared)
+		return 0;
 	e = left ? left->entry :
 	    m->lock == lock && m->e->shared == shared ? m->e :
 	    shared ? lp_sharedstate_entry(lock, 0) : lookup(lock);
@@ -532,6 +538,8 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		if (waiters(s) == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
 			return 0;
 		base = s;
+		/* All of d is read only with a departure; set whole for the
+		 * compiler, which cannot see that. */
 		d.pending = d.late = 0;
 		d.l48 = l48;
 		if (left) {
