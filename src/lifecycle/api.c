@@ -8,6 +8,7 @@
 #include "base/export.h"
 #include "lifecycle.h"
 #include "lockprof.h"
+#include "record/mutexrate.h"
 #include "record/recorder.h"
 
 LP_EXPORT int64_t lockprof_set_block_rate(int64_t rate_ns)
@@ -23,10 +24,14 @@ LP_EXPORT int64_t lockprof_block_rate(void)
 
 LP_EXPORT int64_t lockprof_set_mutex_fraction(int64_t fraction)
 {
+	int64_t old;
+
 	if (fraction < 0)
 		return lockprof_mutex_fraction();
-	return __atomic_exchange_n(&lp_prof.mutex_fraction, fraction,
-				   __ATOMIC_RELAXED);
+	old = __atomic_exchange_n(&lp_prof.mutex_fraction, fraction, __ATOMIC_RELAXED);
+	/* The rate limit starts again from the new fraction. */
+	lp_mutexrate_reset();
+	return old;
 }
 
 LP_EXPORT int64_t lockprof_mutex_fraction(void)
