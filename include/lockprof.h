@@ -28,10 +28,7 @@ int64_t lockprof_block_rate(void);
 /*
  * Mutex profile fraction, as runtime.SetMutexProfileFraction: on average 1
  * in `fraction` contended releases is sampled; 0 turns the mutex profile
- * off; a negative value only reads. Returns the previous fraction. Under
- * contention heavier than LOCKPROF_MUTEX_MAX_RATE kept releases a second,
- * fewer are kept for a while, each weighing more; setting a fraction
- * starts that limit again from it.
+ * off; a negative value only reads. Returns the previous fraction.
  */
 int64_t lockprof_set_mutex_fraction(int64_t fraction);
 int64_t lockprof_mutex_fraction(void);

@@ -295,8 +295,6 @@ void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 		      &c->block_rate, get, warn);
 	load_count("LOCKPROF_MUTEX_FRACTION", 0, 1000000000,
 		   LP_DEFAULT_MUTEX_FRACTION, &c->mutex_fraction, get, warn);
-	load_count("LOCKPROF_MUTEX_MAX_RATE", 0, 1000000000, LP_DEFAULT_MUTEX_MAX_RATE,
-		   &c->mutex_max_rate, get, warn);
 	load_count("LOCKPROF_HOLD_FRACTION", 0, 1000000000, 0, &c->hold_fraction, get, warn);
 	load_count("LOCKPROF_STACK_DEPTH", 1, LP_MAX_STACK_DEPTH,
 		   LP_DEFAULT_STACK_DEPTH, &depth, get, warn);

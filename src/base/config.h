@@ -14,7 +14,6 @@
 
 #define LP_DEFAULT_BLOCK_RATE 10000      /* 10us */
 #define LP_DEFAULT_MUTEX_FRACTION 10
-#define LP_DEFAULT_MUTEX_MAX_RATE 10000 /* kept releases a second */
 #define LP_DEFAULT_STACK_DEPTH 64
 #define LP_MAX_STACK_DEPTH 128
 #define LP_DEFAULT_MAX_STACKS 65536
@@ -29,7 +28,6 @@ struct lp_config {
 	int enabled;            /* LOCKPROF=0 turns everything off */
 	int64_t block_rate;     /* ns; <= 0 off */
 	int64_t mutex_fraction; /* 1 in N; <= 0 off */
-	int64_t mutex_max_rate; /* kept releases a second, at most; 0 no limit */
 	int64_t hold_fraction;  /* 1 in N acquisitions timed; <= 0 off */
 	int stack_depth;
 	int64_t max_stacks;     /* distinct stacks per profile */

@@ -36,8 +36,6 @@ static const char usage[] =
 	"  --block-rate D      block profile rate: 1 records every wait, 0 off,\n"
 	"                      or a duration like 10us, 1ms (default 10us)\n"
 	"  --mutex-fraction N  sample 1 in N contended releases, 0 off (default 10)\n"
-	"  --mutex-max-rate N  keep at most N contended releases a second, raising\n"
-	"                      the fraction under load; 0 no limit (default 10000)\n"
 	"  --hold-fraction N   time 1 in N acquisitions of mutexes and write locks\n"
 	"                      into hold.pprof, 0 off (default 0)\n"
 	"  --dir DIR           where profiles go (default: the current directory)\n"
@@ -137,10 +135,6 @@ static int option(int c, const char *v, struct run_args *a)
 		if (lp_parse_count(v, 1000000000, &n))
 			return bad("--mutex-fraction", v, "not a whole number");
 		return setenv("LOCKPROF_MUTEX_FRACTION", v, 1) ? 2 : 0;
-	case 'R':
-		if (lp_parse_count(v, 1000000000, &n))
-			return bad("--mutex-max-rate", v, "not a whole number");
-		return setenv("LOCKPROF_MUTEX_MAX_RATE", v, 1) ? 2 : 0;
 	case 'F':
 		if (strcmp(v, "off") && lp_parse_count(v, 1000000000, &n))
 			return bad("--hold-fraction", v, "not a whole number or off");
@@ -194,7 +188,6 @@ static int parse(int argc, char **argv, struct run_args *a)
 	static const struct option opts[] = {
 		{ "block-rate", required_argument, NULL, 'b' },
 		{ "mutex-fraction", required_argument, NULL, 'm' },
-		{ "mutex-max-rate", required_argument, NULL, 'R' },
 		{ "hold-fraction", required_argument, NULL, 'F' },
 		{ "dir", required_argument, NULL, 'd' },
 		{ "http", required_argument, NULL, 'H' },

@@ -324,8 +324,7 @@ typedef Perftools__Profiles__ValueType PbValueType;
 struct pb_head {
 	PbValueType vt[3], *vtp[2];
 	char comment[96];      /* "lockprof kind=... [root=... start=...]" */
-	char fraction[48];     /* mutex: "lockprof fraction=N" */
-	int64_t comment_ix[2];
+	int64_t comment_ix[1];
 };
 
 static int value_type(struct builder *b, PbValueType *vt, const char *type,
@@ -537,16 +536,6 @@ static int pb_comment(struct builder *b, struct pb_head *h, lp_profile *p,
 		return -1;
 	p->comment = h->comment_ix;
 	p->n_comment = 1;
-	/* The mutex profile's samples weigh the fraction they were kept at:
-	 * the one set, or one the rate limit raised (highest said here). */
-	if (s->kind == LP_MUTEX) {
-		snprintf(h->fraction, sizeof(h->fraction), "lockprof fraction=%lld",
-			 (long long)s->period);
-		h->comment_ix[1] = lp_pprof_writer_string(b->w, h->fraction);
-		if (h->comment_ix[1] < 0)
-			return -1;
-		p->n_comment = 2;
-	}
 	return 0;
 }
 

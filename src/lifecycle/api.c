@@ -8,7 +8,6 @@
 #include "base/export.h"
 #include "lifecycle.h"
 #include "lockprof.h"
-#include "record/mutexrate.h"
 #include "record/recorder.h"
 
 LP_EXPORT int64_t lockprof_set_block_rate(int64_t rate_ns)
@@ -24,14 +23,10 @@ LP_EXPORT int64_t lockprof_block_rate(void)
 
 LP_EXPORT int64_t lockprof_set_mutex_fraction(int64_t fraction)
 {
-	int64_t old;
-
 	if (fraction < 0)
 		return lockprof_mutex_fraction();
-	old = __atomic_exchange_n(&lp_prof.mutex_fraction, fraction, __ATOMIC_RELAXED);
-	/* The rate limit starts again from the new fraction. */
-	lp_mutexrate_reset();
-	return old;
+	return __atomic_exchange_n(&lp_prof.mutex_fraction, fraction,
+				   __ATOMIC_RELAXED);
 }
 
 LP_EXPORT int64_t lockprof_mutex_fraction(void)

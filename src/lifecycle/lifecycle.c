@@ -88,7 +88,6 @@ void lp_profiler_init(void)
 	lp_prof.stack_depth = cfg.stack_depth;
 	lp_prof.block_rate = cfg.block_rate;
 	lp_prof.mutex_fraction = cfg.mutex_fraction;
-	lp_prof.mutex_max_rate = cfg.mutex_max_rate;
 	lp_prof.labels = cfg.labels;
 	lp_proctree_init(env, secure);
 	lp_dump_init(&cfg, secure);

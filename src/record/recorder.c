@@ -12,7 +12,6 @@
 #include "base/guard.h"
 #include "labels.h"
 #include "lockid.h"
-#include "mutexrate.h"
 #include "recorder.h"
 #include "sampling.h"
 #include "base/selfmap.h"
@@ -344,16 +343,14 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 	struct lp_labels l;
 	struct lp_charge c;
 	struct lp_stack *sample;
-	int64_t set, fraction;
+	int64_t fraction;
 	int saved, n, truncated;
 
 	if (lp_guarded() || lp_self_lock(obj))
 		return;
 	saved = lp_guard_enter();
-	set = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
+	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	/* Raised while the process keeps more than its limit a second. */
-	fraction = lp_mutexrate_fraction(set);
 	if (!only_own_raises(obj, held_until) &&
 	    lp_waitstate_charge((uintptr_t)obj, shared, fraction,
 				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
@@ -366,8 +363,6 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 					 fraction * c.charged);
 		if (c.waiters_left)
 			lp_waitstate_attach(&c, sample, fraction);
-		lp_mutexrate_kept(lp_now(), set,
-				  __atomic_load_n(&lp_prof.mutex_max_rate, __ATOMIC_RELAXED));
 	}
 	if (deferred.holding == obj)
 		finish_deferred(1);
@@ -413,8 +408,7 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
 	out->kind = kind;
 	out->time_nanos = lp_wall_now();
 	out->duration_nanos = lp_now() - __atomic_load_n(&profile_start, __ATOMIC_RELAXED);
-	out->period = kind == LP_MUTEX ?
-		      lp_mutexrate_highest(__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED)) :
+	out->period = kind == LP_MUTEX ? __atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) :
 		      kind == LP_HOLD ? __atomic_load_n(&lp_prof.hold_fraction, __ATOMIC_RELAXED) : 1;
 	if (out->period <= 0)
 		out->period = 1;
@@ -449,6 +443,5 @@ void lp_recorder_after_fork_child(void)
 	if (tables[LP_HOLD])
 		lp_stacktab_reset(tables[LP_HOLD]);
 	lp_holdset_clear();
-	lp_mutexrate_reset();
 	profile_start = lp_now();
 }

@@ -22,9 +22,7 @@
 struct lp_profiler {
 	int recording;           /* constructor ran, LOCKPROF!=0, not stopped */
 	int64_t block_rate;      /* ns; <= 0 off */
-	int64_t mutex_fraction;  /* <= 0 off; the fraction set */
-	int64_t mutex_max_rate;  /* kept releases a second; <= 0 no limit
-				  * (src/record/mutexrate.h) */
+	int64_t mutex_fraction;  /* <= 0 off */
 	int64_t hold_fraction;   /* <= 0 off; set once, at start */
 	int configured;          /* start-up is over: hold_fraction is final */
 	int stack_depth;

@@ -44,9 +44,7 @@ struct lp_snapshot {
 	enum lp_kind kind;
 	int64_t time_nanos;     /* wall clock when taken (CLOCK_REALTIME) */
 	int64_t duration_nanos; /* time the profile covers */
-	int64_t period;         /* hold: the fraction in force; mutex: the
-				 * highest in force since the start (the rate
-				 * limit may raise it: mutexrate.h); block: 1 */
+	int64_t period;         /* mutex, hold: the fraction in force; block: 1 */
 	size_t n;
 	struct lp_record *records;
 	void *storage;          /* one allocation holding records and pcs */

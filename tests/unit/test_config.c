@@ -87,28 +87,23 @@ int main(void)
 	load(&c, NULL);
 	EXPECT(nwarnings == 0);
 	EXPECT(c.enabled == 1 && c.block_rate == 10000 && c.mutex_fraction == 10);
-	EXPECT(c.mutex_max_rate == 10000);
 	EXPECT(c.stack_depth == 64 && c.max_stacks == 65536 && c.dir == NULL);
 
 	{
 		static const char *const env[] = {
 			"LOCKPROF_BLOCK_RATE", "1ms", "LOCKPROF_MUTEX_FRACTION", "1",
-			"LOCKPROF_MUTEX_MAX_RATE", "0",
 			"LOCKPROF_STACK_DEPTH", "128", "LOCKPROF_DIR", "/tmp", NULL };
 		load(&c, env);
 		EXPECT(nwarnings == 0);
-		EXPECT(c.block_rate == 1000000 && c.mutex_fraction == 1 && c.mutex_max_rate == 0);
+		EXPECT(c.block_rate == 1000000 && c.mutex_fraction == 1);
 		EXPECT(c.stack_depth == 128 && strcmp(c.dir, "/tmp") == 0);
 	}
 	{
 		static const char *const env[] = {
 			"LOCKPROF_BLOCK_RATE", "soon", "LOCKPROF_MUTEX_FRACTION", "-1",
-			"LOCKPROF_STACK_DEPTH", "0", "LOCKPROF", "no",
-			"LOCKPROF_MUTEX_MAX_RATE", "lots", NULL };
+			"LOCKPROF_STACK_DEPTH", "0", "LOCKPROF", "no", NULL };
 		load(&c, env);
-		EXPECT(nwarnings == 5);
-		EXPECT(strstr(warnings, "LOCKPROF_MUTEX_MAX_RATE='lots'") != NULL);
-		EXPECT(c.mutex_max_rate == 10000);
+		EXPECT(nwarnings == 4);
 		EXPECT(strstr(warnings, "LOCKPROF_BLOCK_RATE='soon'") != NULL);
 		EXPECT(strstr(warnings, "using 10us") != NULL);
 		EXPECT(strstr(warnings, "LOCKPROF_STACK_DEPTH='0'") != NULL);
