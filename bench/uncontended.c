@@ -37,14 +37,15 @@
 static long pairs;
 static double best = -1; /* s per chunk, first thread */
 
+/* Long enough for the other thread of a hand-over to block. */
+static const struct timespec handover_pause = { 0, 2000000 };
+
 /* The other side of a hand-over: takes `m` (waiting for its holder),
  * holds it a while so that the holder's next lock waits, and releases it. */
 static void *other_side(void *m)
 {
-	struct timespec ms = { 0, 2000000 };
-
 	pthread_mutex_lock(m);
-	nanosleep(&ms, NULL);
+	nanosleep(&handover_pause, NULL);
 	pthread_mutex_unlock(m);
 	return NULL;
 }
@@ -53,7 +54,6 @@ static void *other_side(void *m)
  * CPU it may run on. */
 static void contend_once_per_cpu(pthread_mutex_t *m)
 {
-	struct timespec ms = { 0, 2000000 };
 	cpu_set_t all, one;
 	pthread_t t;
 
@@ -67,9 +67,9 @@ static void contend_once_per_cpu(pthread_mutex_t *m)
 		sched_setaffinity(0, sizeof(one), &one);
 		pthread_mutex_lock(m);
 		pthread_create(&t, NULL, other_side, m);
-		nanosleep(&ms, NULL);   /* the other thread waits for m */
-		pthread_mutex_unlock(m); /* a release with a waiter */
-		nanosleep(&ms, NULL);   /* it holds m now */
+		nanosleep(&handover_pause, NULL); /* the other thread waits for m */
+		pthread_mutex_unlock(m);           /* a release with a waiter */
+		nanosleep(&handover_pause, NULL); /* it holds m now */
 		pthread_mutex_lock(m);   /* a wait */
 		pthread_mutex_unlock(m);
 		pthread_join(t, NULL);
