@@ -27,8 +27,10 @@ int64_t lockprof_block_rate(void);
 
 /*
  * Mutex profile fraction, as runtime.SetMutexProfileFraction: on average 1
- * in `fraction` contended releases is sampled; 0 turns the mutex profile
- * off; a negative value only reads. Returns the previous fraction.
+ * in `fraction` contended releases is sampled (a release charged more than
+ * 10 us counts as several: docs/profiles.md); 0 turns the mutex profile
+ * off; a negative value only reads; above 1000000000, 1000000000 (as
+ * LOCKPROF_MUTEX_FRACTION). Returns the previous fraction.
  */
 int64_t lockprof_set_mutex_fraction(int64_t fraction);
 int64_t lockprof_mutex_fraction(void);

@@ -293,7 +293,7 @@ void lp_config_load(struct lp_config *c, lp_getenv_fn get, lp_warn_fn warn)
 
 	load_duration("LOCKPROF_BLOCK_RATE", LP_DEFAULT_BLOCK_RATE,
 		      &c->block_rate, get, warn);
-	load_count("LOCKPROF_MUTEX_FRACTION", 0, 1000000000,
+	load_count("LOCKPROF_MUTEX_FRACTION", 0, LP_MAX_MUTEX_FRACTION,
 		   LP_DEFAULT_MUTEX_FRACTION, &c->mutex_fraction, get, warn);
 	load_count("LOCKPROF_HOLD_FRACTION", 0, 1000000000, 0, &c->hold_fraction, get, warn);
 	load_count("LOCKPROF_STACK_DEPTH", 1, LP_MAX_STACK_DEPTH,

@@ -14,6 +14,7 @@
 
 #define LP_DEFAULT_BLOCK_RATE 10000      /* 10us */
 #define LP_DEFAULT_MUTEX_FRACTION 10
+#define LP_MAX_MUTEX_FRACTION 1000000000 /* 1 in a billion: more is off in all but name */
 #define LP_DEFAULT_STACK_DEPTH 64
 #define LP_MAX_STACK_DEPTH 128
 #define LP_DEFAULT_MAX_STACKS 65536

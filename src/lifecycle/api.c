@@ -25,6 +25,8 @@ LP_EXPORT int64_t lockprof_set_mutex_fraction(int64_t fraction)
 {
 	if (fraction < 0)
 		return lockprof_mutex_fraction();
+	if (fraction > LP_MAX_MUTEX_FRACTION)
+		fraction = LP_MAX_MUTEX_FRACTION;
 	return __atomic_exchange_n(&lp_prof.mutex_fraction, fraction,
 				   __ATOMIC_RELAXED);
 }

@@ -29,7 +29,7 @@ struct lp_lockstate {
 	 * which a sampled release and its late waiters change right after
 	 * their change of the state (one line to fetch, not two). */
 	struct pair state; /* lo: L (48 bits) << 16 | n; hi: D */
-	struct pair late;  /* lo: charge time (48 bits) << 16 | scale;
+	struct pair late;  /* lo: charge time (48 bits) << 16;
 			    * hi: late ns << 1 | 1 until attached, then the sample
 			    * (a shared entry's is never attached: sharedstate.c) */
 	uintptr_t lock;    /* 0 once retired */

@@ -359,10 +359,9 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
 					 truncated ? LP_STACK_TRUNCATED : 0,
 					 labels_of(&l, obj, pcs, (uint32_t)n, -1),
-					 (uint64_t)fraction << LP_FX_SHIFT,
-					 fraction * c.charged);
+					 c.contentions_fx, c.delay);
 		if (c.waiters_left)
-			lp_waitstate_attach(&c, sample, fraction);
+			lp_waitstate_attach(&c, sample);
 	}
 	if (deferred.holding == obj)
 		finish_deferred(1);

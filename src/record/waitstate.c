@@ -87,39 +87,24 @@ void lp_waitstate_share(void)
 }
 
 /*
- * The low bits of a charge time L say what the releases after it do, when
- * the mutex profile keeps 1 in fraction > 1 releases:
+ * Every release that finds waiters charges, kept or not: the charges end at
+ * each release, so a kept one is charged exactly its own interval. Then it
+ * draws whether it is kept, by what it was charged (lp_mutex_keep: 1 in
+ * `fraction`, more often above 10 us, weighted back by the inverse of its
+ * chance). Letting unkept releases skip the charge (a release drawing the
+ * next one's coin, and only then charging) saved a clock read and a
+ * compare-and-swap on most releases, but was not true on a lock fought
+ * over with almost no pause: the drawing release's own work delayed the
+ * waiters of the interval it chose, and a release whose charge landed
+ * after the next release had looked stretched the interval over two
+ * (docs/performance.md, "Session 8").
  *
- *   SAMPLED  the charge at L was sampled: its waiters' late time goes to
- *            its sample, until the next release charges (which it must)
- *   ARMED    the next release is sampled (a coin drawn by the release that
- *            charged at L)
- *   FRESH    L is the arrival that found the lock idle: no release since;
- *            the next release draws its own coin, and charges
- *
- * A release that finds none of them, and whose coin does not arm the next
- * one, leaves the state alone: no clock read, no compare-and-swap on a
- * line that the last release, on another CPU, wrote. Its share of the
- * waiting is dropped by the next charge, as an unsampled release's share
- * always was. Each release is still sampled with probability 1/fraction,
- * by one coin drawn before it (a release's own coin, drawn when it finds
- * FRESH, covers one whose unlock came before the arrival but whose charge
- * comes after), and a sampled release is charged exactly its own
- * interval: the release before it, having armed it, charged (and so ended
- * the last interval) then. Keeping every release, or for a lock shared
- * between processes, each release charges as before; its ARMED bit then
- * only tells departures that the next release charges.
+ * A lock shared between processes marks its kept charges with an odd time
+ * (SAMPLED): its waiters send late time to kept charges only
+ * (sharedstate.c). Times that no kept charge set (an arrival on an idle
+ * lock, a cleared entry) are even.
  */
 #define SAMPLED 1
-#define ARMED 2
-#define FRESH 4
-#define FLAGS 7
-
-/* A coin that comes up 1 in `fraction`. */
-static int coin(int64_t fraction)
-{
-	return fraction == 1 || (fraction > 1 && lp_mutex_sample(fraction, lp_rand()));
-}
 
 /* No waiters, nothing pending, L now: a state no operation of an earlier
  * life of the entry can have seen, so that their compare-and-swaps fail. */
@@ -127,7 +112,7 @@ static void entry_clear(struct lp_lockstate *e)
 {
 	e->late.lo = e->late.hi = 0;
 	e->state.hi = 0;
-	__atomic_store_n(&e->state.lo, ((uint64_t)lp_now() & MASK48 & ~(uint64_t)FLAGS) << 16,
+	__atomic_store_n(&e->state.lo, ((uint64_t)lp_now() & MASK48 & ~(uint64_t)SAMPLED) << 16,
 			 __ATOMIC_RELEASE);
 }
 
@@ -282,10 +267,10 @@ static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 	do {
 		uint32_t n = waiters(s);
 		int idle = n == 0 && s.hi == 0;
-		uint64_t l48 = time48(s.lo), a48 = ((uint64_t)a & MASK48 & ~(uint64_t)FLAGS) | FRESH;
+		uint64_t l48 = time48(s.lo), a48 = (uint64_t)a & MASK48 & ~(uint64_t)SAMPLED;
 
 		/* An idle lock has no shares to keep: L moves to the
-		 * arrival, FRESH. */
+		 * arrival, a charge that nobody kept. */
 		if (idle)
 			l48 = a48;
 		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
@@ -347,10 +332,24 @@ int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w)
 	}
 }
 
-/* Late time of a waiter charged by the sampled release at `key`: to the
- * release's sample once attached, kept in the slot until then. A slot kept
- * by a later release takes it too (its key is newer); an older release's
- * unattached late time moves to the newer key with it. */
+/*
+ * Late time of a waiter that the charge at `key` counted last: to the
+ * sample that the slot holds, if that sample's key is `key` or newer;
+ * otherwise kept in the slot, under `key`, for the next sample attached
+ * there. An older key's late time not yet attached moves along with it.
+ *
+ * It is added as it is, never scaled by the fraction: the waiter measured
+ * it exactly, so sampling it again would only add noise. And that noise
+ * was not small: the late time of a thread preempted between its unlock
+ * and its departure is negative and milliseconds long (every charge made
+ * meanwhile counted it as waiting), and multiplied by the fraction on the
+ * one sample it fell on, it swung a whole profile by tens of percent, or
+ * below zero. At fraction 1 it goes to the sample of its own release, as
+ * that release attaches before any later one can; above, the release that
+ * counted it last may not be kept, and it goes to the next kept release of
+ * the same lock. A lock shared between processes keeps the late time of
+ * kept releases only, scaled where it is collected (sharedstate.c).
+ */
 static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 {
 	struct pair s = load16(&e->late), ns;
@@ -359,11 +358,7 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 		int newer = (int64_t)((time48(s.lo) - key) << 16) >= 0 && s.hi != 0;
 
 		if (newer && !(s.hi & 1)) {
-			uint64_t scale = s.lo & 0xffff;
-
-			if (scale)
-				lp_stack_add_delay((struct lp_stack *)(uintptr_t)s.hi,
-						   (int64_t)scale * late);
+			lp_stack_add_delay((struct lp_stack *)(uintptr_t)s.hi, late);
 			return;
 		}
 		if (newer) {
@@ -406,22 +401,19 @@ static void depart(struct pair s, const struct lp_waiter *w, int64_t now, int ac
 	} else {
 		d->end = now > w->arrival ? now : w->arrival;
 		/* Took the lock with no charge since it arrived: its wait is
-		 * pending for the release it waited for when that release
-		 * charges and has not yet (ARMED, FRESH). Otherwise that
-		 * release skipped its charge, unsampled, and the wait is
-		 * dropped with it. */
-		d->pending = acquired && (d->l48 & (ARMED | FRESH)) ? d->end - w->arrival : 0;
+		 * pending, for the charge of the release it waited for, which
+		 * has not come yet, or else for the next one. */
+		d->pending = acquired ? d->end - w->arrival : 0;
 		LP_CHECK(d->pending >= 0);
 		d->ns.hi -= (uint64_t)(near(d->l48, w->arrival) - w->arrival);
 		d->ns.hi += (uint64_t)d->pending;
 	}
 }
 
-/* After the departure's compare-and-swap: its late time to the charge that
- * counted it, if sampled. */
+/* After the departure's compare-and-swap: its late time (add_late). */
 static void departed(struct lp_lockstate *e, const struct departure *d)
 {
-	if (d->late && (d->l48 & 1))
+	if (d->late && (!e->shared || (d->l48 & SAMPLED)))
 		add_late(e, d->l48, d->late);
 }
 
@@ -500,8 +492,8 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	struct departure d;
 	struct pair s, base, ns;
 	int64_t t, charged, own, T;
-	int every, arm = coin(fraction), own_coin = -1, sampled;
-	uint64_t bits;
+	uint64_t draw = fraction > 1 ? lp_rand() : 0;
+	int sampled;
 	uint32_t n;
 	int reread = 0;
 
@@ -520,13 +512,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		return 0;
 	if (left && left->record >= 0 && !lp_sharedstate_forget(e, left->record))
 		left = NULL;
-	every = fraction == 1 || e->shared;
-	/* Nothing to do: not armed, not after a sample, not the first since
-	 * an idle lock, arming nothing, leaving nothing (SAMPLED, ARMED and
-	 * FRESH above). */
 	s = load16(&e->state);
-	if (!every && !arm && !left && !(time48(s.lo) & FLAGS))
-		return 0;
 	/* Read before the compare-and-swap, as at arrival and departure. */
 	t = lockstate_now(e);
 	if (e->shared)
@@ -547,21 +533,14 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			base = d.ns;
 		}
 		n = waiters(base);
-		if (every || (l48 & FRESH)) {
-			if (own_coin < 0)
-				own_coin = coin(fraction);
-			sampled = own_coin;
-		} else {
-			sampled = (l48 & ARMED) != 0;
-		}
-		bits = (sampled ? SAMPLED : 0) | (every || arm ? ARMED : 0);
 		/* The thread's own wait, left pending under this L, stays. */
 		own = d.pending +
 		      (m->lock == lock && m->e == e && m->own_l48 == l48 ? m->own_pending : 0);
 		/* Later than the last charge, so that charges stay distinct;
-		 * its low bits say what follows it. */
+		 * a shared lock's even, until the draw below keeps it. */
 		T = t > L ? t : L + 1;
-		T += (int64_t)((bits - (uint64_t)T) & FLAGS);
+		if (e->shared)
+			T += T & SAMPLED;
 		charged = (int64_t)((uint64_t)n * (uint64_t)(T - L) + base.hi) - own;
 		if (charged <= 0 && n > 0) {
 			/* A waiter read its clock after `t` and registered
@@ -576,9 +555,9 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			charged += 8 * (int64_t)n;
 			T += 8;
 		}
-		if (charged <= 0 || !(bits || (l48 & FLAGS))) {
-			/* Nothing to charge, on a state read whole, or a release
-			 * that need not charge: only the departure, if any. */
+		if (charged <= 0) {
+			/* Nothing to charge, on a state read whole: only the
+			 * departure, if any. */
 			if (!left)
 				return 0;
 			if (!cas16(&e->state, &s, base))
@@ -588,6 +567,16 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			if (d.pending)
 				own_pending_add(e, d.l48, d.pending);
 			return 0;
+		}
+		/* Kept or not, by what it is charged (sampling.h). A shared
+		 * lock's kept charge has an odd time (SAMPLED), one ns later
+		 * for each waiter. */
+		sampled = lp_mutex_keep(fraction, charged, draw, &c->contentions_fx, &c->delay);
+		if (sampled && e->shared) {
+			T += SAMPLED;
+			charged += n;
+			c->delay = (int64_t)(((unsigned __int128)charged * c->contentions_fx) >>
+					     LP_FX_SHIFT);
 		}
 		/* Charges stay distinct and move forward; a charge with
 		 * waiters is never nothing. */
@@ -611,31 +600,30 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	return 1;
 }
 
-void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
-			 int64_t fraction)
+void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample)
 {
 	struct lp_lockstate *e = c->entry;
 	uint64_t key = (uint64_t)c->time & MASK48;
-	uint64_t scale = fraction > 0 && fraction <= 0xffff ? (uint64_t)fraction : 0;
-	struct pair s = load16(&e->late), ns = { key << 16 | scale, (uintptr_t)sample };
+	struct pair s = load16(&e->late), ns = { key << 16, (uintptr_t)sample };
 	int64_t carried;
 
 	if (e->shared) {
 		/* Its waiters may be in other processes: the sample is this
 		 * process's to add to. */
-		lp_sharedstate_claim(e, c->time, sample, fraction);
+		lp_sharedstate_claim(e, c->time, sample,
+				     (int64_t)((c->contentions_fx + LP_FX_ONE / 2) >> LP_FX_SHIFT));
 		return;
 	}
 	do {
 		/* A later release's waiters have the slot: ours went there. */
 		if ((int64_t)((time48(s.lo) - key) << 16) > 0 && s.hi != 0)
 			return;
-		/* Late time so far: this release's, or an older one's that was
-		 * not attached yet (it comes here rather than be lost). */
+		/* Late time so far: this release's, or that of older ones
+		 * not attached (unkept, or not attached yet), as it is. */
 		carried = (s.hi & 1) ? (int64_t)s.hi >> 1 : 0;
 	} while (!cas16(&e->late, &s, ns));
 	if (carried)
-		lp_stack_add_delay(sample, fraction * carried);
+		lp_stack_add_delay(sample, carried);
 }
 
 void lp_waitstate_after_fork_child(void)

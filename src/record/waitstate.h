@@ -25,11 +25,12 @@
  * a waiter's wait ends at max(t, L) when a charge counted it.
  *
  * Late time is the wake-up after a release: a waiter that a release charged
- * goes on waiting until it runs. It belongs to that release: a charge's time
- * is odd when the release is sampled, and its waiters add their late time to
- * the sample once the release attached it (lp_waitstate_attach), or keep it
- * in the lock's late slot until then. Late time of an unsampled release is
- * dropped with it, as sampling drops the rest of that release.
+ * goes on waiting until it runs (or, having taken the lock before that
+ * charge, waited less than it counted: late time is negative then). It is
+ * known exactly when the waiter leaves, and added as it is, unscaled, to
+ * the sample of its release once that release attached it
+ * (lp_waitstate_attach), or kept in the lock's late slot until then; when
+ * that release is not kept, to the next kept release of the lock.
  *
  * A thread's own wait is never charged to its own release: a thread that
  * took the lock before its releaser charged leaves its wait pending, and
@@ -121,16 +122,19 @@ void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at);
 struct lp_charge {
 	int64_t charged;  /* waiting time charged to the release */
 	int64_t time;     /* when (T) */
-	int sampled;      /* the release is kept in the mutex profile */
+	int sampled;      /* the release is kept in the mutex profile, */
+	uint64_t contentions_fx; /* as this many releases (fixed point, */
+	int64_t delay;           /* LP_FX_ONE = 1) and this much delay */
 	int waiters_left; /* someone still waits: late time may follow */
 	struct lp_lockstate *entry;
 };
 
 /*
  * A release of `lock`: what it is charged, and whether it is sampled (1 in
- * `fraction`; 0 never), `shared` as at arrival. Returns 0 when there was
- * nothing to charge, or when the release, unsampled, need not charge (a
- * fraction above 1: waitstate.c, SAMPLED, ARMED and FRESH). With
+ * `fraction`, by lp_mutex_keep; 0 never), `shared` as at arrival. Every release that finds
+ * waiters charges, kept or not (waitstate.c). Returns 0 when there was
+ * nothing to charge, and with the mutex profile off (`fraction` <= 0) for a
+ * private lock unless it leaves (`left`). With
  * `left`, the releasing thread's own departure as a waiter that took the
  * lock at `left_at` is made in the same compare-and-swap.
  * Signal-safe: it allocates nothing and takes no lock.
@@ -139,9 +143,9 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			const struct lp_waiter *left, int64_t left_at, struct lp_charge *c);
 
 /* The sampled release `c` was recorded as `sample`: late time of its
- * waiters goes there, scaled by `fraction` (none above 65535). */
-void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample,
-			 int64_t fraction);
+ * waiters goes there, as it is; a shared lock's, scaled by the sample's
+ * weight (rounded, none above 65535), where it is collected. */
+void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample);
 
 /* The calling thread has work for after its release of `lock` (`delta`
  * 1), or did it (-1): the filter sends that release to the slow path. */

@@ -39,6 +39,32 @@ static void exhaustive(int64_t d, int64_t r)
 	EXPECT(count <= (uint64_t)r * LP_FX_ONE && count + (uint64_t)d >= (uint64_t)r * LP_FX_ONE);
 }
 
+/* Over all fraction * unit outcomes of the random number, the kept
+ * releases of one charged `charged` ns add up to exactly one release of
+ * `charged` ns on average, and it is kept with probability
+ * min(1, max(unit, charged) / (fraction * unit)). */
+static void mutex_exhaustive(int64_t fraction, int64_t charged)
+{
+	uint64_t span = (uint64_t)fraction * LP_MUTEX_UNIT_NS, count = 0;
+	uint64_t size = charged > LP_MUTEX_UNIT_NS ? (uint64_t)charged : LP_MUTEX_UNIT_NS;
+	__int128 delay = 0;
+	uint64_t kept = 0;
+
+	for (uint64_t k = 0; k < span; k++) {
+		uint64_t c;
+		int64_t dl;
+		if (lp_mutex_keep(fraction, charged, outcome(k, span), &c, &dl)) {
+			count += c;
+			delay += dl;
+			kept++;
+		}
+	}
+	EXPECT(kept == (size < span ? size : span));
+	EXPECT(delay == (__int128)charged * (__int128)span);
+	/* span outcomes times one release, up to the fixed point's rounding */
+	EXPECT(count <= span * LP_FX_ONE && count + kept >= span * LP_FX_ONE);
+}
+
 /* A fixed sequence of random numbers (splitmix64): the mix below gives the
  * same estimates on every run, instead of failing 1 run in 20 at 2 sigma. */
 static uint64_t fixed_rand(void)
@@ -112,12 +138,17 @@ int main(void)
 		EXPECT(est_delay > 0.99 * true_delay && est_delay < 1.01 * true_delay);
 	}
 
+	mutex_exhaustive(5, 3000);     /* under the unit: 1 in 5, weight 5 */
+	mutex_exhaustive(5, 10000);    /* the unit itself: the same */
+	mutex_exhaustive(5, 25000);    /* 2.5 units: 1 in 2, weight 2 */
+	mutex_exhaustive(5, 49999);    /* just under 5 units: almost always */
+	mutex_exhaustive(5, 50000);    /* 5 units and more: always, weight 1 */
+	mutex_exhaustive(5, 3000000);
+	mutex_exhaustive(1, 5);        /* fraction 1: every release as it is */
 	{
-		int kept = 0;
-		for (uint64_t k = 0; k < 1000; k++)
-			kept += lp_mutex_sample(5, outcome(k, 1000));
-		EXPECT(kept == 200);
-		EXPECT(lp_mutex_sample(1, 7));
+		uint64_t c;
+		int64_t dl;
+		EXPECT(!lp_mutex_keep(0, 1000000, 0, &c, &dl));
 	}
 	hold_gaps(10);
 	hold_gaps(1000);

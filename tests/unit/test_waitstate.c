@@ -55,7 +55,7 @@ static void release_leaving(uintptr_t lock, const struct lp_waiter *left, int64_
 		struct lp_stack *s = lp_stacktab_add(releases, &pc, 1, 0, NULL, LP_FX_ONE, c.charged);
 		EXPECT(c.sampled);
 		if (c.waiters_left)
-			lp_waitstate_attach(&c, s, 1);
+			lp_waitstate_attach(&c, s);
 	}
 }
 
@@ -209,7 +209,7 @@ static void gave_up_after_a_release(void)
 	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c));
 	EXPECT(c.charged == (c.time - a1) + (c.time - a2) && c.waiters_left);
 	sample = lp_stacktab_add(tab, &pc, 1, 0, NULL, LP_FX_ONE, c.charged);
-	lp_waitstate_attach(&c, sample, 1);
+	lp_waitstate_attach(&c, sample);
 	spin_ns(20000);
 	EXPECT(lp_waitstate_leave(&w1, 0) >= c.time + 20000);
 	end2 = lp_waitstate_leave(&w2, 1);
@@ -536,6 +536,46 @@ static void sampled_releases_charge_a_waiter_that_left(void)
 		EXPECT(kept[i] > TRIALS / 8 - 80 && kept[i] < TRIALS / 8 + 80);
 }
 
+/*
+ * Late time is not sampled again: a waiter that a release counted, and
+ * that took the lock after it, adds its wake-up as it is, whatever the
+ * fraction, to the next kept release of the lock when its own release was
+ * not kept. Two waiters; an unkept charge; one waiter takes the lock; a kept
+ * charge (its sample recorded as the recorder would, fraction times what it
+ * was charged) receives the taker's late time once, unscaled.
+ */
+static char carried_lock;
+
+static void late_time_goes_unscaled_to_the_next_kept_release(void)
+{
+	enum { FRACTION = 65535 };
+	struct lp_stacktab *tab = lp_stacktab_new(4);
+	uintptr_t lock = (uintptr_t)&carried_lock, pc = 2;
+	struct lp_waiter w1, w2;
+	struct lp_charge unkept, kept;
+	struct lp_stack *sample;
+	int64_t end1;
+
+	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2));
+	spin_ns(20000);
+	/* Kept 1 in 65535: drawn again until not kept, each draw a charge. */
+	do
+		EXPECT(lp_waitstate_charge(lock, 0, FRACTION, NULL, 0, &unkept));
+	while (unkept.sampled);
+	spin_ns(20000);
+	end1 = lp_waitstate_leave(&w1, 1);
+	EXPECT(end1 >= unkept.time + 20000);
+	spin_ns(20000);
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &kept) && kept.sampled);
+	EXPECT(kept.charged == kept.time - unkept.time && kept.waiters_left);
+	sample = lp_stacktab_add(tab, &pc, 1, 0, NULL, (uint64_t)FRACTION << LP_FX_SHIFT,
+				 FRACTION * kept.charged);
+	lp_waitstate_attach(&kept, sample);
+	EXPECT(recorded(tab) == FRACTION * kept.charged + (end1 - unkept.time));
+	EXPECT(lp_waitstate_leave(&w2, 0) >= kept.time);
+	EXPECT(!lp_waitstate_maybe_busy(lock));
+}
+
 int main(void)
 {
 	EXPECT(lp_waitstate_init(64) == 0);
@@ -550,5 +590,6 @@ int main(void)
 	killed_waiter_taken_out();
 	sampled_releases_charge_their_own_interval();
 	sampled_releases_charge_a_waiter_that_left();
+	late_time_goes_unscaled_to_the_next_kept_release();
 	return unit_summary();
 }
