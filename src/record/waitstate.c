@@ -500,9 +500,10 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	c->charged = 0;
 	shared = shared && lp_sharedstate_on();
 	/* The mutex profile off: a private lock's release has nothing to
-	 * charge but a departure left from before (the release that ends a
-	 * kept block sample need not look its entry up). A shared lock's
-	 * releases charge still, for the other processes' profiles. */
+	 * do but a departure left from before, made with a charge that
+	 * nobody keeps (the release that ends a kept block sample need not
+	 * look its entry up). A shared lock's releases charge still, for
+	 * the other processes' profiles. */
 	if (fraction <= 0 && !left && !shared)
 		return 0;
 	e = left ? left->entry :

@@ -55,7 +55,9 @@ int main(int argc, char **argv)
 		return 2;
 	EXPECT(lockprof_set_block_rate(1) == 10000); /* the default, 10us */
 	EXPECT(lockprof_block_rate() == 1);
-	EXPECT(lockprof_set_mutex_fraction(1) == 10);
+	EXPECT(lockprof_set_mutex_fraction(5000000000LL) == 10);
+	EXPECT(lockprof_mutex_fraction() == 1000000000); /* as LOCKPROF_MUTEX_FRACTION */
+	EXPECT(lockprof_set_mutex_fraction(1) == 1000000000);
 	EXPECT(lockprof_set_mutex_fraction(-1) == 1); /* negative only reads */
 	EXPECT(lockprof_mutex_fraction() == 1);
 
