@@ -360,7 +360,7 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 					 truncated ? LP_STACK_TRUNCATED : 0,
 					 labels_of(&l, obj, pcs, (uint32_t)n, -1),
 					 c.contentions_fx, c.delay);
-		if (c.waiters_left)
+		if (c.late_due)
 			lp_waitstate_attach(&c, sample);
 	}
 	if (deferred.holding == obj)

@@ -334,9 +334,10 @@ int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w)
 
 /*
  * Late time of a waiter that the charge at `key` counted last: to the
- * sample that the slot holds, if that sample's key is `key` or newer;
- * otherwise kept in the slot, under `key`, for the next sample attached
- * there. An older key's late time not yet attached moves along with it.
+ * sample that the slot holds, if that sample's key is `key` or newer, or
+ * if it was kept at a fraction above 1 (EVERY clear); otherwise kept in
+ * the slot, under `key`, for the next sample attached there. An older
+ * key's late time not yet attached moves along with it.
  *
  * It is added as it is, never scaled by the fraction: the waiter measured
  * it exactly, so sampling it again would only add noise. And that noise
@@ -346,10 +347,13 @@ int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w)
  * one sample it fell on, it swung a whole profile by tens of percent, or
  * below zero. At fraction 1 it goes to the sample of its own release, as
  * that release attaches before any later one can; above, the release that
- * counted it last may not be kept, and it goes to the next kept release of
- * the same lock. A lock shared between processes keeps the late time of
- * kept releases only, scaled where it is collected (sharedstate.c).
+ * counted it last may not be kept, and it goes to the last kept release of
+ * the same lock (to the next one, if none was kept yet), with no
+ * compare-and-swap. A lock shared between processes keeps the late time
+ * of kept releases only, scaled where it is collected (sharedstate.c).
  */
+#define EVERY 1 /* in the slot's low 16 bits: its sample was kept at fraction 1 */
+
 static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 {
 	struct pair s = load16(&e->late), ns;
@@ -357,7 +361,7 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 	do {
 		int newer = (int64_t)((time48(s.lo) - key) << 16) >= 0 && s.hi != 0;
 
-		if (newer && !(s.hi & 1)) {
+		if (s.hi != 0 && !(s.hi & 1) && (newer || !(s.lo & EVERY))) {
 			lp_stack_add_delay((struct lp_stack *)(uintptr_t)s.hi, late);
 			return;
 		}
@@ -596,7 +600,9 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	c->charged = charged;
 	c->time = T;
 	c->sampled = sampled;
-	c->waiters_left = n > 0;
+	c->every = fraction == 1;
+	/* The slot is on the line just written: reading it costs nothing. */
+	c->late_due = n > 0 || (__atomic_load_n(&e->late.hi, __ATOMIC_RELAXED) & 1);
 	c->entry = e;
 	return 1;
 }
@@ -605,7 +611,8 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample)
 {
 	struct lp_lockstate *e = c->entry;
 	uint64_t key = (uint64_t)c->time & MASK48;
-	struct pair s = load16(&e->late), ns = { key << 16, (uintptr_t)sample };
+	struct pair s = load16(&e->late), ns = { key << 16 | (c->every ? EVERY : 0),
+						 (uintptr_t)sample };
 	int64_t carried;
 
 	if (e->shared) {

@@ -30,7 +30,8 @@
  * known exactly when the waiter leaves, and added as it is, unscaled, to
  * the sample of its release once that release attached it
  * (lp_waitstate_attach), or kept in the lock's late slot until then; when
- * that release is not kept, to the next kept release of the lock.
+ * that release is not kept, to the last kept release of the lock (the next
+ * one, while none was kept yet).
  *
  * A thread's own wait is never charged to its own release: a thread that
  * took the lock before its releaser charged leaves its wait pending, and
@@ -122,10 +123,12 @@ void lp_waitstate_leave_held(const struct lp_waiter *w, int64_t acquired_at);
 struct lp_charge {
 	int64_t charged;  /* waiting time charged to the release */
 	int64_t time;     /* when (T) */
+	int every;        /* every release is kept (fraction 1) */
 	int sampled;      /* the release is kept in the mutex profile, */
 	uint64_t contentions_fx; /* as this many releases (fixed point, */
 	int64_t delay;           /* LP_FX_ONE = 1) and this much delay */
-	int waiters_left; /* someone still waits: late time may follow */
+	int late_due;     /* someone still waits (late time may follow), or the
+			   * lock's late slot carries some: attach the sample */
 	struct lp_lockstate *entry;
 };
 
