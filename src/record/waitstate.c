@@ -99,10 +99,11 @@ void lp_waitstate_share(void)
  * after the next release had looked stretched the interval over two
  * (docs/performance.md, "Session 8").
  *
- * A lock shared between processes marks its kept charges with an odd time
- * (SAMPLED): its waiters send late time to kept charges only
- * (sharedstate.c). Times that no kept charge set (an arrival on an idle
- * lock, a cleared entry) are even.
+ * A kept charge leaves L one ns after its time, odd (SAMPLED), and gives
+ * each waiter still counted that ns in D, so that no time moves between
+ * charges: a waiter that leaves later knows whether the charge that
+ * counted it last was kept (add_late, depart). Other times in L (unkept
+ * charges, an arrival on an idle lock, a cleared entry) are even.
  */
 #define SAMPLED 1
 
@@ -348,9 +349,13 @@ int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w)
  * below zero. At fraction 1 it goes to the sample of its own release, as
  * that release attaches before any later one can; above, the release that
  * counted it last may not be kept, and it goes to the last kept release of
- * the same lock (to the next one, if none was kept yet), with no
- * compare-and-swap. A lock shared between processes keeps the late time
- * of kept releases only, scaled where it is collected (sharedstate.c).
+ * the same lock, with no compare-and-swap. While the lock has no kept
+ * release yet, a wake-up (positive) is left pending for the lock's next
+ * charge instead (depart), which draws it with its own keep: waiting here
+ * for a kept release that a lock taken a few times may never have would
+ * drop it; a give-back (negative, rare but on a lock taken at once) waits
+ * here. A lock shared between processes keeps the late time of kept
+ * releases only, scaled where it is collected (sharedstate.c).
  */
 #define EVERY 1 /* in the slot's low 16 bits: its sample was kept at fraction 1 */
 
@@ -375,6 +380,14 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 	} while (!cas16(&e->late, &s, ns));
 }
 
+/* Has a sample been attached to the lock's late slot? */
+static int late_has_sample(const struct lp_lockstate *e)
+{
+	uint64_t hi = __atomic_load_n(&e->late.hi, __ATOMIC_RELAXED);
+
+	return hi != 0 && !(hi & 1);
+}
+
 /* A waiter's departure from state `s`, at `now`. */
 struct departure {
 	struct pair ns;
@@ -397,11 +410,23 @@ static void depart(struct pair s, const struct lp_waiter *w, int64_t now, int ac
 		/* Its share is 0 since the charge at L, which counted it up to
 		 * L: its wait ends no earlier, unless it already ended (a
 		 * departure made at the thread's release: the late time is
-		 * negative then, and the charge keeps its exact sum). */
-		int64_t L = near(d->l48, now);
+		 * negative then, and the charge keeps its exact sum). A kept
+		 * charge's L is one ns after its time, that ns credited to it
+		 * in D: it takes the ns back. */
+		int64_t L = near(d->l48, now) - (int64_t)(d->l48 & SAMPLED);
 
+		d->ns.hi -= d->l48 & SAMPLED;
 		d->end = clamp && now < L ? L : now;
 		d->late = acquired ? d->end - L : 0;
+		/* A wake-up after a charge not kept, on a private lock with
+		 * no kept sample yet, has nowhere to go: it is pending, for
+		 * the next charge to carry it into the draw (add_late). */
+		if (d->late > 0 && !(d->l48 & SAMPLED) && !w->entry->shared &&
+		    !late_has_sample(w->entry)) {
+			d->pending = d->late;
+			d->late = 0;
+			d->ns.hi += (uint64_t)d->pending;
+		}
 	} else {
 		d->end = now > w->arrival ? now : w->arrival;
 		/* Took the lock with no charge since it arrived: its wait is
@@ -497,7 +522,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	struct pair s, base, ns;
 	int64_t t, charged, own, T;
 	uint64_t draw = fraction > 1 ? lp_rand() : 0;
-	int sampled;
+	int sampled, mark;
 	uint32_t n;
 	int reread = 0;
 
@@ -542,10 +567,9 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		own = d.pending +
 		      (m->lock == lock && m->e == e && m->own_l48 == l48 ? m->own_pending : 0);
 		/* Later than the last charge, so that charges stay distinct;
-		 * a shared lock's even, until the draw below keeps it. */
+		 * even (SAMPLED). */
 		T = t > L ? t : L + 1;
-		if (e->shared)
-			T += T & SAMPLED;
+		T += T & SAMPLED;
 		charged = (int64_t)((uint64_t)n * (uint64_t)(T - L) + base.hi) - own;
 		if (charged <= 0 && n > 0) {
 			/* A waiter read its clock after `t` and registered
@@ -573,21 +597,15 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 				own_pending_add(e, d.l48, d.pending);
 			return 0;
 		}
-		/* Kept or not, by what it is charged (sampling.h). A shared
-		 * lock's kept charge has an odd time (SAMPLED), one ns later
-		 * for each waiter. */
+		/* Kept or not, by what it is charged (sampling.h); kept, L
+		 * is left odd (SAMPLED, above). */
 		sampled = lp_mutex_keep(fraction, charged, draw, &c->contentions_fx, &c->delay);
-		if (sampled && e->shared) {
-			T += SAMPLED;
-			charged += n;
-			c->delay = (int64_t)(((unsigned __int128)charged * c->contentions_fx) >>
-					     LP_FX_SHIFT);
-		}
+		mark = sampled ? SAMPLED : 0;
 		/* Charges stay distinct and move forward; a charge with
 		 * waiters is never nothing. */
 		LP_CHECK(T > L && charged > 0);
-		ns.lo = ((uint64_t)T & MASK48) << 16 | n;
-		ns.hi = (uint64_t)own;
+		ns.lo = ((uint64_t)(T + mark) & MASK48) << 16 | n;
+		ns.hi = (uint64_t)own + (uint64_t)mark * n;
 		if (cas16(&e->state, &s, ns))
 			break;
 	}
@@ -595,7 +613,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	if (left)
 		departed(e, &d);
 	memo_put(m, lock, e);
-	m->own_l48 = (uint64_t)T & MASK48;
+	m->own_l48 = (uint64_t)(T + mark) & MASK48;
 	m->own_pending = own;
 	c->charged = charged;
 	c->time = T;
@@ -610,7 +628,8 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample)
 {
 	struct lp_lockstate *e = c->entry;
-	uint64_t key = (uint64_t)c->time & MASK48;
+	/* The L it left: one ns after its time, as it was kept. */
+	uint64_t key = (uint64_t)(c->time + SAMPLED) & MASK48;
 	struct pair s = load16(&e->late), ns = { key << 16 | (c->every ? EVERY : 0),
 						 (uintptr_t)sample };
 	int64_t carried;
@@ -618,7 +637,7 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample)
 	if (e->shared) {
 		/* Its waiters may be in other processes: the sample is this
 		 * process's to add to. */
-		lp_sharedstate_claim(e, c->time, sample,
+		lp_sharedstate_claim(e, c->time + SAMPLED, sample,
 				     (int64_t)((c->contentions_fx + LP_FX_ONE / 2) >> LP_FX_SHIFT));
 		return;
 	}

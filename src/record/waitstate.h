@@ -30,8 +30,8 @@
  * known exactly when the waiter leaves, and added as it is, unscaled, to
  * the sample of its release once that release attached it
  * (lp_waitstate_attach), or kept in the lock's late slot until then; when
- * that release is not kept, to the last kept release of the lock (the next
- * one, while none was kept yet).
+ * that release is not kept, to the last kept release of the lock; while the
+ * lock has none, a wake-up is left pending for its next charge.
  *
  * A thread's own wait is never charged to its own release: a thread that
  * took the lock before its releaser charged leaves its wait pending, and

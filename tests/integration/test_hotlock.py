@@ -6,15 +6,17 @@ the waiting it ended, so the mutex profile's total delay equals the block
 profile's: exactly when every release is kept, on average when 1 in N is.
 With the block profile recording every wait (a rate of 1), the test runs
 HOTLOCK (threads on one mutex, a one-line critical section, a few steps
-outside) and compares the two totals, both read by go tool pprof:
+outside; and on a window of 8 of 10,000 mutexes that slides along, where
+each lock is fought over a few times and left) and compares the two
+totals, both read by go tool pprof:
 
   fraction 1:   within 1% in each run (exact but for waits still pending
                 at exit)
   fraction 10:  the median of three runs within 10%
   fraction 100: the median of three runs within 15%
 
-Before session 8 the default fraction read 0.2-1.6 here, and sometimes
-below zero (docs/performance.md).
+Before session 8 the default fraction read 0.2-1.6 here, up to 4.0 on the
+many locks, and sometimes below zero (docs/performance.md).
 
 usage: test_hotlock.py HOTLOCK"""
 
@@ -24,17 +26,23 @@ import sys
 
 import lptest
 
-SHAPES = [["4", "300000", "20"], ["16", "60000", "200"]]
+SHAPES = [["4", "300000", "20"], ["16", "60000", "200"], ["4", "200000", "100", "10000"]]
 
 
 def ratio(prog, args, fraction):
-    d = lptest.tmpdir()
-    env = {"LOCKPROF_DIR": d, "LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": fraction}
-    lptest.run([prog] + args, env=lptest.preload_env(env), timeout=120)
-    block = lptest.agree(os.path.join(d, "block.pprof")).total(1)
-    mutex = lptest.agree(os.path.join(d, "mutex.pprof")).total(1)
-    lptest.check(block > 1000000, "%s: at least 1 ms of waiting (%d ns)" % (" ".join(args), block))
-    return mutex / block
+    """mutex total / block total of one run with at least 1 ms of waiting:
+    how much the threads overlap depends on the host's moment, so a run
+    with less (a few in a hundred here) is run again, up to five times."""
+    for _ in range(5):
+        d = lptest.tmpdir()
+        env = {"LOCKPROF_DIR": d, "LOCKPROF_BLOCK_RATE": "1", "LOCKPROF_MUTEX_FRACTION": fraction}
+        lptest.run([prog] + args, env=lptest.preload_env(env), timeout=120)
+        block = lptest.agree(os.path.join(d, "block.pprof")).total(1)
+        mutex = lptest.agree(os.path.join(d, "mutex.pprof")).total(1)
+        if block >= 1000000:
+            return mutex / block
+    lptest.fail("%s: five runs with under 1 ms of waiting (the last %d ns)"
+                % (" ".join(args), block))
 
 
 def main():

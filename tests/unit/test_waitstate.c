@@ -539,6 +539,7 @@ static void sampled_releases_charge_a_waiter_that_left(void)
 	enum { TRIALS = 4000 };
 	uintptr_t lock = (uintptr_t)&handed_lock;
 	long kept[2] = { 0, 0 };
+	int64_t carried = 0; /* a wake-up left pending by the trial before */
 	pthread_t t;
 
 	pthread_create(&t, NULL, holder, NULL);
@@ -558,12 +559,18 @@ static void sampled_releases_charge_a_waiter_that_left(void)
 		if (late_charge) {
 			sampled = holder_releases(&lo, &hi);
 			/* Its wait, pending since it left: exactly. */
-			EXPECT(!sampled || holder_charge.charged == took - w.arrival);
+			EXPECT(!sampled || holder_charge.charged == took - w.arrival + carried);
+			carried = 0;
 		} else {
 			/* Up to the charge, which came before it took the
-			 * lock (its late time goes to the sample after). */
-			EXPECT(!sampled || (holder_charge.charged >= lo - w.arrival - 8 &&
-					    holder_charge.charged <= hi - w.arrival + 8));
+			 * lock. Its wake-up after that charge goes to the
+			 * charge's sample when kept; if not, it is pending for
+			 * the next charge: no sample is attached on this lock. */
+			EXPECT(!sampled ||
+			       (holder_charge.charged >= lo - w.arrival - 8 + carried &&
+				holder_charge.charged <= hi - w.arrival + 8 + carried));
+			carried = !sampled && took > holder_charge.time ?
+				took - holder_charge.time : 0;
 		}
 		kept[late_charge] += sampled;
 	}
@@ -575,42 +582,84 @@ static void sampled_releases_charge_a_waiter_that_left(void)
 }
 
 /*
- * Late time is not sampled again: a waiter that a release counted, and
- * that took the lock after it, adds its wake-up as it is, whatever the
- * fraction, to the next kept release of the lock when its own release was
- * not kept. Two waiters; an unkept charge; one waiter takes the lock; a kept
- * charge (its sample recorded as the recorder would, fraction times what it
- * was charged) receives the taker's late time once, unscaled.
+ * Late time is not sampled again. Three waiters; a charge that is not kept
+ * counts them. One takes the lock: the lock has no kept sample yet, so its
+ * wake-up after that charge is pending, and the next charge is charged it
+ * (at fraction 2, and kept for sure: over 2 * 10 us, it counts as more
+ * than two releases). Another charge not kept; the second waiter takes the
+ * lock: its wake-up goes, as it is, to the sample now attached.
  */
 static char carried_lock;
 
-static void late_time_goes_unscaled_to_the_next_kept_release(void)
+struct other_charge {
+	uintptr_t lock;
+	int64_t fraction;
+	struct lp_charge c;
+	int charged;
+};
+
+static void *charge_other(void *arg)
 {
-	enum { FRACTION = 65535 };
+	struct other_charge *o = arg;
+
+	o->charged = lp_waitstate_charge(o->lock, 0, o->fraction, NULL, 0, &o->c);
+	return NULL;
+}
+
+/* A release of `lock` by another thread (a waiter's own wait is never
+ * charged to its own release), keeping 1 in `fraction`. */
+static int charge_by_other(uintptr_t lock, int64_t fraction, struct lp_charge *c)
+{
+	struct other_charge o = { lock, fraction, { 0 }, 0 };
+	pthread_t t;
+
+	pthread_create(&t, NULL, charge_other, &o);
+	pthread_join(t, NULL);
+	*c = o.c;
+	return o.charged;
+}
+
+/* A charge of `lock` that the draw at 1 in 65535 does not keep (drawn again
+ * until it does not: each draw is a charge). */
+static void charge_unkept(uintptr_t lock, struct lp_charge *c)
+{
+	do
+		EXPECT(charge_by_other(lock, 65535, c));
+	while (c->sampled);
+}
+
+static void late_time_is_not_sampled_again(void)
+{
 	struct lp_stacktab *tab = lp_stacktab_new(4);
 	uintptr_t lock = (uintptr_t)&carried_lock, pc = 2;
-	struct lp_waiter w1, w2;
+	struct lp_waiter w1, w2, w3;
 	struct lp_charge unkept, kept;
 	struct lp_stack *sample;
-	int64_t end1;
+	int64_t end1, end2, before;
 
-	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2));
+	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2) &&
+	       lp_waitstate_arrive(lock, 0, &w3));
 	spin_ns(20000);
-	/* Kept 1 in 65535: drawn again until not kept, each draw a charge. */
-	do
-		EXPECT(lp_waitstate_charge(lock, 0, FRACTION, NULL, 0, &unkept));
-	while (unkept.sampled);
+	charge_unkept(lock, &unkept);
 	spin_ns(20000);
 	end1 = lp_waitstate_leave(&w1, 1);
 	EXPECT(end1 >= unkept.time + 20000);
 	spin_ns(20000);
-	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &kept) && kept.sampled);
-	EXPECT(kept.charged == kept.time - unkept.time && kept.late_due);
-	sample = lp_stacktab_add(tab, &pc, 1, 0, NULL, (uint64_t)FRACTION << LP_FX_SHIFT,
-				 FRACTION * kept.charged);
+	EXPECT(charge_by_other(lock, 2, &kept) && kept.sampled);
+	EXPECT(kept.charged == 2 * (kept.time - unkept.time) + (end1 - unkept.time));
+	EXPECT(kept.contentions_fx == LP_FX_ONE && kept.delay == kept.charged && kept.late_due);
+	sample = lp_stacktab_add(tab, &pc, 1, 0, NULL, kept.contentions_fx, kept.delay);
 	lp_waitstate_attach(&kept, sample);
-	EXPECT(recorded(tab) == FRACTION * kept.charged + (end1 - unkept.time));
-	EXPECT(lp_waitstate_leave(&w2, 0) >= kept.time);
+	EXPECT(recorded(tab) == kept.charged);
+	spin_ns(20000);
+	charge_unkept(lock, &unkept);
+	before = recorded(tab);
+	spin_ns(20000);
+	end2 = lp_waitstate_leave(&w2, 1);
+	EXPECT(end2 >= unkept.time + 20000);
+	EXPECT(recorded(tab) == before + (end2 - unkept.time));
+	EXPECT(lp_waitstate_leave(&w3, 0) >= unkept.time);
+	/* Nothing left: the last charge counted w3, which gave up. */
 	EXPECT(!lp_waitstate_maybe_busy(lock));
 }
 
@@ -629,6 +678,6 @@ int main(void)
 	killed_waiter_taken_out();
 	sampled_releases_charge_their_own_interval();
 	sampled_releases_charge_a_waiter_that_left();
-	late_time_goes_unscaled_to_the_next_kept_release();
+	late_time_is_not_sampled_again();
 	return unit_summary();
 }
