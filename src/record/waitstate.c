@@ -353,8 +353,8 @@ int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w)
  * release yet, a wake-up (positive) is left pending for the lock's next
  * charge instead (depart), which draws it with its own keep: waiting here
  * for a kept release that a lock taken a few times may never have would
- * drop it; a give-back (negative, rare but on a lock taken at once) waits
- * here. A lock shared between processes keeps the late time of kept
+ * drop it. A give-back (negative: the waiter took the lock before the
+ * charge that counted it landed) waits here. A lock shared between processes keeps the late time of kept
  * releases only, scaled where it is collected (sharedstate.c).
  */
 #define EVERY 1 /* in the slot's low 16 bits: its sample was kept at fraction 1 */

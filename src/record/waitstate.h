@@ -10,7 +10,9 @@
  *      waiters that took the lock before a release charged it
  *
  *   a waiter arrives at a:        n += 1, D += L - a      (since = a)
- *   a release at T is charged:    n*(T - L) + D;  then L = T, D = 0
+ *   a release at T is charged:    n*(T - L) + D;  then L = T, D = 0 (kept:
+ *                                 L = T + 1, D = n, that ns credited to
+ *                                 each waiter, which a leaver takes back)
  *   a waiter that a charge since its arrival counted (it saw another L)
  *   leaves at t:                  n -= 1  (its share is 0); t - L is "late"
  *   one that no charge counted:   n -= 1, D -= L - a; and if it took the
