@@ -32,10 +32,13 @@ static inline int busy(struct pair s)
 	return waiters(s) != 0 || s.hi != 0;
 }
 
+/* After a compare-and-swap from `before` to `after` that cannot turn an
+ * idle entry busy (join counts that one itself, first). */
 static void filter_adjust(uintptr_t lock, struct pair before, struct pair after)
 {
 	int delta = busy(after) - busy(before);
 
+	LP_CHECK(delta <= 0);
 	if (delta)
 		__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)],
 				   (uint32_t)delta, __ATOMIC_RELAXED);
@@ -260,29 +263,49 @@ static struct lp_lockstate *lookup_or_add(uintptr_t lock)
 enum join_result { JOINED, GONE, CROWDED };
 
 /* Count a waiter that arrived at `a` on `e`, if it still stands for `lock`. */
+/* Count an entry of `lock` in the filter (1) or take it out (-1). */
+static void filter_raise(uintptr_t lock, int delta)
+{
+	__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)], (uint32_t)delta,
+			   __ATOMIC_RELAXED);
+}
+
 static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 			     struct lp_waiter *w)
 {
 	struct pair s = load16(&e->state), ns;
+	int raised = 0;
 
 	do {
 		uint32_t n = waiters(s);
-		int idle = n == 0 && s.hi == 0;
+		int idle = !busy(s);
 		uint64_t l48 = time48(s.lo), a48 = (uint64_t)a & MASK48 & ~(uint64_t)SAMPLED;
 
 		/* An idle lock has no shares to keep: L moves to the
 		 * arrival, a charge that nobody kept. */
 		if (idle)
 			l48 = a48;
-		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock)
-			return GONE;
-		if (n == MAX_WAITERS)
-			return CROWDED;
+		/* The filter counts an entry that turns busy before it does:
+		 * counted after, a joiner preempted in between would leave
+		 * the lock busy and its slot at 0 for as long, and the
+		 * releases of the waiters that came meanwhile (a mutex
+		 * waiter leaves with its release: lp_waitstate_leave_held)
+		 * would not come to charge. Too high for a moment, the
+		 * count only sends a release to the slow path. */
+		if (idle != raised) {
+			filter_raise(lock, idle ? 1 : -1);
+			raised = idle;
+		}
+		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock ||
+		    n == MAX_WAITERS) {
+			if (raised)
+				filter_raise(lock, -1);
+			return n == MAX_WAITERS ? CROWDED : GONE;
+		}
 		ns.lo = l48 << 16 | (n + 1);
 		ns.hi = s.hi + (uint64_t)(near(l48, a) - a);
 		LP_CHECK(waiters(ns) == n + 1);
 	} while (!cas16(&e->state, &s, ns));
-	filter_adjust(lock, s, ns);
 	w->entry = e;
 	w->arrival = a;
 	w->seen = time48(ns.lo);
