@@ -40,8 +40,7 @@ static void filter_adjust(uintptr_t lock, struct pair before, struct pair after)
 
 	LP_CHECK(delta <= 0);
 	if (delta)
-		__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)],
-				   (uint32_t)delta, __ATOMIC_RELAXED);
+		lp_waitstate_hold(lock, delta);
 }
 
 static uint64_t hash_lock(uintptr_t lock)
@@ -263,13 +262,6 @@ static struct lp_lockstate *lookup_or_add(uintptr_t lock)
 enum join_result { JOINED, GONE, CROWDED };
 
 /* Count a waiter that arrived at `a` on `e`, if it still stands for `lock`. */
-/* Count an entry of `lock` in the filter (1) or take it out (-1). */
-static void filter_raise(uintptr_t lock, int delta)
-{
-	__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)], (uint32_t)delta,
-			   __ATOMIC_RELAXED);
-}
-
 static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 			     struct lp_waiter *w)
 {
@@ -293,13 +285,13 @@ static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 		 * would not come to charge. Too high for a moment, the
 		 * count only sends a release to the slow path. */
 		if (idle != raised) {
-			filter_raise(lock, idle ? 1 : -1);
+			lp_waitstate_hold(lock, idle ? 1 : -1);
 			raised = idle;
 		}
 		if (n == RETIRED || __atomic_load_n(&e->lock, __ATOMIC_ACQUIRE) != lock ||
 		    n == MAX_WAITERS) {
 			if (raised)
-				filter_raise(lock, -1);
+				lp_waitstate_hold(lock, -1);
 			return n == MAX_WAITERS ? CROWDED : GONE;
 		}
 		ns.lo = l48 << 16 | (n + 1);

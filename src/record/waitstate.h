@@ -152,8 +152,9 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
  * weight (rounded, none above 65535), where it is collected. */
 void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample);
 
-/* The calling thread has work for after its release of `lock` (`delta`
- * 1), or did it (-1): the filter sends that release to the slow path. */
+/* `delta` more or fewer reasons for `lock`'s releases to take the slow
+ * path: the calling thread has work for after its release of `lock` (1),
+ * or did it (-1); the wait state counts its busy entries the same way. */
 static inline void lp_waitstate_hold(uintptr_t lock, int delta)
 {
 	__atomic_fetch_add(&lp_waiter_filter[lp_filter_slot(lock)], (uint32_t)delta,
