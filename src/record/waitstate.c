@@ -369,10 +369,22 @@ int lp_waitstate_arrive(uintptr_t lock, int shared, struct lp_waiter *w)
  * charge instead (depart), which draws it with its own keep: waiting here
  * for a kept release that a lock taken a few times may never have would
  * drop it. A give-back (negative: the waiter took the lock before the
- * charge that counted it landed) waits here. A lock shared between processes keeps the late time of kept
- * releases only, scaled where it is collected (sharedstate.c).
+ * charge that counted it landed) waits here. A lock shared between
+ * processes keeps the late time of kept releases only, scaled where it is
+ * collected (sharedstate.c).
  */
 #define EVERY 1 /* in the slot's low 16 bits: its sample was kept at fraction 1 */
+
+/* The slot's hi holds a sample (attached), or late ns << 1 | 1 (carried). */
+static inline int slot_attached(uint64_t hi)
+{
+	return hi != 0 && !(hi & 1);
+}
+
+static inline int64_t slot_carried(uint64_t hi)
+{
+	return (hi & 1) ? (int64_t)hi >> 1 : 0;
+}
 
 static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 {
@@ -381,7 +393,7 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 	do {
 		int newer = (int64_t)((time48(s.lo) - key) << 16) >= 0 && s.hi != 0;
 
-		if (s.hi != 0 && !(s.hi & 1) && (newer || !(s.lo & EVERY))) {
+		if (slot_attached(s.hi) && (newer || !(s.lo & EVERY))) {
 			lp_stack_add_delay((struct lp_stack *)(uintptr_t)s.hi, late);
 			return;
 		}
@@ -390,7 +402,7 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 			ns.hi = s.hi + ((uint64_t)late << 1);
 		} else {
 			ns.lo = key << 16;
-			ns.hi = (uint64_t)(((s.hi & 1) ? (int64_t)s.hi >> 1 : 0) + late) << 1 | 1;
+			ns.hi = (uint64_t)(slot_carried(s.hi) + late) << 1 | 1;
 		}
 	} while (!cas16(&e->late, &s, ns));
 }
@@ -398,9 +410,7 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 /* Has a sample been attached to the lock's late slot? */
 static int late_has_sample(const struct lp_lockstate *e)
 {
-	uint64_t hi = __atomic_load_n(&e->late.hi, __ATOMIC_RELAXED);
-
-	return hi != 0 && !(hi & 1);
+	return slot_attached(__atomic_load_n(&e->late.hi, __ATOMIC_RELAXED));
 }
 
 /* A waiter's departure from state `s`, at `now`. */
@@ -536,7 +546,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 	struct departure d;
 	struct pair s, base, ns;
 	int64_t t, charged, own, T;
-	uint64_t draw = fraction > 1 ? lp_rand() : 0;
+	uint64_t draw;
 	int sampled, mark;
 	uint32_t n;
 	int reread = 0;
@@ -557,6 +567,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		return 0;
 	if (left && left->record >= 0 && !lp_sharedstate_forget(e, left->record))
 		left = NULL;
+	draw = fraction > 1 ? lp_rand() : 0;
 	s = load16(&e->state);
 	/* Read before the compare-and-swap, as at arrival and departure. */
 	t = lockstate_now(e);
@@ -662,7 +673,7 @@ void lp_waitstate_attach(const struct lp_charge *c, struct lp_stack *sample)
 			return;
 		/* Late time so far: this release's, or that of older ones
 		 * not attached (unkept, or not attached yet), as it is. */
-		carried = (s.hi & 1) ? (int64_t)s.hi >> 1 : 0;
+		carried = slot_carried(s.hi);
 	} while (!cas16(&e->late, &s, ns));
 	if (carried)
 		lp_stack_add_delay(sample, carried);
