@@ -398,9 +398,12 @@ int lp_profiler_snapshot(enum lp_kind kind, struct lp_snapshot *out)
 		rc = 0;
 	} else {
 		saved = lp_guard_enter();
-		/* Wake-up time that other processes left for our releases. */
-		if (kind == LP_MUTEX)
+		/* Wake-up time that other processes left for our releases,
+		 * and waits that no release may come for. */
+		if (kind == LP_MUTEX) {
 			lp_sharedstate_collect();
+			lp_waitstate_settle();
+		}
 		rc = lp_stacktab_snapshot(tables[kind], out);
 		lp_guard_leave(saved);
 	}

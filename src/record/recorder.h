@@ -107,11 +107,12 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
  * instruction (a load there costs a few cycles on every uncontended unlock).
  *
  * Checked before the release, the filter misses a waiter that registers
- * between the check and the release. Such a waiter registered after its
- * trylock failed and before blocking, so it only escapes when it did all of
- * that within the few instructions between check and release (or the
- * releaser was preempted right there). Its time is not lost: it stays
- * pending on the lock and the next release by another thread charges it.
+ * after the check: in the few instructions between check and release (or
+ * with the releaser preempted right there), or after the release, having
+ * been slow between its failed trylock and registering (a new lock's entry
+ * to make, or preempted). Its time is not lost: it stays pending on the
+ * lock, for the next release by another thread, or for the collection
+ * (lp_waitstate_settle).
  */
 static inline int lp_release_wanted(const void *obj)
 {

@@ -119,12 +119,16 @@ static void entry_clear(struct lp_lockstate *e)
 			 __ATOMIC_RELEASE);
 }
 
-/* Retire idle entries to the free list; one thread at a time, rare. */
+static void settle(struct lp_lockstate *e, int64_t now);
+
+/* Retire idle entries to the free list (settled first: lp_waitstate_settle);
+ * one thread at a time, rare. */
 static void sweep(void)
 {
 	struct cds_lfht_iter iter;
 	struct cds_lfht_node *node;
 	struct lp_lockstate *retired = NULL, *last = NULL;
+	int64_t now = lp_now();
 
 	if (__atomic_exchange_n(&sweeping, 1, __ATOMIC_ACQUIRE))
 		return;
@@ -132,7 +136,10 @@ static void sweep(void)
 	/* Node by node, as after fork. */
 	cds_lfht_for_each(table, &iter, node) {
 		struct lp_lockstate *e = caa_container_of(node, struct lp_lockstate, node);
-		struct pair s = load16(&e->state);
+		struct pair s;
+
+		settle(e, now);
+		s = load16(&e->state);
 
 		if (waiters(s) == 0 && s.hi == 0 && e->lock &&
 		    cas16(&e->state, &s, (struct pair){ RETIRED, 0 }) &&
@@ -407,10 +414,12 @@ static void add_late(struct lp_lockstate *e, uint64_t key, int64_t late)
 	} while (!cas16(&e->late, &s, ns));
 }
 
-/* Has a sample been attached to the lock's late slot? */
-static int late_has_sample(const struct lp_lockstate *e)
+/* The sample attached to the lock's late slot, or NULL. */
+static struct lp_stack *late_sample(const struct lp_lockstate *e)
 {
-	return slot_attached(__atomic_load_n(&e->late.hi, __ATOMIC_RELAXED));
+	uint64_t hi = __atomic_load_n(&e->late.hi, __ATOMIC_RELAXED);
+
+	return slot_attached(hi) ? (struct lp_stack *)(uintptr_t)hi : NULL;
 }
 
 /* A waiter's departure from state `s`, at `now`. */
@@ -447,7 +456,7 @@ static void depart(struct pair s, const struct lp_waiter *w, int64_t now, int ac
 		 * no kept sample yet, has nowhere to go: it is pending, for
 		 * the next charge to carry it into the draw (add_late). */
 		if (d->late > 0 && !(d->l48 & SAMPLED) && !w->entry->shared &&
-		    !late_has_sample(w->entry)) {
+		    !late_sample(w->entry)) {
 			d->pending = d->late;
 			d->late = 0;
 			d->ns.hi += (uint64_t)d->pending;
@@ -538,6 +547,76 @@ static void take_out_dead(struct lp_lockstate *e, int64_t now)
 	}
 }
 
+/*
+ * Pending waits that no release may ever charge: a waiter that registered
+ * only after its releaser's look for waiters (preempted between its clock
+ * read and registering, or making a new lock's entry) took the lock with
+ * no charge coming, and its wait is left for the next release by another
+ * thread. A lock taken a few times and left never has one. Its own release
+ * cannot take it either: most often the releaser's charge is only late
+ * (its unlock wakes the waiter inside the futex call, and a waiter with a
+ * short critical section releases first), and then that charge is the
+ * true one.
+ *
+ * So the wait stays pending, and each collection settles what is left on
+ * locks with nobody waiting (lp_waitstate_settle): to the lock's last kept
+ * release, as late time. At fraction 1 a lock whose own release leaves it
+ * there with no kept release yet has that release recorded as one charged
+ * nothing (invisible in the profile), to settle on. Above, a lock with no
+ * kept release keeps it: an estimate's loss, bounded by the waits that
+ * register late.
+ */
+static int fallback(struct lp_lockstate *e, int64_t L, struct lp_charge *c)
+{
+	if (e->shared || late_sample(e))
+		return 0;
+	c->charged = 0;
+	c->time = L;
+	c->every = 1;
+	c->sampled = 1;
+	c->contentions_fx = 0;
+	c->delay = 0;
+	c->late_due = 1;
+	c->entry = e;
+	return 1;
+}
+
+/* What is pending on `e`, with nobody waiting, to its attached sample. */
+static void settle(struct lp_lockstate *e, int64_t now)
+{
+	struct pair s = load16(&e->state), ns;
+	struct lp_stack *sample;
+
+	do {
+		int64_t L = near(time48(s.lo), now);
+
+		sample = late_sample(e);
+		if (waiters(s) != 0 || s.hi == 0 || !sample || e->shared)
+			return;
+		/* L moves on: a thread's own pending wait, remembered under
+		 * the old L, is no longer counted out of a charge. */
+		L = now > L ? now : L + 1;
+		ns.lo = ((uint64_t)(L + (L & SAMPLED)) & MASK48) << 16;
+		ns.hi = 0;
+	} while (!cas16(&e->state, &s, ns));
+	filter_adjust(e->lock, s, ns);
+	lp_stack_add_delay(sample, (int64_t)s.hi);
+}
+
+void lp_waitstate_settle(void)
+{
+	struct cds_lfht_iter iter;
+	struct cds_lfht_node *node;
+	int64_t now = lp_now();
+
+	if (!table)
+		return;
+	urcu_bp_read_lock();
+	cds_lfht_for_each(table, &iter, node)
+		settle(caa_container_of(node, struct lp_lockstate, node), now);
+	urcu_bp_read_unlock();
+}
+
 int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			const struct lp_waiter *left, int64_t left_at, struct lp_charge *c)
 {
@@ -612,16 +691,19 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		}
 		if (charged <= 0) {
 			/* Nothing to charge, on a state read whole: only the
-			 * departure, if any. */
+			 * departure, if any, and at fraction 1 a record to
+			 * settle the thread's own wait on (fallback). */
+			int unsettled = n == 0 && base.hi != 0 && fraction == 1;
+
 			if (!left)
-				return 0;
+				return unsettled ? fallback(e, L, c) : 0;
 			if (!cas16(&e->state, &s, base))
 				continue;
 			filter_adjust(lock, s, base);
 			departed(e, &d);
 			if (d.pending)
 				own_pending_add(e, d.l48, d.pending);
-			return 0;
+			return unsettled ? fallback(e, L, c) : 0;
 		}
 		/* Kept or not, by what it is charged (sampling.h); kept, L
 		 * is left odd (SAMPLED, above). */

@@ -38,7 +38,8 @@
  * A thread's own wait is never charged to its own release: a thread that
  * took the lock before its releaser charged leaves its wait pending, and
  * remembers it; if its own release comes first, it leaves that much for the
- * releaser's charge. A waiter that gave up (timed out, interrupted,
+ * releaser's charge. What no release comes for, on a lock left behind, a
+ * collection settles (lp_waitstate_settle). A waiter that gave up (timed out, interrupted,
  * cancelled) took no lock: it removes its share, and no release is charged
  * for its wait after the last one that counted it.
  *
@@ -139,13 +140,20 @@ struct lp_charge {
  * `fraction`, by lp_mutex_keep; 0 never), `shared` as at arrival. Every release that finds
  * waiters charges, kept or not (waitstate.c). Returns 0 when there was
  * nothing to charge, and with the mutex profile off (`fraction` <= 0) for a
- * private lock unless it leaves (`left`). With
+ * private lock unless it leaves (`left`); 1 with nothing charged for a
+ * release at fraction 1 that leaves its own wait pending on a lock with no
+ * kept release, to be recorded all the same (the waits no release takes
+ * are settled there: lp_waitstate_settle). With
  * `left`, the releasing thread's own departure as a waiter that took the
  * lock at `left_at` is made in the same compare-and-swap.
  * Signal-safe: it allocates nothing and takes no lock.
  */
 int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			const struct lp_waiter *left, int64_t left_at, struct lp_charge *c);
+
+/* Each collection first settles the waits left pending on locks with
+ * nobody waiting: to the lock's last kept release (waitstate.c). */
+void lp_waitstate_settle(void);
 
 /* The sampled release `c` was recorded as `sample`: late time of its
  * waiters goes there, as it is; a shared lock's, scaled by the sample's

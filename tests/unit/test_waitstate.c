@@ -61,7 +61,10 @@ static void release_leaving(uintptr_t lock, const struct lp_waiter *left, int64_
 		EXPECT(c.sampled || fraction > 1);
 		if (!c.sampled)
 			return;
-		EXPECT(fraction > 1 || (c.contentions_fx == LP_FX_ONE && c.delay == c.charged));
+		/* At fraction 1, kept as one release; or, charged nothing,
+		 * as none (a fallback to settle pending waits on). */
+		EXPECT(fraction > 1 || (c.contentions_fx == (c.charged ? LP_FX_ONE : 0) &&
+					c.delay == c.charged));
 		__atomic_fetch_add(&kept_delay, c.delay, __ATOMIC_RELAXED);
 		s = lp_stacktab_add(releases, &pc, 1, 0, NULL, c.contentions_fx, c.delay);
 		if (c.late_due)
@@ -294,8 +297,9 @@ static void *charge_own(void *out)
 }
 
 /* A waiter takes the lock before its releaser charged, and releases it
- * first: its own release is charged nothing, and the releaser's charge,
- * when it comes, is charged the whole wait. */
+ * first: its own release is charged nothing (at fraction 1 it is recorded,
+ * as no release, for a collection to settle the wait on), and the
+ * releaser's charge, when it comes, is charged the whole wait. */
 static void own_wait_not_charged_to_own_release(void)
 {
 	uintptr_t lock = (uintptr_t)&own;
@@ -307,11 +311,48 @@ static void own_wait_not_charged_to_own_release(void)
 	EXPECT(lp_waitstate_arrive(lock, 0, &w));
 	spin_ns(20000);
 	end = lp_waitstate_leave(&w, 1);
-	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 0);
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 1);
+	EXPECT(c.charged == 0 && c.sampled && c.contentions_fx == 0 && c.delay == 0);
 	EXPECT(lp_waitstate_maybe_busy(lock));
 	pthread_create(&t, NULL, charge_own, &c);
 	pthread_join(t, NULL);
 	EXPECT(c.charged == end - w.arrival);
+	EXPECT(!lp_waitstate_maybe_busy(lock));
+}
+
+static char left_behind;
+
+/* The same, but no other release comes (a lock taken once and left): the
+ * collection settles the wait on the release recorded as none; once the
+ * lock has a kept release, on that one. */
+static void pending_wait_settled_by_collection(void)
+{
+	struct lp_stacktab *tab = lp_stacktab_new(4);
+	uintptr_t lock = (uintptr_t)&left_behind, pc = 3;
+	struct lp_waiter w;
+	struct lp_charge c;
+	struct lp_stack *sample;
+	int64_t first;
+
+	EXPECT(lp_waitstate_arrive(lock, 0, &w));
+	spin_ns(20000);
+	first = lp_waitstate_leave(&w, 1) - w.arrival;
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 1 && c.charged == 0);
+	sample = lp_stacktab_add(tab, &pc, 1, 0, NULL, c.contentions_fx, c.delay);
+	lp_waitstate_attach(&c, sample);
+	EXPECT(recorded(tab) == 0 && lp_waitstate_maybe_busy(lock));
+	lp_waitstate_settle();
+	EXPECT(recorded(tab) == first);
+	EXPECT(!lp_waitstate_maybe_busy(lock));
+	/* Now with a release there: the next own release leaves its wait
+	 * pending without a record of its own, and it is settled there. */
+	EXPECT(lp_waitstate_arrive(lock, 0, &w));
+	spin_ns(20000);
+	first += lp_waitstate_leave(&w, 1) - w.arrival;
+	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 0);
+	EXPECT(lp_waitstate_maybe_busy(lock));
+	lp_waitstate_settle();
+	EXPECT(recorded(tab) == first);
 	EXPECT(!lp_waitstate_maybe_busy(lock));
 }
 
@@ -673,6 +714,7 @@ int main(void)
 	gave_up_after_a_release();
 	gave_up_beside_a_taker();
 	own_wait_not_charged_to_own_release();
+	pending_wait_settled_by_collection();
 	gave_up_at_random();
 	every_wait_charged_once_across_processes();
 	killed_waiter_taken_out();
