@@ -560,19 +560,19 @@ static void take_out_dead(struct lp_lockstate *e, int64_t now)
  *
  * So the wait stays pending, and each collection settles what is left on
  * locks with nobody waiting (lp_waitstate_settle): to the lock's last kept
- * release, as late time. At fraction 1 a lock whose own release leaves it
- * there with no kept release yet has that release recorded as one charged
- * nothing (invisible in the profile), to settle on. Above, a lock with no
- * kept release keeps it: an estimate's loss, bounded by the waits that
- * register late.
+ * release, as late time. A lock whose own release leaves it there with no
+ * kept release yet has that release recorded as one charged nothing
+ * (invisible in the profile), to settle on: once per lock, as its late time
+ * goes there from then on (add_late). A wake-up that an unkept charge left
+ * pending (depart) is settled the same way.
  */
-static int fallback(struct lp_lockstate *e, int64_t L, struct lp_charge *c)
+static int fallback(struct lp_lockstate *e, int64_t L, int64_t fraction, struct lp_charge *c)
 {
 	if (e->shared || late_sample(e))
 		return 0;
 	c->charged = 0;
 	c->time = L;
-	c->every = 1;
+	c->every = fraction == 1;
 	c->sampled = 1;
 	c->contentions_fx = 0;
 	c->delay = 0;
@@ -691,19 +691,19 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		}
 		if (charged <= 0) {
 			/* Nothing to charge, on a state read whole: only the
-			 * departure, if any, and at fraction 1 a record to
-			 * settle the thread's own wait on (fallback). */
-			int unsettled = n == 0 && base.hi != 0 && fraction == 1;
+			 * departure, if any, and a record to settle the
+			 * thread's own wait on (fallback). */
+			int unsettled = n == 0 && base.hi != 0 && fraction > 0;
 
 			if (!left)
-				return unsettled ? fallback(e, L, c) : 0;
+				return unsettled ? fallback(e, L, fraction, c) : 0;
 			if (!cas16(&e->state, &s, base))
 				continue;
 			filter_adjust(lock, s, base);
 			departed(e, &d);
 			if (d.pending)
 				own_pending_add(e, d.l48, d.pending);
-			return unsettled ? fallback(e, L, c) : 0;
+			return unsettled ? fallback(e, L, fraction, c) : 0;
 		}
 		/* Kept or not, by what it is charged (sampling.h); kept, L
 		 * is left odd (SAMPLED, above). */

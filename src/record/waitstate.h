@@ -141,8 +141,8 @@ struct lp_charge {
  * waiters charges, kept or not (waitstate.c). Returns 0 when there was
  * nothing to charge, and with the mutex profile off (`fraction` <= 0) for a
  * private lock unless it leaves (`left`); 1 with nothing charged for a
- * release at fraction 1 that leaves its own wait pending on a lock with no
- * kept release, to be recorded all the same (the waits no release takes
+ * release that leaves its own wait pending on a lock with no kept release,
+ * to be recorded all the same (the waits no release takes
  * are settled there: lp_waitstate_settle). With
  * `left`, the releasing thread's own departure as a waiter that took the
  * lock at `left_at` is made in the same compare-and-swap.
