@@ -23,25 +23,32 @@ int lp_block_sample(int64_t d, int64_t r, uint64_t rnd,
 	return 1;
 }
 
-int lp_mutex_keep(int64_t fraction, int64_t charged, uint64_t rnd,
-		  uint64_t *contentions_fx, int64_t *delay)
+/* A release charged `charged` ns, in the draw: at least one unit. */
+static uint64_t mutex_size(int64_t charged)
 {
-	uint64_t span, size;
+	return charged > LP_MUTEX_UNIT_NS ? (uint64_t)charged : LP_MUTEX_UNIT_NS;
+}
 
-	if (fraction <= 0)
-		return 0;
-	span = (uint64_t)fraction * LP_MUTEX_UNIT_NS; /* fraction <= 1e9: no overflow */
-	size = charged > LP_MUTEX_UNIT_NS ? (uint64_t)charged : LP_MUTEX_UNIT_NS;
+int lp_mutex_keep(int64_t fraction, int64_t charged, uint64_t rnd)
+{
+	/* fraction <= 1e9: no overflow */
+	uint64_t span = (uint64_t)(fraction > 0 ? fraction : 0) * LP_MUTEX_UNIT_NS;
+
+	return fraction > 0 && (fraction == 1 || lp_rand_below(rnd, span) < mutex_size(charged));
+}
+
+void lp_mutex_weight(int64_t fraction, int64_t charged, uint64_t *contentions_fx,
+		     int64_t *delay)
+{
+	uint64_t span = (uint64_t)fraction * LP_MUTEX_UNIT_NS, size = mutex_size(charged);
+
 	if (fraction == 1 || size >= span) {
 		*contentions_fx = LP_FX_ONE;
 		*delay = charged;
-		return 1;
+		return;
 	}
-	if (lp_rand_below(rnd, span) >= size)
-		return 0;
 	*contentions_fx = (uint64_t)(((unsigned __int128)span << LP_FX_SHIFT) / size);
 	*delay = size == LP_MUTEX_UNIT_NS ? fraction * charged : (int64_t)span;
-	return 1;
 }
 
 double lp_hold_gap_scale(int64_t fraction)

@@ -707,7 +707,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		}
 		/* Kept or not, by what it is charged (sampling.h); kept, L
 		 * is left odd (SAMPLED, above). */
-		sampled = lp_mutex_keep(fraction, charged, draw, &c->contentions_fx, &c->delay);
+		sampled = lp_mutex_keep(fraction, charged, draw);
 		mark = sampled ? SAMPLED : 0;
 		/* Charges stay distinct and move forward; a charge with
 		 * waiters is never nothing. */
@@ -718,6 +718,8 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			break;
 	}
 	filter_adjust(lock, s, ns);
+	if (sampled)
+		lp_mutex_weight(fraction, charged, &c->contentions_fx, &c->delay);
 	if (left)
 		departed(e, &d);
 	memo_put(m, lock, e);

@@ -53,7 +53,8 @@ static void mutex_exhaustive(int64_t fraction, int64_t charged)
 	for (uint64_t k = 0; k < span; k++) {
 		uint64_t c;
 		int64_t dl;
-		if (lp_mutex_keep(fraction, charged, outcome(k, span), &c, &dl)) {
+		if (lp_mutex_keep(fraction, charged, outcome(k, span))) {
+			lp_mutex_weight(fraction, charged, &c, &dl);
 			count += c;
 			delay += dl;
 			kept++;
@@ -145,11 +146,7 @@ int main(void)
 	mutex_exhaustive(5, 50000);    /* 5 units and more: always, weight 1 */
 	mutex_exhaustive(5, 3000000);
 	mutex_exhaustive(1, 5);        /* fraction 1: every release as it is */
-	{
-		uint64_t c;
-		int64_t dl;
-		EXPECT(!lp_mutex_keep(0, 1000000, 0, &c, &dl));
-	}
+	EXPECT(!lp_mutex_keep(0, 1000000, 0));
 	hold_gaps(10);
 	hold_gaps(1000);
 	return unit_summary();
