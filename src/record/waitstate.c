@@ -564,15 +564,11 @@ static void take_out_dead(struct lp_lockstate *e, int64_t now)
  * kept release yet has that release recorded as one charged nothing
  * (invisible in the profile), to settle on: once per lock, as its late time
  * goes there from then on (add_late). A wake-up that an unkept charge left
- * pending (depart) is settled the same way, and a give-back that such a
- * lock's slot carries goes to that release when it is attached.
+ * pending (depart) is settled the same way.
  */
-static int fallback(struct lp_lockstate *e, int64_t L, uint64_t pending, int64_t fraction,
-		    struct lp_charge *c)
+static int fallback(struct lp_lockstate *e, int64_t L, int64_t fraction, struct lp_charge *c)
 {
-	uint64_t slot = __atomic_load_n(&e->late.hi, __ATOMIC_RELAXED);
-
-	if (e->shared || slot_attached(slot) || (pending == 0 && slot_carried(slot) == 0))
+	if (e->shared || late_sample(e))
 		return 0;
 	c->charged = 0;
 	c->time = L;
@@ -696,17 +692,18 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		if (charged <= 0) {
 			/* Nothing to charge, on a state read whole: only the
 			 * departure, if any, and a record to settle the
-			 * thread's own wait on, or late time the lock's slot
-			 * carries (fallback). */
+			 * thread's own wait on (fallback). */
+			int unsettled = n == 0 && base.hi != 0 && fraction > 0;
+
 			if (!left)
-				return n == 0 && fraction > 0 ? fallback(e, L, base.hi, fraction, c) : 0;
+				return unsettled ? fallback(e, L, fraction, c) : 0;
 			if (!cas16(&e->state, &s, base))
 				continue;
 			filter_adjust(lock, s, base);
 			departed(e, &d);
 			if (d.pending)
 				own_pending_add(e, d.l48, d.pending);
-			return n == 0 && fraction > 0 ? fallback(e, L, base.hi, fraction, c) : 0;
+			return unsettled ? fallback(e, L, fraction, c) : 0;
 		}
 		/* Kept or not, by what it is charged (sampling.h); kept, L
 		 * is left odd (SAMPLED, above). */
