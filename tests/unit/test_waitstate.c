@@ -356,6 +356,34 @@ static void pending_wait_settled_by_collection(void)
 	EXPECT(!lp_waitstate_maybe_busy(lock));
 }
 
+static char left_many[100];
+
+/* Locks taken once each and left, more of them than the table holds (64):
+ * the sweep that makes room settles their waits first, so that their
+ * entries can go (a wait left pending keeps an entry busy), and none of
+ * the waits is lost. */
+static void left_locks_swept_from_a_full_table(void)
+{
+	struct lp_stacktab *tab = lp_stacktab_new(4);
+	uintptr_t pc = 4;
+	int64_t waited = 0;
+
+	for (size_t i = 0; i < sizeof(left_many); i++) {
+		uintptr_t lock = (uintptr_t)&left_many[i];
+		struct lp_waiter w;
+		struct lp_charge c;
+
+		EXPECT(lp_waitstate_arrive(lock, 0, &w));
+		spin_ns(1000);
+		waited += lp_waitstate_leave(&w, 1) - w.arrival;
+		EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 1 && c.charged == 0);
+		lp_waitstate_attach(&c, lp_stacktab_add(tab, &pc, 1, 0, NULL, c.contentions_fx,
+							 c.delay));
+	}
+	lp_waitstate_settle();
+	EXPECT(recorded(tab) == waited);
+}
+
 #define PROCESSES 3
 
 /* What each process of the shared run waited and was charged. */
@@ -715,6 +743,7 @@ int main(void)
 	gave_up_beside_a_taker();
 	own_wait_not_charged_to_own_release();
 	pending_wait_settled_by_collection();
+	left_locks_swept_from_a_full_table();
 	gave_up_at_random();
 	every_wait_charged_once_across_processes();
 	killed_waiter_taken_out();
