@@ -31,10 +31,11 @@ static uint64_t mutex_size(int64_t charged)
 
 int lp_mutex_keep(int64_t fraction, int64_t charged, uint64_t rnd)
 {
+	if (fraction <= 0)
+		return 0;
 	/* fraction <= 1e9: no overflow */
-	uint64_t span = (uint64_t)(fraction > 0 ? fraction : 0) * LP_MUTEX_UNIT_NS;
-
-	return fraction > 0 && (fraction == 1 || lp_rand_below(rnd, span) < mutex_size(charged));
+	return fraction == 1 ||
+	       lp_rand_below(rnd, (uint64_t)fraction * LP_MUTEX_UNIT_NS) < mutex_size(charged);
 }
 
 void lp_mutex_weight(int64_t fraction, int64_t charged, uint64_t *contentions_fx,

@@ -581,7 +581,8 @@ static int fallback(struct lp_lockstate *e, int64_t L, int64_t fraction, struct 
 	return 1;
 }
 
-/* What is pending on `e`, with nobody waiting, to its attached sample. */
+/* What is pending on `e` (an entry of the process's own table), with
+ * nobody waiting, to its attached sample. */
 static void settle(struct lp_lockstate *e, int64_t now)
 {
 	struct pair s = load16(&e->state), ns;
@@ -591,7 +592,7 @@ static void settle(struct lp_lockstate *e, int64_t now)
 		int64_t L = near(time48(s.lo), now);
 
 		sample = late_sample(e);
-		if (waiters(s) != 0 || s.hi == 0 || !sample || e->shared)
+		if (waiters(s) != 0 || s.hi == 0 || !sample)
 			return;
 		/* L moves on: a thread's own pending wait, remembered under
 		 * the old L, is no longer counted out of a charge. */
