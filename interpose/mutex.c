@@ -176,17 +176,39 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
 	return mutex_clocklock(m, clock, abstime);
 }
 
+/*
+ * Will this unlock of `m`, held by the calling thread, wake a waiter?
+ * glibc's lock word is above 1 once a thread sleeps on it (its lock sets 2
+ * before the futex wait), and the unlock that swaps out such a word wakes
+ * one; no other thread lowers the word while the lock is held. Only such
+ * a release is charged, as Go charges only the Unlock that wakes a waiter
+ * (sync.Mutex's unlockSlow, then semrelease): the releases that wake
+ * nobody are most of a hot lock's, a thread taking it again before the
+ * woken waiter runs, and a charge each cost more than the program's own
+ * hand-over (docs/performance.md, "Session 10"). The kinds whose word
+ * holds the owner (robust, PI) and shared mutexes are charged at every
+ * release; a recursive mutex's inner release wakes nobody.
+ */
+static int unlock_wakes(const pthread_mutex_t *m, int shared)
+{
+	int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
+
+	if (shared || (kind & (GLIBC_KIND_ROBUST | GLIBC_KIND_PI)))
+		return 1;
+	return !relocked(m) && __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) > 1;
+}
+
 /* A release with waiters to charge (out of line: the other releases are
  * a tail call). */
 static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 {
 	/* Read while it is held: after the unlock it may be gone. */
-	int shared = lp_mutex_is_shared(m);
+	int shared = lp_mutex_is_shared(m), wakes = unlock_wakes(m, shared);
 	int64_t held_until = relocked(m) ? 0 : lp_hold_releasing(m);
 	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)
-		lp_wrap_release_charge(m, LP_PRIM_MUTEX_UNLOCK, shared, held_until);
+		lp_wrap_release_charge(m, LP_PRIM_MUTEX_UNLOCK, shared, held_until, wakes);
 	return rc;
 }
 

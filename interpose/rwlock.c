@@ -187,7 +187,7 @@ static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
-		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, shared, held_until);
+		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, shared, held_until, 1);
 	return rc;
 }
 

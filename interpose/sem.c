@@ -132,7 +132,7 @@ static __attribute__((noinline)) int post_charged(sem_t *s)
 	int rc = lp_real_get()->sem_post(s);
 
 	if (rc == 0)
-		lp_wrap_release_charge(s, LP_PRIM_SEM_POST, shared, 0);
+		lp_wrap_release_charge(s, LP_PRIM_SEM_POST, shared, 0, 1);
 	return rc;
 }
 

@@ -337,12 +337,13 @@ static int only_own_raises(const void *obj, int64_t held_until)
 }
 
 void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
-		       int64_t held_until)
+		       int64_t held_until, int woke)
 {
 	uintptr_t pcs[LP_MAX_STACK_DEPTH + LP_STACK_SLACK];
 	struct lp_labels l;
 	struct lp_charge c;
 	struct lp_stack *sample;
+	const struct lp_waiter *left;
 	int64_t fraction;
 	int saved, n, truncated;
 
@@ -351,10 +352,13 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	if (!only_own_raises(obj, held_until) &&
-	    lp_waitstate_charge((uintptr_t)obj, shared, fraction,
-				deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL,
-				deferred.left_at, &c) && c.sampled) {
+	left = deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL;
+	/* The thread's own departure goes with a charge even when it woke
+	 * nobody: a lock with no kept release gets one there to settle its
+	 * pending waits on (lp_waitstate_charge). */
+	if ((woke || left) && !only_own_raises(obj, held_until) &&
+	    lp_waitstate_charge((uintptr_t)obj, shared, fraction, left, deferred.left_at, &c) &&
+	    c.sampled) {
 		n = lp_stack_capture(pcs, prim, &truncated);
 		sample = lp_stacktab_add(tables[LP_MUTEX], pcs, (uint32_t)n,
 					 truncated ? LP_STACK_TRUNCATED : 0,

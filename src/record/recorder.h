@@ -119,13 +119,16 @@ static inline int lp_release_wanted(const void *obj)
 	return __builtin_expect(lp_waitstate_maybe_busy((uintptr_t)obj), 0);
 }
 
-/* After the real unlock or post (`prim`) succeeded: charge the waiters,
- * record the thread's wait deferred until this release, and, when
- * `held_until` is not 0 (lp_hold_releasing), the thread's timed hold of
- * `obj`, which ended then. `shared`: the object is shared between
- * processes (read from it before the release). */
+/* After the real unlock or post (`prim`) succeeded: charge the waiters
+ * when the release `woke` one (or may have), record the thread's wait
+ * deferred until this release, and, when `held_until` is not 0
+ * (lp_hold_releasing), the thread's timed hold of `obj`, which ended then.
+ * `shared`: the object is shared between processes (read from it before
+ * the release). A release that woke nobody leaves the waiting since the
+ * last charge to the next release that wakes one, as Go does
+ * (docs/profiles.md, "What a release is charged"). */
 void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
-		       int64_t held_until);
+		       int64_t held_until, int woke);
 
 /*
  * The hold profile: 1 in lp_prof.hold_fraction acquisitions of a mutex or

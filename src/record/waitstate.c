@@ -89,8 +89,10 @@ void lp_waitstate_share(void)
 }
 
 /*
- * Every release that finds waiters charges, kept or not: the charges end at
- * each release, so a kept one is charged exactly its own interval. Then it
+ * Every release that is charged (the recorder skips a mutex release that
+ * wakes nobody: lp_release_charge) and finds waiters charges, kept or
+ * not: the charges end at each such release, so a kept one is charged
+ * exactly its own interval. Then it
  * draws whether it is kept, by what it was charged (lp_mutex_keep: 1 in
  * `fraction`, more often above 10 us, weighted back by the inverse of its
  * chance). Letting unkept releases skip the charge (a release drawing the
