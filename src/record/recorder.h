@@ -5,7 +5,8 @@
  * lp_wait_begin/lp_wait_end; a release checks lp_release_wanted before the
  * real unlock or post and calls lp_release_charge after it. All are cheap
  * when profiling is off, and everything they do happens outside the
- * program's critical sections, but for that one check (a load).
+ * program's critical sections, but for that one check (a load) and, on a
+ * release's slow path, the wrapper's loads of the object's own words.
  */
 #ifndef LP_RECORDER_H
 #define LP_RECORDER_H
