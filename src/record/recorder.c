@@ -355,8 +355,14 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 	left = deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL;
 	/* The thread's own departure goes with a charge even when it woke
 	 * nobody: a lock with no kept release gets one there to settle its
-	 * pending waits on (lp_waitstate_charge). */
-	if ((woke || left) && !only_own_raises(obj, held_until) &&
+	 * pending waits on (lp_waitstate_charge). So does a release of a
+	 * lock with only pending waits: a waiter that never slept (the lock
+	 * came free as it went to wait), whose releaser woke nobody, left
+	 * its wait for the next release, as one that registered late; and
+	 * until a charge takes it, the lock's entry stays busy, sending its
+	 * releases (and those of locks that share its filter slot) here. */
+	if ((woke || left || lp_waitstate_pending_alone((uintptr_t)obj)) &&
+	    !only_own_raises(obj, held_until) &&
 	    lp_waitstate_charge((uintptr_t)obj, shared, fraction, left, deferred.left_at, &c) &&
 	    c.sampled) {
 		n = lp_stack_capture(pcs, prim, &truncated);

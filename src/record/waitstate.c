@@ -32,15 +32,41 @@ static inline int busy(struct pair s)
 	return waiters(s) != 0 || s.hi != 0;
 }
 
-/* After a compare-and-swap from `before` to `after` that cannot turn an
- * idle entry busy (join counts that one itself, first). */
-static void filter_adjust(uintptr_t lock, struct pair before, struct pair after)
+/*
+ * Per filter slot, the entries there with waits pending and nobody
+ * waiting: a mutex release that wakes nobody looks at its entry only when
+ * its slot has one (lp_waitstate_pending_alone), which a charge then turns
+ * idle. Counted on every change of state, as the filter counts busy
+ * entries; an entry of another lock in the slot costs a look.
+ */
+static uint32_t pending_alone[1u << LP_FILTER_BITS];
+
+static inline int alone(struct pair s)
+{
+	return waiters(s) == 0 && s.hi != 0;
+}
+
+/* A shared lock's entry changes in other processes too: it is not
+ * counted (its releases are charged whether they wake anyone or not). */
+static void alone_adjust(const struct lp_lockstate *e, struct pair before, struct pair after)
+{
+	int delta = alone(after) - alone(before);
+
+	if (delta && !e->shared)
+		__atomic_fetch_add(&pending_alone[lp_filter_slot(e->lock)], (uint32_t)delta,
+				   __ATOMIC_RELAXED);
+}
+
+/* After a compare-and-swap of `e` from `before` to `after` that cannot
+ * turn an idle entry busy (join counts that one itself, first). */
+static void filter_adjust(const struct lp_lockstate *e, struct pair before, struct pair after)
 {
 	int delta = busy(after) - busy(before);
 
 	LP_CHECK(delta <= 0);
 	if (delta)
-		lp_waitstate_hold(lock, delta);
+		lp_waitstate_hold(e->lock, delta);
+	alone_adjust(e, before, after);
 }
 
 static uint64_t hash_lock(uintptr_t lock)
@@ -307,6 +333,7 @@ static enum join_result join(struct lp_lockstate *e, uintptr_t lock, int64_t a,
 		ns.hi = s.hi + (uint64_t)(near(l48, a) - a);
 		LP_CHECK(waiters(ns) == n + 1);
 	} while (!cas16(&e->state, &s, ns));
+	alone_adjust(e, s, ns);
 	w->entry = e;
 	w->arrival = a;
 	w->seen = time48(ns.lo);
@@ -503,7 +530,7 @@ static void leave_at(const struct lp_waiter *w, int64_t now, int acquired, int c
 	do
 		depart(s, w, now, acquired, clamp, d);
 	while (!cas16(&e->state, &s, d->ns));
-	filter_adjust(e->lock, s, d->ns);
+	filter_adjust(e, s, d->ns);
 	departed(e, d);
 	if (d->pending)
 		own_pending_add(e, d->l48, d->pending);
@@ -602,8 +629,23 @@ static void settle(struct lp_lockstate *e, int64_t now)
 		ns.lo = ((uint64_t)(L + (L & SAMPLED)) & MASK48) << 16;
 		ns.hi = 0;
 	} while (!cas16(&e->state, &s, ns));
-	filter_adjust(e->lock, s, ns);
+	filter_adjust(e, s, ns);
 	lp_stack_add_delay(sample, (int64_t)s.hi);
+}
+
+int lp_waitstate_pending_alone(uintptr_t lock)
+{
+	struct memo *m = memo_slot(lock);
+	struct lp_lockstate *e;
+	struct pair s;
+
+	if (!__atomic_load_n(&pending_alone[lp_filter_slot(lock)], __ATOMIC_RELAXED))
+		return 0;
+	e = m->lock == lock ? m->e : lookup(lock);
+	if (!e)
+		return 0;
+	s = load16(&e->state);
+	return waiters(s) == 0 && s.hi != 0;
 }
 
 void lp_waitstate_settle(void)
@@ -702,7 +744,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 				return unsettled ? fallback(e, L, fraction, c) : 0;
 			if (!cas16(&e->state, &s, base))
 				continue;
-			filter_adjust(lock, s, base);
+			filter_adjust(e, s, base);
 			departed(e, &d);
 			if (d.pending)
 				own_pending_add(e, d.l48, d.pending);
@@ -720,7 +762,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 		if (cas16(&e->state, &s, ns))
 			break;
 	}
-	filter_adjust(lock, s, ns);
+	filter_adjust(e, s, ns);
 	if (sampled)
 		lp_mutex_weight(fraction, charged, &c->contentions_fx, &c->delay);
 	if (left)
@@ -782,6 +824,7 @@ void lp_waitstate_after_fork_child(void)
 	urcu_bp_read_unlock();
 	/* The forking thread's own pending waits were its parent's. */
 	memset(memo, 0, sizeof(memo));
+	memset(pending_alone, 0, sizeof(pending_alone));
 	lp_sharedstate_after_fork_child();
 	/* A shared filter counts the parent's busy entries too, and the
 	 * parent takes them out; a private one holds only the parent's. */

@@ -151,6 +151,11 @@ struct lp_charge {
 int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			const struct lp_waiter *left, int64_t left_at, struct lp_charge *c);
 
+/* Has the private lock `lock` waits left pending and nobody waiting?
+ * Read only: a mutex release that wakes nobody charges then, and the
+ * lock's entry turns idle (lp_release_charge). */
+int lp_waitstate_pending_alone(uintptr_t lock);
+
 /* Each collection first settles the waits left pending on locks with
  * nobody waiting: to the lock's last kept release (waitstate.c). */
 void lp_waitstate_settle(void);

@@ -309,11 +309,15 @@ static void own_wait_not_charged_to_own_release(void)
 	pthread_t t;
 
 	EXPECT(lp_waitstate_arrive(lock, 0, &w));
+	EXPECT(!lp_waitstate_pending_alone(lock));
 	spin_ns(20000);
 	end = lp_waitstate_leave(&w, 1);
 	EXPECT(lp_waitstate_charge(lock, 0, 1, NULL, 0, &c) == 1);
 	EXPECT(c.charged == 0 && c.sampled && c.contentions_fx == 0 && c.delay == 0);
 	EXPECT(lp_waitstate_maybe_busy(lock));
+	/* A wait pending, nobody waiting: a release that wakes nobody still
+	 * charges here (lp_release_charge). */
+	EXPECT(lp_waitstate_pending_alone(lock));
 	pthread_create(&t, NULL, charge_own, &c);
 	pthread_join(t, NULL);
 	EXPECT(c.charged == end - w.arrival);
