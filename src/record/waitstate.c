@@ -116,18 +116,17 @@ void lp_waitstate_share(void)
 
 /*
  * Every release that is charged (the recorder skips a mutex release that
- * wakes nobody: lp_release_charge) and finds waiters charges, kept or
- * not: the charges end at each such release, so a kept one is charged
- * exactly its own interval. Then it
- * draws whether it is kept, by what it was charged (lp_mutex_keep: 1 in
- * `fraction`, more often above 10 us, weighted back by the inverse of its
- * chance). Letting unkept releases skip the charge (a release drawing the
- * next one's coin, and only then charging) saved a clock read and a
- * compare-and-swap on most releases, but was not true on a lock fought
- * over with almost no pause: the drawing release's own work delayed the
- * waiters of the interval it chose, and a release whose charge landed
- * after the next release had looked stretched the interval over two
- * (docs/performance.md, "Session 8").
+ * wakes nobody: lp_release_charge) and finds waiters charges, kept or not:
+ * the charges end at each such release, so a kept one is charged exactly
+ * its own interval. Then it draws whether it is kept, by what it was
+ * charged (lp_mutex_keep: 1 in `fraction`, more often above 10 us,
+ * weighted back by the inverse of its chance). Letting unkept releases
+ * skip the charge (a release drawing the next one's coin, and only then
+ * charging) saved a clock read and a compare-and-swap on most releases,
+ * but was not true on a lock fought over with almost no pause: the drawing
+ * release's own work delayed the waiters of the interval it chose, and a
+ * release whose charge landed after the next release had looked stretched
+ * the interval over two (docs/performance.md, "Session 8").
  *
  * A kept charge leaves L one ns after its time, odd (SAMPLED), and gives
  * each waiter still counted that ns in D, so that no time moves between
@@ -645,7 +644,7 @@ int lp_waitstate_pending_alone(uintptr_t lock)
 	if (!e)
 		return 0;
 	s = load16(&e->state);
-	return waiters(s) == 0 && s.hi != 0;
+	return alone(s);
 }
 
 void lp_waitstate_settle(void)

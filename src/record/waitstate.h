@@ -137,9 +137,9 @@ struct lp_charge {
 
 /*
  * A release of `lock`: what it is charged, and whether it is sampled (1 in
- * `fraction`, by lp_mutex_keep; 0 never), `shared` as at arrival. Every release charged
- * that finds waiters charges, kept or not (waitstate.c). Returns 0 when there was
- * nothing to charge, and with the mutex profile off (`fraction` <= 0) for a
+ * `fraction`, by lp_mutex_keep; 0 never), `shared` as at arrival. Every
+ * release charged that finds waiters charges, kept or not (waitstate.c).
+ * Returns 0 when there was nothing to charge, and with the mutex profile off (`fraction` <= 0) for a
  * private lock unless it leaves (`left`); 1 with nothing charged for a
  * release that leaves its own wait pending on a lock with no kept release,
  * to be recorded all the same (the waits no release takes
