@@ -23,33 +23,51 @@ int lp_block_sample(int64_t d, int64_t r, uint64_t rnd,
 	return 1;
 }
 
-/* A release charged `charged` ns, in the draw: at least one unit. */
-static uint64_t mutex_size(int64_t charged)
+/* The charge from which a release is always kept: `fraction` units, at
+ * most LP_MUTEX_SPAN_MAX_NS. */
+static uint64_t mutex_span(int64_t fraction)
 {
-	return charged > LP_MUTEX_UNIT_NS ? (uint64_t)charged : LP_MUTEX_UNIT_NS;
+	uint64_t span = (uint64_t)fraction * LP_MUTEX_UNIT_NS;
+
+	return span < LP_MUTEX_SPAN_MAX_NS ? span : LP_MUTEX_SPAN_MAX_NS;
+}
+
+/* A release charged `charged` ns, in a draw of fraction * span outcomes:
+ * max(span, fraction * charged), kept for that many of them. fraction <=
+ * 1e9 and span <= 1e5: no overflow. */
+static uint64_t mutex_size(int64_t fraction, int64_t charged, uint64_t span)
+{
+	uint64_t c = charged > 0 ? (uint64_t)charged : 0;
+
+	if (c >= span)
+		return (uint64_t)fraction * span;
+	return c * (uint64_t)fraction > span ? c * (uint64_t)fraction : span;
 }
 
 int lp_mutex_keep(int64_t fraction, int64_t charged, uint64_t rnd)
 {
+	uint64_t span;
+
 	if (fraction <= 0)
 		return 0;
-	/* fraction <= 1e9: no overflow */
+	span = mutex_span(fraction);
 	return fraction == 1 ||
-	       lp_rand_below(rnd, (uint64_t)fraction * LP_MUTEX_UNIT_NS) < mutex_size(charged);
+	       lp_rand_below(rnd, (uint64_t)fraction * span) < mutex_size(fraction, charged, span);
 }
 
 void lp_mutex_weight(int64_t fraction, int64_t charged, uint64_t *contentions_fx,
 		     int64_t *delay)
 {
-	uint64_t span = (uint64_t)fraction * LP_MUTEX_UNIT_NS, size = mutex_size(charged);
+	uint64_t span = mutex_span(fraction), size = mutex_size(fraction, charged, span);
+	uint64_t outcomes = (uint64_t)fraction * span;
 
-	if (fraction == 1 || size >= span) {
+	if (fraction == 1 || size >= outcomes) {
 		*contentions_fx = LP_FX_ONE;
 		*delay = charged;
 		return;
 	}
-	*contentions_fx = (uint64_t)(((unsigned __int128)span << LP_FX_SHIFT) / size);
-	*delay = size == LP_MUTEX_UNIT_NS ? fraction * charged : (int64_t)span;
+	*contentions_fx = (uint64_t)(((unsigned __int128)outcomes << LP_FX_SHIFT) / size);
+	*delay = size == span ? fraction * charged : (int64_t)span;
 }
 
 double lp_hold_gap_scale(int64_t fraction)

@@ -39,31 +39,36 @@ static void exhaustive(int64_t d, int64_t r)
 	EXPECT(count <= (uint64_t)r * LP_FX_ONE && count + (uint64_t)d >= (uint64_t)r * LP_FX_ONE);
 }
 
-/* Over all fraction * unit outcomes of the random number, the kept
- * releases of one charged `charged` ns add up to exactly one release of
- * `charged` ns on average, and it is kept with probability
- * min(1, max(unit, charged) / (fraction * unit)). */
+/* Over all fraction * span outcomes of the random number (the span:
+ * fraction units, at most LP_MUTEX_SPAN_MAX_NS), the kept releases of one
+ * charged `charged` ns add up to exactly one release of `charged` ns on
+ * average, and it is kept with probability
+ * min(1, max(1 / fraction, charged / span)). */
 static void mutex_exhaustive(int64_t fraction, int64_t charged)
 {
-	uint64_t span = (uint64_t)fraction * LP_MUTEX_UNIT_NS, count = 0;
-	uint64_t size = charged > LP_MUTEX_UNIT_NS ? (uint64_t)charged : LP_MUTEX_UNIT_NS;
+	uint64_t span = (uint64_t)fraction * LP_MUTEX_UNIT_NS, count = 0, outcomes, size;
 	__int128 delay = 0;
 	uint64_t kept = 0;
 
-	for (uint64_t k = 0; k < span; k++) {
+	if (span > LP_MUTEX_SPAN_MAX_NS)
+		span = LP_MUTEX_SPAN_MAX_NS;
+	outcomes = (uint64_t)fraction * span;
+	size = (uint64_t)charged * (uint64_t)fraction > span ?
+		(uint64_t)charged * (uint64_t)fraction : span;
+	for (uint64_t k = 0; k < outcomes; k++) {
 		uint64_t c;
 		int64_t dl;
-		if (lp_mutex_keep(fraction, charged, outcome(k, span))) {
+		if (lp_mutex_keep(fraction, charged, outcome(k, outcomes))) {
 			lp_mutex_weight(fraction, charged, &c, &dl);
 			count += c;
 			delay += dl;
 			kept++;
 		}
 	}
-	EXPECT(kept == (size < span ? size : span));
-	EXPECT(delay == (__int128)charged * (__int128)span);
-	/* span outcomes times one release, up to the fixed point's rounding */
-	EXPECT(count <= span * LP_FX_ONE && count + kept >= span * LP_FX_ONE);
+	EXPECT(kept == (size < outcomes ? size : outcomes));
+	EXPECT(delay == (__int128)charged * (__int128)outcomes);
+	/* all outcomes times one release, up to the fixed point's rounding */
+	EXPECT(count <= outcomes * LP_FX_ONE && count + kept >= outcomes * LP_FX_ONE);
 }
 
 /* A fixed sequence of random numbers (splitmix64): the mix below gives the
@@ -146,6 +151,14 @@ int main(void)
 	mutex_exhaustive(5, 50000);    /* 5 units and more: always, weight 1 */
 	mutex_exhaustive(5, 3000000);
 	mutex_exhaustive(1, 5);        /* fraction 1: every release as it is */
+	/* Above 10, the span stops at 100 us: 1 in 40 under 2.5 us, then
+	 * charged / 100 us, and always from 100 us. */
+	mutex_exhaustive(40, 2000);
+	mutex_exhaustive(40, 2500);
+	mutex_exhaustive(40, 30000);
+	mutex_exhaustive(40, 99999);
+	mutex_exhaustive(40, 100000);
+	mutex_exhaustive(40, 7000000);
 	EXPECT(!lp_mutex_keep(0, 1000000, 0));
 	hold_gaps(10);
 	hold_gaps(1000);
