@@ -664,36 +664,49 @@ static void sampled_releases_charge_a_waiter_that_left(void)
  */
 static char carried_lock;
 
-struct other_charge {
+/* The other thread's release: what to charge, and what it was charged. */
+static struct other_charge {
 	uintptr_t lock;
 	int64_t fraction;
 	struct lp_charge c;
 	int charged;
-};
+} other;
+static int other_turn; /* 1: charge `other`; 0: done; -1: stop */
 
-static void *charge_other(void *arg)
+static void *charger(void *arg)
 {
-	struct other_charge *o = arg;
+	(void)arg;
+	for (;;) {
+		int turn;
 
-	o->charged = lp_waitstate_charge(o->lock, 0, o->fraction, NULL, 0, &o->c);
-	return NULL;
+		while ((turn = __atomic_load_n(&other_turn, __ATOMIC_ACQUIRE)) == 0)
+			;
+		if (turn < 0)
+			return NULL;
+		other.charged = lp_waitstate_charge(other.lock, 0, other.fraction, NULL, 0,
+						    &other.c);
+		__atomic_store_n(&other_turn, 0, __ATOMIC_RELEASE);
+	}
 }
 
-/* A release of `lock` by another thread (a waiter's own wait is never
- * charged to its own release), keeping 1 in `fraction`. */
+/* A release of `lock` by the charger thread (a waiter's own wait is never
+ * charged to its own release), keeping 1 in `fraction`: a thread that is
+ * there already, so that a charge drawn again right after another is
+ * charged a few microseconds, not a thread's start (in ASan, tens). */
 static int charge_by_other(uintptr_t lock, int64_t fraction, struct lp_charge *c)
 {
-	struct other_charge o = { lock, fraction, { 0 }, 0 };
-	pthread_t t;
-
-	pthread_create(&t, NULL, charge_other, &o);
-	pthread_join(t, NULL);
-	*c = o.c;
-	return o.charged;
+	other.lock = lock;
+	other.fraction = fraction;
+	__atomic_store_n(&other_turn, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&other_turn, __ATOMIC_ACQUIRE) != 0)
+		;
+	*c = other.c;
+	return other.charged;
 }
 
 /* A charge of `lock` that the draw at 1 in 65535 does not keep (drawn again
- * until it does not: each draw is a charge). */
+ * until it does not: each draw is a charge; one of 100 us or more is
+ * always kept, and three waiters make that 33 us apart). */
 static void charge_unkept(uintptr_t lock, struct lp_charge *c)
 {
 	do
@@ -709,6 +722,9 @@ static void late_time_is_not_sampled_again(void)
 	struct lp_charge unkept, kept;
 	struct lp_stack *sample;
 	int64_t end1, end2, before;
+	pthread_t t;
+
+	pthread_create(&t, NULL, charger, NULL);
 
 	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2) &&
 	       lp_waitstate_arrive(lock, 0, &w3));
@@ -734,6 +750,8 @@ static void late_time_is_not_sampled_again(void)
 	EXPECT(lp_waitstate_leave(&w3, 0) >= unkept.time);
 	/* Nothing left: the last charge counted w3, which gave up. */
 	EXPECT(!lp_waitstate_maybe_busy(lock));
+	__atomic_store_n(&other_turn, -1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
 }
 
 int main(void)
