@@ -565,105 +565,6 @@ static void sampled_releases_charge_their_own_interval(void)
 		EXPECT(kept[i] > TRIALS / 4 - 120 && kept[i] < TRIALS / 4 + 120);
 }
 
-/*
- * The same with a mutex's waiter, which leaves with its own release: the
- * holder's release (another thread's) is sampled 1 in 4, and then charged
- * the waiter's wait, whether its charge comes before the waiter's release
- * or (the holder preempted after its unlock) after it; the waiter's own
- * release is charged nothing.
- */
-static char handed_lock;
-static int holder_turn;   /* 1: the holder releases; 0: done; -1: stop */
-static struct lp_charge holder_charge;
-static int holder_charged;
-
-enum { HANDED_FRACTION = 4 };
-
-static void *holder(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		int turn;
-
-		while ((turn = __atomic_load_n(&holder_turn, __ATOMIC_ACQUIRE)) == 0)
-			;
-		if (turn < 0)
-			return NULL;
-		holder_charged = lp_waitstate_charge((uintptr_t)&handed_lock, 0, HANDED_FRACTION,
-						     NULL, 0, &holder_charge) &&
-				 holder_charge.sampled;
-		__atomic_store_n(&holder_turn, 0, __ATOMIC_RELEASE);
-	}
-}
-
-/* The holder's release, between `*lo` and `*hi`: 1 when sampled. */
-static int holder_releases(int64_t *lo, int64_t *hi)
-{
-	*lo = lp_now();
-	__atomic_store_n(&holder_turn, 1, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&holder_turn, __ATOMIC_ACQUIRE) != 0)
-		;
-	*hi = lp_now();
-	return holder_charged;
-}
-
-static void sampled_releases_charge_a_waiter_that_left(void)
-{
-	enum { TRIALS = 4000 };
-	uintptr_t lock = (uintptr_t)&handed_lock;
-	long kept[2] = { 0, 0 };
-	int64_t carried = 0; /* a wake-up left pending by the trial before */
-	pthread_t t;
-
-	pthread_create(&t, NULL, holder, NULL);
-	for (int trial = 0; trial < TRIALS; trial++) {
-		struct lp_waiter w;
-		struct lp_charge c;
-		int64_t took, lo = 0, hi = 0;
-		int late_charge = trial % 2, sampled = 0;
-
-		EXPECT(lp_waitstate_arrive(lock, 0, &w));
-		spin_ns(2000);
-		if (!late_charge)
-			sampled = holder_releases(&lo, &hi);
-		took = lp_now();
-		EXPECT(!lp_waitstate_charge(lock, 0, HANDED_FRACTION, &w, took, &c) ||
-		       !c.sampled || c.charged == 0);
-		if (late_charge) {
-			sampled = holder_releases(&lo, &hi);
-			/* Its wait, pending since it left: exactly. */
-			EXPECT(!sampled || holder_charge.charged == took - w.arrival + carried);
-			carried = 0;
-		} else {
-			/* Up to the charge, which came before it took the
-			 * lock. Its wake-up after that charge goes to the
-			 * charge's sample when kept; if not, it is pending for
-			 * the next charge: no sample is attached on this lock. */
-			EXPECT(!sampled ||
-			       (holder_charge.charged >= lo - w.arrival - 8 + carried &&
-				holder_charge.charged <= hi - w.arrival + 8 + carried));
-			carried = !sampled && took > holder_charge.time ?
-				took - holder_charge.time : 0;
-		}
-		kept[late_charge] += sampled;
-	}
-	__atomic_store_n(&holder_turn, -1, __ATOMIC_RELEASE);
-	pthread_join(t, NULL);
-	/* 1/4 of 2000 each: 500 +- 80 is more than four standard deviations. */
-	for (int i = 0; i < 2; i++)
-		EXPECT(kept[i] > TRIALS / 8 - 80 && kept[i] < TRIALS / 8 + 80);
-}
-
-/*
- * Late time is not sampled again. Three waiters; a charge that is not kept
- * counts them. One takes the lock: the lock has no kept sample yet, so its
- * wake-up after that charge is pending, and the next charge is charged it
- * (at fraction 2, and kept for sure: over 2 * 10 us, it counts as more
- * than two releases). Another charge not kept; the second waiter takes the
- * lock: its wake-up goes, as it is, to the sample now attached.
- */
-static char carried_lock;
-
 /* The other thread's release: what to charge, and what it was charged. */
 static struct other_charge {
 	uintptr_t lock;
@@ -704,6 +605,98 @@ static int charge_by_other(uintptr_t lock, int64_t fraction, struct lp_charge *c
 	return other.charged;
 }
 
+static pthread_t charger_thread;
+
+static void charger_start(void)
+{
+	pthread_create(&charger_thread, NULL, charger, NULL);
+}
+
+static void charger_stop(void)
+{
+	__atomic_store_n(&other_turn, -1, __ATOMIC_RELEASE);
+	pthread_join(charger_thread, NULL);
+	__atomic_store_n(&other_turn, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The same with a mutex's waiter, which leaves with its own release: the
+ * holder's release (another thread's) is sampled 1 in 4, and then charged
+ * the waiter's wait, whether its charge comes before the waiter's release
+ * or (the holder preempted after its unlock) after it; the waiter's own
+ * release is charged nothing.
+ */
+static char handed_lock;
+static struct lp_charge holder_charge;
+
+enum { HANDED_FRACTION = 4 };
+
+/* The holder's release, between `*lo` and `*hi`: 1 when sampled. */
+static int holder_releases(int64_t *lo, int64_t *hi)
+{
+	int charged;
+
+	*lo = lp_now();
+	charged = charge_by_other((uintptr_t)&handed_lock, HANDED_FRACTION, &holder_charge);
+	*hi = lp_now();
+	return charged && holder_charge.sampled;
+}
+
+static void sampled_releases_charge_a_waiter_that_left(void)
+{
+	enum { TRIALS = 4000 };
+	uintptr_t lock = (uintptr_t)&handed_lock;
+	long kept[2] = { 0, 0 };
+	int64_t carried = 0; /* a wake-up left pending by the trial before */
+
+	charger_start();
+	for (int trial = 0; trial < TRIALS; trial++) {
+		struct lp_waiter w;
+		struct lp_charge c;
+		int64_t took, lo = 0, hi = 0;
+		int late_charge = trial % 2, sampled = 0;
+
+		EXPECT(lp_waitstate_arrive(lock, 0, &w));
+		spin_ns(2000);
+		if (!late_charge)
+			sampled = holder_releases(&lo, &hi);
+		took = lp_now();
+		EXPECT(!lp_waitstate_charge(lock, 0, HANDED_FRACTION, &w, took, &c) ||
+		       !c.sampled || c.charged == 0);
+		if (late_charge) {
+			sampled = holder_releases(&lo, &hi);
+			/* Its wait, pending since it left: exactly. */
+			EXPECT(!sampled || holder_charge.charged == took - w.arrival + carried);
+			carried = 0;
+		} else {
+			/* Up to the charge, which came before it took the
+			 * lock. Its wake-up after that charge goes to the
+			 * charge's sample when kept; if not, it is pending for
+			 * the next charge: no sample is attached on this lock. */
+			EXPECT(!sampled ||
+			       (holder_charge.charged >= lo - w.arrival - 8 + carried &&
+				holder_charge.charged <= hi - w.arrival + 8 + carried));
+			carried = !sampled && took > holder_charge.time ?
+				took - holder_charge.time : 0;
+		}
+		kept[late_charge] += sampled;
+	}
+	charger_stop();
+	/* 1/4 of 2000 each: 500 +- 80 is more than four standard deviations. */
+	for (int i = 0; i < 2; i++)
+		EXPECT(kept[i] > TRIALS / 8 - 80 && kept[i] < TRIALS / 8 + 80);
+}
+
+/*
+ * Late time is not sampled again. Three waiters; a charge that is not kept
+ * counts them. One takes the lock: the lock has no kept sample yet, so its
+ * wake-up after that charge is pending, and the next charge is charged it
+ * (at fraction 2, and kept for sure: over 2 * 10 us, it counts as more
+ * than two releases). Another charge not kept; the second waiter takes the
+ * lock: its wake-up goes, as it is, to the sample now attached.
+ */
+static char carried_lock;
+
 /* A charge of `lock` that the draw at 1 in 65535 does not keep (drawn again
  * until it does not: each draw is a charge; one of 100 us or more is
  * always kept, and three waiters make that 33 us apart). */
@@ -722,9 +715,8 @@ static void late_time_is_not_sampled_again(void)
 	struct lp_charge unkept, kept;
 	struct lp_stack *sample;
 	int64_t end1, end2, before;
-	pthread_t t;
 
-	pthread_create(&t, NULL, charger, NULL);
+	charger_start();
 
 	EXPECT(lp_waitstate_arrive(lock, 0, &w1) && lp_waitstate_arrive(lock, 0, &w2) &&
 	       lp_waitstate_arrive(lock, 0, &w3));
@@ -750,8 +742,7 @@ static void late_time_is_not_sampled_again(void)
 	EXPECT(lp_waitstate_leave(&w3, 0) >= unkept.time);
 	/* Nothing left: the last charge counted w3, which gave up. */
 	EXPECT(!lp_waitstate_maybe_busy(lock));
-	__atomic_store_n(&other_turn, -1, __ATOMIC_RELEASE);
-	pthread_join(t, NULL);
+	charger_stop();
 }
 
 int main(void)
