@@ -187,15 +187,15 @@ LP_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock,
  * woken waiter runs, and a charge each cost more than the program's own
  * hand-over (docs/performance.md, "Session 10"). The kinds whose word
  * holds the owner (robust, PI) and shared mutexes are charged at every
- * release; a recursive mutex's inner release wakes nobody.
+ * release; a recursive mutex's `inner` release wakes nobody.
  */
-static int unlock_wakes(const pthread_mutex_t *m, int shared)
+static int unlock_wakes(const pthread_mutex_t *m, int shared, int inner)
 {
 	int kind = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED);
 
 	if (shared || (kind & (GLIBC_KIND_ROBUST | GLIBC_KIND_PI)))
 		return 1;
-	return !relocked(m) && __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) > 1;
+	return !inner && __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) > 1;
 }
 
 /* A release with waiters to charge (out of line: the other releases are
@@ -203,8 +203,9 @@ static int unlock_wakes(const pthread_mutex_t *m, int shared)
 static __attribute__((noinline)) int unlock_charged(pthread_mutex_t *m)
 {
 	/* Read while it is held: after the unlock it may be gone. */
-	int shared = lp_mutex_is_shared(m), wakes = unlock_wakes(m, shared);
-	int64_t held_until = relocked(m) ? 0 : lp_hold_releasing(m);
+	int shared = lp_mutex_is_shared(m), inner = relocked(m);
+	int wakes = unlock_wakes(m, shared, inner);
+	int64_t held_until = inner ? 0 : lp_hold_releasing(m);
 	int rc = lp_real_basic()->mutex_unlock(m);
 
 	if (rc == 0)

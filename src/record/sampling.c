@@ -37,11 +37,12 @@ static uint64_t mutex_span(int64_t fraction)
  * 1e9 and span <= 1e5: no overflow. */
 static uint64_t mutex_size(int64_t fraction, int64_t charged, uint64_t span)
 {
-	uint64_t c = charged > 0 ? (uint64_t)charged : 0;
+	uint64_t c = charged > 0 ? (uint64_t)charged : 0, size;
 
 	if (c >= span)
 		return (uint64_t)fraction * span;
-	return c * (uint64_t)fraction > span ? c * (uint64_t)fraction : span;
+	size = c * (uint64_t)fraction;
+	return size > span ? size : span;
 }
 
 int lp_mutex_keep(int64_t fraction, int64_t charged, uint64_t rnd)

@@ -620,7 +620,7 @@ static void settle(struct lp_lockstate *e, int64_t now)
 		int64_t L = near(time48(s.lo), now);
 
 		sample = late_sample(e);
-		if (waiters(s) != 0 || s.hi == 0 || !sample)
+		if (!alone(s) || !sample)
 			return;
 		/* L moves on: a thread's own pending wait, remembered under
 		 * the old L, is no longer counted out of a charge. */
@@ -737,7 +737,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			/* Nothing to charge, on a state read whole: only the
 			 * departure, if any, and a record to settle the
 			 * thread's own wait on (fallback). */
-			int unsettled = n == 0 && base.hi != 0 && fraction > 0;
+			int unsettled = alone(base) && fraction > 0;
 
 			if (!left)
 				return unsettled ? fallback(e, L, fraction, c) : 0;
