@@ -82,12 +82,19 @@ def split(prof, site):
 def main():
     mode, prog = sys.argv[1], os.path.abspath(sys.argv[2])
     fraction, rounds, tol = ("1", 1500, 0.05) if mode == "exact" else ("10", 6000, 0.15)
+    # What a stretched hold may carry beyond the program's measurement, in
+    # absolute time: nothing in the optimized build.
+    stretched_slack = 0
     if os.environ.get("LOCKPROF_PRELOAD_FIRST") and mode == "exact":
         # The sanitizer suite's -O0 ASan build: a waited acquisition's own
         # work after the wait (its end is the hold's start) takes
         # microseconds there, inside holds of 5-15 us; the 5% is the
-        # optimized build's, checked by the main suite.
+        # optimized build's, checked by the main suite. A stretched hold
+        # can be one that was waited for, and a few of them last only
+        # tens of us: 10% of three such (0.20 ms) was once exceeded by
+        # 7 us a hold, that work. Each may carry up to 10 us of it.
         tol = 0.10
+        stretched_slack = 10000
     n = int(fraction)
     if not lptest.have_go():
         lptest.skip("go is not installed (Debian golang-go)")
@@ -150,8 +157,10 @@ def main():
     print("stretched holds: measured %d, %.2f ms; hold profile %d, %.2f ms (standard error %.2f ms)"
           % (count, held / 1e6, est_count, est_held / 1e6, se / 1e6))
     if n == 1:
-        lptest.check(est_count == count and lptest.within(est_held, held, tol),
-                     "stretched holds: every one, time within 5%")
+        lptest.check(est_count == count and
+                     abs(est_held - held) <= max(tol * held, count * stretched_slack),
+                     "stretched holds: every one, time within %d%% (or %d us a hold)"
+                     % (tol * 100, stretched_slack // 1000))
     else:
         lptest.check(abs(est_held - held) <= max(tol * held, 4 * se),
                      "stretched holds: time within 4 standard errors")
