@@ -7,10 +7,8 @@
 
 __thread int64_t lp_hold_countdown __attribute__((tls_model("initial-exec")));
 
-static __thread struct {
-	int n;
-	struct lp_held e[LP_HOLDSET_MAX];
-} set __attribute__((tls_model("initial-exec")));
+__thread int lp_holdset_count __attribute__((tls_model("initial-exec")));
+static __thread struct lp_held set[LP_HOLDSET_MAX] __attribute__((tls_model("initial-exec")));
 
 /*
  * The thread's next gaps (lp_hold_gap), drawn GAP_BATCH at a time: a draw
@@ -69,9 +67,9 @@ int lp_holdset_draw(int64_t fraction)
 
 struct lp_held *lp_holdset_find(const void *lock)
 {
-	for (int i = 0; i < set.n; i++)
-		if (set.e[i].lock == lock)
-			return &set.e[i];
+	for (int i = 0; i < lp_holdset_count; i++)
+		if (set[i].lock == lock)
+			return &set[i];
 	return NULL;
 }
 
@@ -79,9 +77,9 @@ struct lp_held *lp_holdset_add(const void *lock, int64_t fraction)
 {
 	struct lp_held *h;
 
-	if (set.n == LP_HOLDSET_MAX)
+	if (lp_holdset_count == LP_HOLDSET_MAX)
 		return NULL;
-	h = &set.e[set.n++];
+	h = &set[lp_holdset_count++];
 	*h = (struct lp_held){ .lock = lock, .fraction = fraction };
 	return h;
 }
@@ -91,17 +89,17 @@ int lp_holdset_same_slot(const void *lock)
 	uint32_t slot = lp_filter_slot((uintptr_t)lock);
 	int n = 0;
 
-	for (int i = 0; i < set.n; i++)
-		n += lp_filter_slot((uintptr_t)set.e[i].lock) == slot;
+	for (int i = 0; i < lp_holdset_count; i++)
+		n += lp_filter_slot((uintptr_t)set[i].lock) == slot;
 	return n;
 }
 
 void lp_holdset_remove(struct lp_held *h)
 {
-	*h = set.e[--set.n];
+	*h = set[--lp_holdset_count];
 }
 
 void lp_holdset_clear(void)
 {
-	set.n = 0;
+	lp_holdset_count = 0;
 }

@@ -34,6 +34,10 @@ struct lp_held {
 /* Holds timed at once by one thread; a draw past that is not timed. */
 #define LP_HOLDSET_MAX 8
 
+/* How many timed holds the thread has: 0 at every release but those of
+ * a thread that the hold profile drew, which then need not look. */
+extern __thread int lp_holdset_count __attribute__((tls_model("initial-exec")));
+
 /* The thread's timed hold of `lock`, or NULL. */
 struct lp_held *lp_holdset_find(const void *lock);
 

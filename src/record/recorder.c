@@ -278,7 +278,7 @@ void lp_hold_taken(const void *lock, int taken, int relocked)
 	lp_waitstate_hold((uintptr_t)lock, -1);
 }
 
-int64_t lp_hold_releasing(const void *lock)
+int64_t lp_hold_releasing_timed(const void *lock)
 {
 	struct lp_held *h = lp_holdset_find(lock);
 
@@ -347,6 +347,12 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 	int64_t fraction;
 	int saved, n, truncated;
 
+	/* Most releases of a hot lock that come here wake nobody and end
+	 * nothing of the thread's own (a wait deferred to this release, a
+	 * timed hold): they leave before anything else. */
+	if (!woke && !held_until && deferred.holding != obj &&
+	    !lp_waitstate_maybe_pending_alone((uintptr_t)obj))
+		return;
 	if (lp_guarded() || lp_self_lock(obj))
 		return;
 	saved = lp_guard_enter();

@@ -164,10 +164,15 @@ static inline int lp_hold_due(void)
 int lp_hold_arm(const void *lock);
 void lp_hold_taken(const void *lock, int taken, int relocked);
 
+int64_t lp_hold_releasing_timed(const void *lock);
+
 /* The thread is about to release `lock`: when it has a timed hold of it,
  * the time (the hold's end, for lp_release_charge), else 0. Call it only
  * for the release that ends the hold (not a recursive mutex's inner one). */
-int64_t lp_hold_releasing(const void *lock);
+static inline int64_t lp_hold_releasing(const void *lock)
+{
+	return __builtin_expect(lp_holdset_count == 0, 1) ? 0 : lp_hold_releasing_timed(lock);
+}
 
 /* A condvar wait is about to release `mutex` inside the C library: a timed
  * hold of it ends now, and is recorded at the thread's release of the

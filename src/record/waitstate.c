@@ -32,14 +32,9 @@ static inline int busy(struct pair s)
 	return waiters(s) != 0 || s.hi != 0;
 }
 
-/*
- * Per filter slot, the entries there with waits pending and nobody
- * waiting: a mutex release that wakes nobody looks at its entry only when
- * its slot has one (lp_waitstate_pending_alone), which a charge then turns
- * idle. Counted on every change of state, as the filter counts busy
- * entries; an entry of another lock in the slot costs a look.
- */
-static uint32_t pending_alone[1u << LP_FILTER_BITS];
+/* Counted on every change of state, as the filter counts busy entries
+ * (waitstate.h). */
+uint32_t lp_pending_alone[1u << LP_FILTER_BITS];
 
 static inline int alone(struct pair s)
 {
@@ -53,7 +48,7 @@ static void alone_adjust(const struct lp_lockstate *e, struct pair before, struc
 	int delta = alone(after) - alone(before);
 
 	if (delta && !e->shared)
-		__atomic_fetch_add(&pending_alone[lp_filter_slot(e->lock)], (uint32_t)delta,
+		__atomic_fetch_add(&lp_pending_alone[lp_filter_slot(e->lock)], (uint32_t)delta,
 				   __ATOMIC_RELAXED);
 }
 
@@ -638,7 +633,7 @@ int lp_waitstate_pending_alone(uintptr_t lock)
 	struct lp_lockstate *e;
 	struct pair s;
 
-	if (!__atomic_load_n(&pending_alone[lp_filter_slot(lock)], __ATOMIC_RELAXED))
+	if (!lp_waitstate_maybe_pending_alone(lock))
 		return 0;
 	e = m->lock == lock ? m->e : lookup(lock);
 	if (!e)
@@ -823,7 +818,7 @@ void lp_waitstate_after_fork_child(void)
 	urcu_bp_read_unlock();
 	/* The forking thread's own pending waits were its parent's. */
 	memset(memo, 0, sizeof(memo));
-	memset(pending_alone, 0, sizeof(pending_alone));
+	memset(lp_pending_alone, 0, sizeof(lp_pending_alone));
 	lp_sharedstate_after_fork_child();
 	/* A shared filter counts the parent's busy entries too, and the
 	 * parent takes them out; a private one holds only the parent's. */

@@ -88,6 +88,21 @@ static inline uint32_t lp_waitstate_filter_count(uintptr_t lock)
 	return __atomic_load_n(&lp_waiter_filter[lp_filter_slot(lock)], __ATOMIC_RELAXED);
 }
 
+/*
+ * Per filter slot, the entries there with waits pending and nobody
+ * waiting: a mutex release that wakes nobody looks at its entry only when
+ * its slot has one (lp_waitstate_pending_alone), which a charge then turns
+ * idle. An entry of another lock in the slot costs a look.
+ */
+extern uint32_t lp_pending_alone[1u << LP_FILTER_BITS];
+
+/* Could the private lock `lock` have waits pending and nobody waiting?
+ * False means surely not. */
+static inline int lp_waitstate_maybe_pending_alone(uintptr_t lock)
+{
+	return __atomic_load_n(&lp_pending_alone[lp_filter_slot(lock)], __ATOMIC_RELAXED) != 0;
+}
+
 /* Called once at start (malloc is safe there). Returns 0 or -1. */
 int lp_waitstate_init(int64_t max_locks);
 
