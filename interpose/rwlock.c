@@ -177,17 +177,51 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 	return rwlock_clockwrlock(l, clock, abstime);
 }
 
+/* glibc's rwlock state (nptl/pthread_rwlock_common.c, since 2.25): the
+ * bits of __readers, and the count of registered readers above them. */
+#define GLIBC_RWLOCK_WRPHASE 1
+#define GLIBC_RWLOCK_WRLOCKED 2
+#define GLIBC_RWLOCK_RWAITING 4
+#define GLIBC_RWLOCK_READER_SHIFT 3
+
+/*
+ * Will this unlock of `l`, held by the calling thread, wake a waiter? The
+ * mutex's rule (interpose/mutex.c, unlock_wakes), as Go charges only the
+ * RUnlock that wakes the writer (rUnlockSlow, the last reader) and the
+ * Unlock that lets readers or a writer in. In a write phase the caller is
+ * the writer, and it hands over to the readers registered meanwhile or to
+ * a writer counted in __writers; in a read phase it is a reader, and only
+ * the last one wakes: the primary writer (WRLOCKED), or readers that
+ * waited for one (RWAITING). Other readers come and go while it reads: a
+ * reader that turns out to be the last one after all leaves its waiters'
+ * time to the next release that wakes (or to their pending, as a waiter
+ * that never slept), never loses it. A shared rwlock is charged at every
+ * release, as a shared mutex.
+ */
+static int unlock_wakes(const pthread_rwlock_t *l, int shared)
+{
+	unsigned int r = __atomic_load_n(&l->__data.__readers, __ATOMIC_RELAXED);
+	unsigned int registered = r >> GLIBC_RWLOCK_READER_SHIFT;
+
+	if (shared)
+		return 1;
+	if (r & GLIBC_RWLOCK_WRPHASE)
+		return registered != 0 ||
+		       __atomic_load_n(&l->__data.__writers, __ATOMIC_RELAXED) != 0;
+	return registered <= 1 && (r & (GLIBC_RWLOCK_WRLOCKED | GLIBC_RWLOCK_RWAITING));
+}
+
 /* A release with waiters to charge (out of line: the other releases are
  * a tail call). */
 static __attribute__((noinline)) int unlock_charged(pthread_rwlock_t *l)
 {
 	/* Read while it is held: after the unlock it may be gone. */
-	int shared = lp_rwlock_is_shared(l);
+	int shared = lp_rwlock_is_shared(l), wakes = unlock_wakes(l, shared);
 	int64_t held_until = lp_hold_releasing(l);
 	int rc = lp_real_basic()->rwlock_unlock(l);
 
 	if (rc == 0)
-		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, shared, held_until, 1);
+		lp_wrap_release_charge(l, LP_PRIM_RWLOCK_UNLOCK, shared, held_until, wakes);
 	return rc;
 }
 

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Which release of a rwlock wakes its waiters, timed by the program:
+ *
+ *   readers first: three readers hold the lock, a writer waits, and the
+ *     readers release it one by one, 1 ms apart (release_first,
+ *     release_second, release_last). Only the last one lets the writer in.
+ *   writer first: the writer holds it, the three readers wait, and the
+ *     writer releases it 2 ms later (writer_release), letting all three in;
+ *     each holds its read lock 300 us.
+ *
+ * Each waiter times its own call. Output:
+ *   writer_waits <calls> <total ns>
+ *   reader_waits <calls> <total ns>
+ * usage: rwwake [rounds]
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "progclock.h"
+
+#define NOINLINE __attribute__((noinline))
+#define READERS 3
+
+static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
+static long rounds = 40;
+
+/* Steps, counted in rounds (progclock.h's handshakes). */
+static int readers_hold, writer_go, writer_done, release_turn[READERS], released;
+static int writer_holds, readers_go, readers_done, writer_release_turn;
+
+static long long writer_total, reader_total[READERS];
+/* Written by each release site: the four stay distinct functions (the
+ * compiler folds identical ones into one). */
+static volatile int last_release;
+
+static NOINLINE void release_first(void)
+{
+	last_release = 1;
+	pthread_rwlock_unlock(&rw);
+}
+
+static NOINLINE void release_second(void)
+{
+	last_release = 2;
+	pthread_rwlock_unlock(&rw);
+}
+
+static NOINLINE void release_last(void)
+{
+	last_release = 3;
+	pthread_rwlock_unlock(&rw);
+}
+
+static NOINLINE void writer_release(void)
+{
+	last_release = 4;
+	pthread_rwlock_unlock(&rw);
+}
+
+static NOINLINE void reader_wait(int id)
+{
+	long long t0 = now_ns();
+
+	pthread_rwlock_rdlock(&rw);
+	reader_total[id] += now_ns() - t0;
+	/* Held a while, asleep: a reader woken on the writer's CPU preempts
+	 * it before its charge (made after the real unlock), and a reader
+	 * that released at once would take the other readers' waits, pending
+	 * until that charge, to its own release (docs/profiles.md). */
+	sleep_us(300);
+	pthread_rwlock_unlock(&rw);
+}
+
+static NOINLINE void writer_wait(void)
+{
+	long long t0 = now_ns();
+
+	pthread_rwlock_wrlock(&rw);
+	writer_total += now_ns() - t0;
+	pthread_rwlock_unlock(&rw);
+}
+
+static void *reader(void *arg)
+{
+	static void (*const release[READERS])(void) = { release_first, release_second,
+							  release_last };
+	int id = (int)(long)arg;
+
+	for (int r = 1; r <= rounds; r++) {
+		/* Readers first. */
+		pthread_rwlock_rdlock(&rw);
+		__atomic_fetch_add(&readers_hold, 1, __ATOMIC_RELEASE);
+		await_round(&release_turn[id], r);
+		release[id]();
+		__atomic_fetch_add(&released, 1, __ATOMIC_RELEASE);
+		/* Writer first. */
+		await_round(&readers_go, r);
+		reader_wait(id);
+		__atomic_fetch_add(&readers_done, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	for (int r = 1; r <= rounds; r++) {
+		await_round(&writer_go, r);
+		writer_wait();
+		__atomic_fetch_add(&writer_done, 1, __ATOMIC_RELEASE);
+		pthread_rwlock_wrlock(&rw);
+		__atomic_fetch_add(&writer_holds, 1, __ATOMIC_RELEASE);
+		await_round(&writer_release_turn, r);
+		writer_release();
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t[READERS + 1];
+	long long readers_sum = 0;
+
+	if (argc > 1)
+		rounds = atol(argv[1]);
+	for (long i = 0; i < READERS; i++)
+		pthread_create(&t[i], NULL, reader, (void *)i);
+	pthread_create(&t[READERS], NULL, writer, NULL);
+	for (int r = 1; r <= rounds; r++) {
+		await_round(&readers_hold, READERS * r);
+		__atomic_store_n(&writer_go, r, __ATOMIC_RELEASE);
+		for (int i = 0; i < READERS; i++) {
+			sleep_us(1000);
+			__atomic_store_n(&release_turn[i], r, __ATOMIC_RELEASE);
+			await_round(&released, READERS * (r - 1) + i + 1);
+		}
+		await_round(&writer_holds, r);
+		__atomic_store_n(&readers_go, r, __ATOMIC_RELEASE);
+		sleep_us(2000);
+		__atomic_store_n(&writer_release_turn, r, __ATOMIC_RELEASE);
+		await_round(&readers_done, READERS * r);
+		await_round(&writer_done, r);
+	}
+	for (int i = 0; i <= READERS; i++)
+		pthread_join(t[i], NULL);
+	for (int i = 0; i < READERS; i++)
+		readers_sum += reader_total[i];
+	printf("writer_waits %ld %lld\n", rounds, writer_total);
+	printf("reader_waits %ld %lld\n", READERS * rounds, readers_sum);
+	return 0;
+}
