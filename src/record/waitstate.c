@@ -110,7 +110,7 @@ void lp_waitstate_share(void)
 }
 
 /*
- * Every release that is charged (the recorder skips a mutex release that
+ * Every release that is charged (the recorder skips a lock release that
  * wakes nobody: lp_release_charge) and finds waiters charges, kept or not:
  * the charges end at each such release, so a kept one is charged exactly
  * its own interval. Then it draws whether it is kept, by what it was

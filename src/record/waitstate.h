@@ -90,7 +90,7 @@ static inline uint32_t lp_waitstate_filter_count(uintptr_t lock)
 
 /*
  * Per filter slot, the entries there with waits pending and nobody
- * waiting: a mutex release that wakes nobody looks at its entry only when
+ * waiting: a lock release that wakes nobody looks at its entry only when
  * its slot has one (lp_waitstate_pending_alone), which a charge then turns
  * idle. An entry of another lock in the slot costs a look.
  */
@@ -167,7 +167,7 @@ int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
 			const struct lp_waiter *left, int64_t left_at, struct lp_charge *c);
 
 /* Has the private lock `lock` waits left pending and nobody waiting?
- * Read only: a mutex release that wakes nobody charges then, and the
+ * Read only: a lock release that wakes nobody charges then, and the
  * lock's entry turns idle (lp_release_charge). */
 int lp_waitstate_pending_alone(uintptr_t lock);
 
