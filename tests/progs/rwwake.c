@@ -31,33 +31,21 @@ static int readers_hold, writer_go, writer_done, release_turn[READERS], released
 static int writer_holds, readers_go, readers_done, writer_release_turn;
 
 static long long writer_total, reader_total[READERS];
-/* Written by each release site: the four stay distinct functions (the
- * compiler folds identical ones into one). */
 static volatile int last_release;
 
-static NOINLINE void release_first(void)
-{
-	last_release = 1;
-	pthread_rwlock_unlock(&rw);
-}
+/* A release site of its own: each writes its number, so that the compiler
+ * does not fold the four identical functions into one. */
+#define RELEASE_SITE(name, n)                  \
+	static NOINLINE void name(void)        \
+	{                                      \
+		last_release = n;              \
+		pthread_rwlock_unlock(&rw);    \
+	}
 
-static NOINLINE void release_second(void)
-{
-	last_release = 2;
-	pthread_rwlock_unlock(&rw);
-}
-
-static NOINLINE void release_last(void)
-{
-	last_release = 3;
-	pthread_rwlock_unlock(&rw);
-}
-
-static NOINLINE void writer_release(void)
-{
-	last_release = 4;
-	pthread_rwlock_unlock(&rw);
-}
+RELEASE_SITE(release_first, 1)
+RELEASE_SITE(release_second, 2)
+RELEASE_SITE(release_last, 3)
+RELEASE_SITE(writer_release, 4)
 
 static NOINLINE void reader_wait(int id)
 {
