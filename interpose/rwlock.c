@@ -177,22 +177,26 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
 	return rwlock_clockwrlock(l, clock, abstime);
 }
 
-/* glibc's rwlock state (nptl/pthread_rwlock_common.c, since 2.25): the
- * bits of __readers, and the count of registered readers above them. */
+/* glibc's rwlock state (nptl/pthread_rwlock_common.c, since 2.25; the
+ * values in its pthreadP.h): the bits of __readers, the count of
+ * registered readers above them, and the bit of a futex word that says
+ * threads sleep on it. */
 #define GLIBC_RWLOCK_WRPHASE 1
 #define GLIBC_RWLOCK_WRLOCKED 2
 #define GLIBC_RWLOCK_RWAITING 4
 #define GLIBC_RWLOCK_READER_SHIFT 3
+#define GLIBC_RWLOCK_FUTEX_USED 2
 
 /*
  * Will this unlock of `l`, held by the calling thread, wake a waiter? The
  * mutex's rule (interpose/mutex.c, unlock_wakes), as Go charges only the
  * RUnlock that wakes the writer (rUnlockSlow, the last reader) and the
  * Unlock that lets readers or a writer in. In a write phase the caller is
- * the writer, and it hands over to the readers registered meanwhile or to
- * a writer counted in __writers; in a read phase it is a reader, and only
- * the last one wakes: the primary writer (WRLOCKED), or readers that
- * waited for one (RWAITING). Other readers come and go while it reads: a
+ * the writer, and it hands over to the readers registered meanwhile, to a
+ * writer counted in __writers (writers preferred), or wakes one sleeping
+ * on __writers_futex (readers preferred, the default, counts none); in a
+ * read phase it is a reader, and only the last one wakes: the primary
+ * writer (WRLOCKED), or readers that waited for one (RWAITING). Other readers come and go while it reads: a
  * reader that turns out to be the last one after all leaves its waiters'
  * time to the next release that wakes (or to their pending, as a waiter
  * that never slept), never loses it. A shared rwlock is charged at every
@@ -207,7 +211,9 @@ static int unlock_wakes(const pthread_rwlock_t *l, int shared)
 		return 1;
 	if (r & GLIBC_RWLOCK_WRPHASE)
 		return registered != 0 ||
-		       __atomic_load_n(&l->__data.__writers, __ATOMIC_RELAXED) != 0;
+		       __atomic_load_n(&l->__data.__writers, __ATOMIC_RELAXED) != 0 ||
+		       (__atomic_load_n(&l->__data.__writers_futex, __ATOMIC_RELAXED) &
+			GLIBC_RWLOCK_FUTEX_USED);
 	return registered <= 1 && (r & (GLIBC_RWLOCK_WRLOCKED | GLIBC_RWLOCK_RWAITING));
 }
 

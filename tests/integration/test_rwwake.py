@@ -10,11 +10,17 @@ and the writer's Unlock (docs/profiles.md, "What a release is charged").
   nobody, less than 2% of that.
 - The writer holds it while the three readers wait: its release
   (writer_release) is charged the readers' waits, within 10%.
+- The writer holds it while a second writer waits: its release
+  (writer_handover) is charged the second writer's waits, within 10%.
 - The mutex total equals the block total (every ns charged once).
+
+Run for both kinds of rwlock: readers preferred (the default: a waiting
+writer sleeps on __writers_futex, uncounted) and writers preferred
+(`prefer-writer`: waiting writers are counted in __writers).
 
 Read with `go tool pprof -raw` and our decoder.
 
-usage: test_rwwake.py RWWAKE"""
+usage: test_rwwake.py RWWAKE default|prefer-writer"""
 
 import os
 import sys
@@ -23,12 +29,12 @@ import lptest
 
 
 def main():
-    prog = os.path.abspath(sys.argv[1])
+    prog, kind = os.path.abspath(sys.argv[1]), sys.argv[2]
     if not lptest.have_go():
         lptest.skip("go is not installed (Debian golang-go)")
     d = lptest.tmpdir()
-    p = lptest.run([prog, "40"], env=lptest.preload_env({**lptest.RECORD_ALL,
-                                                        "LOCKPROF_DIR": d}))
+    p = lptest.run([prog, "40", kind], env=lptest.preload_env({**lptest.RECORD_ALL,
+                                                              "LOCKPROF_DIR": d}))
     truth = {}
     for line in p.stdout.splitlines():
         name, count, total = line.split()
@@ -39,17 +45,20 @@ def main():
     readers_waited = truth["reader_waits"][1]
     charged = {site: mutex.by_frame(site)
                for site in ("release_first", "release_second", "release_last",
-                            "writer_release")}
+                            "writer_release", "writer_handover")}
     for site, ns in sorted(charged.items()):
         print("%s: charged %.2f ms" % (site, ns / 1e6))
-    print("the writer waited %.2f ms, the readers %.2f ms"
-          % (writer_waited / 1e6, readers_waited / 1e6))
+    writer2_waited = truth["writer2_waits"][1]
+    print("the writer waited %.2f ms, the readers %.2f ms, the second writer %.2f ms"
+          % (writer_waited / 1e6, readers_waited / 1e6, writer2_waited / 1e6))
     lptest.check(lptest.within(charged["release_last"], writer_waited, 0.10),
                  "the last reader's release is charged the writer's waits, within 10%")
     lptest.check(charged["release_first"] + charged["release_second"] < 0.02 * writer_waited,
                  "the readers' releases that wake nobody are charged under 2% of them")
     lptest.check(lptest.within(charged["writer_release"], readers_waited, 0.10),
                  "the writer's release is charged the readers' waits, within 10%")
+    lptest.check(lptest.within(charged["writer_handover"], writer2_waited, 0.10),
+                 "the writer's release is charged the second writer's waits, within 10%")
     lptest.check(mutex.total(1) == block.total(1),
                  "mutex total %d ns equals block total %d ns" % (mutex.total(1), block.total(1)))
     print("1 passed, 0 failed")

@@ -8,15 +8,25 @@
  *   writer first: the writer holds it, the three readers wait, and the
  *     writer releases it 2 ms later (writer_release), letting all three in;
  *     each holds its read lock 300 us.
+ *   writers: the writer holds it, a second writer waits, and the first
+ *     releases it 1 ms later (writer_handover). With the default kind
+ *     (readers preferred) glibc counts no waiting writer in __writers: the
+ *     second one sleeps on __writers_futex.
+ *
+ * With "prefer-writer", the rwlock is of kind
+ * PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP: waiting writers are
+ * counted in __writers, and one hands the lock over to the next.
  *
  * Each waiter times its own call. Output:
  *   writer_waits <calls> <total ns>
  *   reader_waits <calls> <total ns>
- * usage: rwwake [rounds]
+ *   writer2_waits <calls> <total ns>
+ * usage: rwwake [rounds] [prefer-writer]
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "progclock.h"
 
@@ -27,10 +37,11 @@ static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static long rounds = 40;
 
 /* Steps, counted in rounds (progclock.h's handshakes). */
-static int readers_hold, writer_go, writer_done, release_turn[READERS], released;
+static int round_go, readers_hold, writer_go, writer_done, release_turn[READERS], released;
 static int writer_holds, readers_go, readers_done, writer_release_turn;
+static int writer_holds_again, writer2_go, writer2_done, handover_turn;
 
-static long long writer_total, reader_total[READERS];
+static long long writer_total, reader_total[READERS], writer2_total;
 static volatile int last_release;
 
 /* A release site of its own: each writes its number, so that the compiler
@@ -46,6 +57,7 @@ RELEASE_SITE(release_first, 1)
 RELEASE_SITE(release_second, 2)
 RELEASE_SITE(release_last, 3)
 RELEASE_SITE(writer_release, 4)
+RELEASE_SITE(writer_handover, 5)
 
 static NOINLINE void reader_wait(int id)
 {
@@ -70,6 +82,15 @@ static NOINLINE void writer_wait(void)
 	pthread_rwlock_unlock(&rw);
 }
 
+static NOINLINE void writer2_wait(void)
+{
+	long long t0 = now_ns();
+
+	pthread_rwlock_wrlock(&rw);
+	writer2_total += now_ns() - t0;
+	pthread_rwlock_unlock(&rw);
+}
+
 static void *reader(void *arg)
 {
 	static void (*const release[READERS])(void) = { release_first, release_second,
@@ -78,6 +99,7 @@ static void *reader(void *arg)
 
 	for (int r = 1; r <= rounds; r++) {
 		/* Readers first. */
+		await_round(&round_go, r);
 		pthread_rwlock_rdlock(&rw);
 		__atomic_fetch_add(&readers_hold, 1, __ATOMIC_RELEASE);
 		await_round(&release_turn[id], r);
@@ -102,21 +124,48 @@ static void *writer(void *arg)
 		__atomic_fetch_add(&writer_holds, 1, __ATOMIC_RELEASE);
 		await_round(&writer_release_turn, r);
 		writer_release();
+		/* Writers. */
+		await_round(&readers_done, READERS * r);
+		pthread_rwlock_wrlock(&rw);
+		__atomic_fetch_add(&writer_holds_again, 1, __ATOMIC_RELEASE);
+		await_round(&handover_turn, r);
+		writer_handover();
+	}
+	return NULL;
+}
+
+static void *writer2(void *arg)
+{
+	(void)arg;
+	for (int r = 1; r <= rounds; r++) {
+		await_round(&writer2_go, r);
+		writer2_wait();
+		__atomic_fetch_add(&writer2_done, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
 
 int main(int argc, char **argv)
 {
-	pthread_t t[READERS + 1];
+	pthread_t t[READERS + 2];
 	long long readers_sum = 0;
 
 	if (argc > 1)
 		rounds = atol(argv[1]);
+	if (argc > 2 && strcmp(argv[2], "prefer-writer") == 0) {
+		pthread_rwlockattr_t a;
+
+		pthread_rwlockattr_init(&a);
+		pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+		pthread_rwlock_init(&rw, &a);
+		pthread_rwlockattr_destroy(&a);
+	}
 	for (long i = 0; i < READERS; i++)
 		pthread_create(&t[i], NULL, reader, (void *)i);
 	pthread_create(&t[READERS], NULL, writer, NULL);
+	pthread_create(&t[READERS + 1], NULL, writer2, NULL);
 	for (int r = 1; r <= rounds; r++) {
+		__atomic_store_n(&round_go, r, __ATOMIC_RELEASE);
 		await_round(&readers_hold, READERS * r);
 		__atomic_store_n(&writer_go, r, __ATOMIC_RELEASE);
 		for (int i = 0; i < READERS; i++) {
@@ -130,12 +179,18 @@ int main(int argc, char **argv)
 		__atomic_store_n(&writer_release_turn, r, __ATOMIC_RELEASE);
 		await_round(&readers_done, READERS * r);
 		await_round(&writer_done, r);
+		await_round(&writer_holds_again, r);
+		__atomic_store_n(&writer2_go, r, __ATOMIC_RELEASE);
+		sleep_us(1000);
+		__atomic_store_n(&handover_turn, r, __ATOMIC_RELEASE);
+		await_round(&writer2_done, r);
 	}
-	for (int i = 0; i <= READERS; i++)
+	for (int i = 0; i < READERS + 2; i++)
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < READERS; i++)
 		readers_sum += reader_total[i];
 	printf("writer_waits %ld %lld\n", rounds, writer_total);
 	printf("reader_waits %ld %lld\n", READERS * rounds, readers_sum);
+	printf("writer2_waits %ld %lld\n", rounds, writer2_total);
 	return 0;
 }
