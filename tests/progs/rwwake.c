@@ -73,22 +73,22 @@ static NOINLINE void reader_wait(int id)
 	pthread_rwlock_unlock(&rw);
 }
 
-static NOINLINE void writer_wait(void)
+static NOINLINE void writer_wait(long long *total)
 {
 	long long t0 = now_ns();
 
 	pthread_rwlock_wrlock(&rw);
-	writer_total += now_ns() - t0;
+	*total += now_ns() - t0;
 	pthread_rwlock_unlock(&rw);
 }
 
-static NOINLINE void writer2_wait(void)
+/* Take the write lock, say so, and release it at `release` when told. */
+static void write_hold(int *holds, int *turn, int r, void (*release)(void))
 {
-	long long t0 = now_ns();
-
 	pthread_rwlock_wrlock(&rw);
-	writer2_total += now_ns() - t0;
-	pthread_rwlock_unlock(&rw);
+	__atomic_fetch_add(holds, 1, __ATOMIC_RELEASE);
+	await_round(turn, r);
+	release();
 }
 
 static void *reader(void *arg)
@@ -118,18 +118,12 @@ static void *writer(void *arg)
 	(void)arg;
 	for (int r = 1; r <= rounds; r++) {
 		await_round(&writer_go, r);
-		writer_wait();
+		writer_wait(&writer_total);
 		__atomic_fetch_add(&writer_done, 1, __ATOMIC_RELEASE);
-		pthread_rwlock_wrlock(&rw);
-		__atomic_fetch_add(&writer_holds, 1, __ATOMIC_RELEASE);
-		await_round(&writer_release_turn, r);
-		writer_release();
+		write_hold(&writer_holds, &writer_release_turn, r, writer_release);
 		/* Writers. */
 		await_round(&readers_done, READERS * r);
-		pthread_rwlock_wrlock(&rw);
-		__atomic_fetch_add(&writer_holds_again, 1, __ATOMIC_RELEASE);
-		await_round(&handover_turn, r);
-		writer_handover();
+		write_hold(&writer_holds_again, &handover_turn, r, writer_handover);
 	}
 	return NULL;
 }
@@ -139,7 +133,7 @@ static void *writer2(void *arg)
 	(void)arg;
 	for (int r = 1; r <= rounds; r++) {
 		await_round(&writer2_go, r);
-		writer2_wait();
+		writer_wait(&writer2_total);
 		__atomic_fetch_add(&writer2_done, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
