@@ -92,18 +92,23 @@ def check_buckets(truth, samples):
     """Each thread's waits, by bucket, as the program timed them. The
     profile times a wait from inside the call: a few microseconds less,
     so a wait timed within 15% (and 2us) above a bound may be in either
-    bucket, and one under 5us may not have blocked at all."""
+    bucket, and one under 5us may not have blocked at all. A wait whose
+    thread was preempted around it (the program says so) may be in any
+    bucket up to its own, or not blocked at all: the preemption may have
+    come after the profile's clock read."""
     for thread in HOLDER:
         got = by_key(samples, "wait", lambda l, t=thread: l.get("thread") == t)
-        waits = [ns for t, ns in truth if t == thread]
+        waits = [(ns, preempted) for t, ns, preempted in truth if t == thread]
         options = []
-        for ns in waits:
-            o = {bucket(ns), bucket(max(0, ns - max(2000, ns * 0.15)))}
-            if ns < 5000:
+        for ns, preempted in waits:
+            low = 0 if preempted else max(0, ns - max(2000, ns * 0.15))
+            o = {bucket(x) for x in [low, ns] + [bound for bound, _ in BUCKETS]
+                 if low <= x <= ns}
+            if ns < 5000 or preempted:
                 o.add(None)
             options.append(o)
         counts = {b: v[0] for b, v in got.items()}
-        for b in set(counts) | {bucket(ns) for ns in waits}:
+        for b in set(counts) | {bucket(ns) for ns, _ in waits}:
             least = sum(1 for o in options if o == {b})
             most = sum(1 for o in options if b in o)
             lptest.check(least <= counts.get(b, 0) <= most,
@@ -119,7 +124,8 @@ def main():
     d = lptest.tmpdir()
     out, block, mutex = run(prog, os.path.join(d, "all"), "lock,thread,wait")
     offset = re.search(r"^table_offset (0x[0-9a-f]+)$", out, re.M).group(1)
-    truth = [(t, int(ns)) for t, ns in re.findall(r"^wait (\w+) (\d+)$", out, re.M)]
+    truth = [(t, int(ns), bool(preempted)) for t, ns, preempted
+             in re.findall(r"^wait (\w+) (\d+)( preempted)?$", out, re.M)]
     init = "new_account (init, labelled.c:%d)" % lptest.source_line(SRC, "pthread_mutex_init(&a->lock")
     locks = {"teller": re.escape("accounts_lock"), "clerk": re.escape(init),
              "scanner": re.escape("table+" + offset),
