@@ -2,15 +2,15 @@
 /*
  * The floor for any LD_PRELOAD lock profiler, measured: a preload library
  * that profiles nothing. Built twice:
- *   bench-forward.so   pthread_mutex_lock and _unlock, pthread_rwlock_rdlock
- *                      and _unlock jump straight to glibc's (the cost of
- *                      being interposed at all);
+ *   bench-forward.so   pthread_mutex_lock and _unlock, pthread_rwlock_rdlock,
+ *                      _wrlock and _unlock jump straight to glibc's (the
+ *                      cost of being interposed at all);
  *   bench-tryfirst.so  the locks try first and fall back to the blocking
  *                      call, as lockprof does to know that a lock was busy
  *                      (the cost of the design's one extra call and
  *                      trylock).
- * bench/run times the uncontended loop and the rwlock readers through both,
- * next to lockprof.
+ * bench/run times the uncontended loop and the rwlocks (readers only, and
+ * 1 lock in 4 a write lock) through both, next to lockprof.
  *
  * The glibc entry points are bound by version, as in interpose/real.c, so
  * that nothing needs resolving before the first call.
@@ -27,8 +27,12 @@ __asm__(".symver glibc_unlock, __pthread_mutex_unlock@GLIBC_2.2.5");
 extern int glibc_rdlock(pthread_rwlock_t *);
 extern int glibc_tryrdlock(pthread_rwlock_t *);
 extern int glibc_rwunlock(pthread_rwlock_t *);
+extern int glibc_wrlock(pthread_rwlock_t *);
+extern int glibc_trywrlock(pthread_rwlock_t *);
 __asm__(".symver glibc_rdlock, __pthread_rwlock_rdlock@GLIBC_2.2.5");
 __asm__(".symver glibc_tryrdlock, __pthread_rwlock_tryrdlock@GLIBC_2.2.5");
+__asm__(".symver glibc_wrlock, __pthread_rwlock_wrlock@GLIBC_2.2.5");
+__asm__(".symver glibc_trywrlock, __pthread_rwlock_trywrlock@GLIBC_2.2.5");
 __asm__(".symver glibc_rwunlock, __pthread_rwlock_unlock@GLIBC_2.2.5");
 
 /* Called through pointers, as an interposer that resolved them would. */
@@ -36,9 +40,11 @@ static int (*volatile real_lock)(pthread_mutex_t *) = glibc_lock;
 static int (*volatile real_unlock)(pthread_mutex_t *) = glibc_unlock;
 static int (*volatile real_rdlock)(pthread_rwlock_t *) = glibc_rdlock;
 static int (*volatile real_rwunlock)(pthread_rwlock_t *) = glibc_rwunlock;
+static int (*volatile real_wrlock)(pthread_rwlock_t *) = glibc_wrlock;
 #if TRY_FIRST
 static int (*volatile real_trylock)(pthread_mutex_t *) = glibc_trylock;
 static int (*volatile real_tryrdlock)(pthread_rwlock_t *) = glibc_tryrdlock;
+static int (*volatile real_trywrlock)(pthread_rwlock_t *) = glibc_trywrlock;
 
 static __attribute__((noinline)) int lock_busy(pthread_mutex_t *m)
 {
@@ -48,6 +54,11 @@ static __attribute__((noinline)) int lock_busy(pthread_mutex_t *m)
 static __attribute__((noinline)) int rdlock_busy(pthread_rwlock_t *l)
 {
 	return real_rdlock(l);
+}
+
+static __attribute__((noinline)) int wrlock_busy(pthread_rwlock_t *l)
+{
+	return real_wrlock(l);
 }
 #endif
 
@@ -77,6 +88,17 @@ __attribute__((visibility("default"))) int pthread_rwlock_rdlock(pthread_rwlock_
 	return rdlock_busy(l);
 #else
 	return real_rdlock(l);
+#endif
+}
+
+__attribute__((visibility("default"))) int pthread_rwlock_wrlock(pthread_rwlock_t *l)
+{
+#if TRY_FIRST
+	if (__builtin_expect(real_trywrlock(l) == 0, 1))
+		return 0;
+	return wrlock_busy(l);
+#else
+	return real_wrlock(l);
 #endif
 }
 
