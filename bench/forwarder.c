@@ -51,15 +51,6 @@ static __attribute__((noinline)) int lock_busy(pthread_mutex_t *m)
 	return real_lock(m);
 }
 
-static __attribute__((noinline)) int rdlock_busy(pthread_rwlock_t *l)
-{
-	return real_rdlock(l);
-}
-
-static __attribute__((noinline)) int wrlock_busy(pthread_rwlock_t *l)
-{
-	return real_wrlock(l);
-}
 #endif
 
 __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t *m)
@@ -80,27 +71,31 @@ __attribute__((visibility("default"))) int pthread_mutex_unlock(pthread_mutex_t 
 	return real_unlock(m);
 }
 
-__attribute__((visibility("default"))) int pthread_rwlock_rdlock(pthread_rwlock_t *l)
-{
+/* pthread_rwlock_rdlock and _wrlock: `kind` is rd or wr. */
 #if TRY_FIRST
-	if (__builtin_expect(real_tryrdlock(l) == 0, 1))
-		return 0;
-	return rdlock_busy(l);
+#define RWLOCK_ACQUIRE(kind)                                                          \
+	static __attribute__((noinline)) int kind##lock_busy(pthread_rwlock_t *l)     \
+	{                                                                             \
+		return real_##kind##lock(l);                                          \
+	}                                                                             \
+	__attribute__((visibility("default"))) int pthread_rwlock_##kind##lock(       \
+		pthread_rwlock_t *l)                                                  \
+	{                                                                             \
+		if (__builtin_expect(real_try##kind##lock(l) == 0, 1))                \
+			return 0;                                                     \
+		return kind##lock_busy(l);                                            \
+	}
 #else
-	return real_rdlock(l);
+#define RWLOCK_ACQUIRE(kind)                                                          \
+	__attribute__((visibility("default"))) int pthread_rwlock_##kind##lock(       \
+		pthread_rwlock_t *l)                                                  \
+	{                                                                             \
+		return real_##kind##lock(l);                                          \
+	}
 #endif
-}
 
-__attribute__((visibility("default"))) int pthread_rwlock_wrlock(pthread_rwlock_t *l)
-{
-#if TRY_FIRST
-	if (__builtin_expect(real_trywrlock(l) == 0, 1))
-		return 0;
-	return wrlock_busy(l);
-#else
-	return real_wrlock(l);
-#endif
-}
+RWLOCK_ACQUIRE(rd)
+RWLOCK_ACQUIRE(wr)
 
 __attribute__((visibility("default"))) int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {

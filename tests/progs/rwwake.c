@@ -82,6 +82,14 @@ static NOINLINE void writer_wait(long long *total)
 	pthread_rwlock_unlock(&rw);
 }
 
+/* Round r's wait for the write lock, when told. */
+static void wait_as_writer(int *go, long long *total, int *done, int r)
+{
+	await_round(go, r);
+	writer_wait(total);
+	__atomic_fetch_add(done, 1, __ATOMIC_RELEASE);
+}
+
 /* Take the write lock, say so, and release it at `release` when told. */
 static void write_hold(int *holds, int *turn, int r, void (*release)(void))
 {
@@ -117,9 +125,7 @@ static void *writer(void *arg)
 {
 	(void)arg;
 	for (int r = 1; r <= rounds; r++) {
-		await_round(&writer_go, r);
-		writer_wait(&writer_total);
-		__atomic_fetch_add(&writer_done, 1, __ATOMIC_RELEASE);
+		wait_as_writer(&writer_go, &writer_total, &writer_done, r);
 		write_hold(&writer_holds, &writer_release_turn, r, writer_release);
 		/* Writers. */
 		await_round(&readers_done, READERS * r);
@@ -131,11 +137,8 @@ static void *writer(void *arg)
 static void *writer2(void *arg)
 {
 	(void)arg;
-	for (int r = 1; r <= rounds; r++) {
-		await_round(&writer2_go, r);
-		writer_wait(&writer2_total);
-		__atomic_fetch_add(&writer2_done, 1, __ATOMIC_RELEASE);
-	}
+	for (int r = 1; r <= rounds; r++)
+		wait_as_writer(&writer2_go, &writer2_total, &writer2_done, r);
 	return NULL;
 }
 
