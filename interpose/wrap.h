@@ -95,7 +95,11 @@ static inline void lp_wrap_wait_stack(struct lp_wait *w)
 static inline void lp_wrap_release_charge(const void *obj, enum lp_primitive prim,
 					  int shared, int64_t held_until, int woke)
 {
-	int cs = lp_async_cancel_off();
+	int cs;
+
+	if (lp_release_quiet(obj, held_until, woke))
+		return;
+	cs = lp_async_cancel_off();
 
 	lp_release_charge(obj, prim, shared, held_until, woke);
 	lp_async_cancel_restore(cs);

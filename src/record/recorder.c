@@ -35,9 +35,11 @@ static int64_t profile_start;    /* monotonic: what duration_nanos counts from *
  * record, and leaves the lock counted as waited for: robust mutexes, whose
  * owners may die holding them, are left at once (interpose/mutex.c).
  */
+__thread const void *lp_deferred_holding
+	__attribute__((tls_model("initial-exec"))); /* NULL: nothing deferred */
+
 static __thread struct deferred {
-	const void *holding;   /* NULL: nothing deferred */
-	int raised;            /* it raised the filter of `holding` */
+	int raised;            /* it raised the filter of lp_deferred_holding */
 	struct lp_waiter left; /* a departure to make, when left.entry */
 	int64_t left_at;       /* when it took the lock */
 	int record;            /* a block record to insert */
@@ -64,7 +66,7 @@ static const struct lp_labels *labels_of(struct lp_labels *l, const void *obj,
 	return l;
 }
 
-/* The deferred work, after the release of `deferred.holding` (whose charge
+/* The deferred work, after the release of lp_deferred_holding (whose charge
  * made the departure) or before the thread's next wait. */
 static void finish_deferred(int released)
 {
@@ -80,8 +82,8 @@ static void finish_deferred(int released)
 				deferred.contentions, deferred.delay);
 	deferred.record = 0;
 	if (deferred.raised)
-		lp_waitstate_hold((uintptr_t)deferred.holding, -1);
-	deferred.holding = NULL;
+		lp_waitstate_hold((uintptr_t)lp_deferred_holding, -1);
+	lp_deferred_holding = NULL;
 }
 
 /* The thread took `lock` at `at`: a timed hold of it armed before starts
@@ -108,7 +110,7 @@ int lp_wait_begin(struct lp_wait *w, const void *obj, enum lp_wait_kind kind,
 
 	if (lp_guarded() || lp_self_lock(obj))
 		return 0;
-	if (deferred.holding) {
+	if (lp_deferred_holding) {
 		saved = lp_guard_enter();
 		finish_deferred(0); /* before blocking: the thread waits anyway */
 		lp_guard_leave(saved);
@@ -227,7 +229,7 @@ void lp_wait_end(struct lp_wait *w, enum lp_wait_outcome how, const void *holdin
 		}
 	}
 	if (leave_later || deferred.record) {
-		deferred.holding = holding;
+		lp_deferred_holding = holding;
 		/* A waiter that has not left yet keeps the filter slot of its
 		 * lock busy (lp_waitstate_hold's count includes it), so its
 		 * release comes here anyway: no write to the shared slot inside
@@ -327,11 +329,11 @@ static int only_own_raises(const void *obj, int64_t held_until)
 {
 	uint32_t own;
 
-	if (!held_until || (deferred.holding && deferred.left.entry))
+	if (!held_until || (lp_deferred_holding && deferred.left.entry))
 		return 0;
 	own = (uint32_t)lp_holdset_same_slot(obj);
-	if (deferred.holding &&
-	    lp_filter_slot((uintptr_t)deferred.holding) == lp_filter_slot((uintptr_t)obj))
+	if (lp_deferred_holding &&
+	    lp_filter_slot((uintptr_t)lp_deferred_holding) == lp_filter_slot((uintptr_t)obj))
 		own++;
 	return lp_waitstate_filter_count((uintptr_t)obj) <= own;
 }
@@ -347,18 +349,12 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 	int64_t fraction;
 	int saved, n, truncated;
 
-	/* Most releases of a hot lock that come here wake nobody and end
-	 * nothing of the thread's own (a wait deferred to this release, a
-	 * timed hold): they leave before anything else. */
-	if (!woke && !held_until && deferred.holding != obj &&
-	    !lp_waitstate_maybe_pending_alone((uintptr_t)obj))
-		return;
 	if (lp_guarded() || lp_self_lock(obj))
 		return;
 	saved = lp_guard_enter();
 	fraction = __atomic_load_n(&lp_prof.recording, __ATOMIC_RELAXED) ?
 		__atomic_load_n(&lp_prof.mutex_fraction, __ATOMIC_RELAXED) : 0;
-	left = deferred.holding == obj && deferred.left.entry ? &deferred.left : NULL;
+	left = lp_deferred_holding == obj && deferred.left.entry ? &deferred.left : NULL;
 	/* The thread's own departure goes with a charge even when it woke
 	 * nobody: a lock with no kept release gets one there to settle its
 	 * pending waits on (lp_waitstate_charge). So does a release of a
@@ -379,7 +375,7 @@ void lp_release_charge(const void *obj, enum lp_primitive prim, int shared,
 		if (c.late_due)
 			lp_waitstate_attach(&c, sample);
 	}
-	if (deferred.holding == obj)
+	if (lp_deferred_holding == obj)
 		finish_deferred(1);
 	if (held_until)
 		hold_record(lp_holdset_find(obj), held_until, prim);
@@ -451,7 +447,7 @@ int lp_recorder_init(const struct lp_config *cfg)
 void lp_recorder_after_fork_child(void)
 {
 	/* The parent's wait; the filter and the wait state are cleared. */
-	deferred.holding = NULL;
+	lp_deferred_holding = NULL;
 	deferred.left.entry = NULL;
 	deferred.record = 0;
 	lp_waitstate_after_fork_child();

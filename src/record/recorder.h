@@ -120,6 +120,20 @@ static inline int lp_release_wanted(const void *obj)
 	return __builtin_expect(lp_waitstate_maybe_busy((uintptr_t)obj), 0);
 }
 
+/* The lock whose release the thread's last wait left work for (a
+ * departure, a record: recorder.c), or NULL. */
+extern __thread const void *lp_deferred_holding __attribute__((tls_model("initial-exec")));
+
+/* Most releases of a hot lock that find its filter busy wake nobody and
+ * end nothing of the thread's own (a wait deferred to this release, a
+ * timed hold), with no waits pending alone in its slot: lp_release_charge
+ * would do nothing for them, and the wrappers do not call it. */
+static inline int lp_release_quiet(const void *obj, int64_t held_until, int woke)
+{
+	return !woke && !held_until && lp_deferred_holding != obj &&
+	       !lp_waitstate_maybe_pending_alone((uintptr_t)obj);
+}
+
 /* After the real unlock or post (`prim`) succeeded: charge the waiters
  * when the release `woke` one (or may have), record the thread's wait
  * deferred until this release, and, when `held_until` is not 0
