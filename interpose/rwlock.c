@@ -196,19 +196,20 @@ LP_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
  * writer counted in __writers (writers preferred), or wakes one sleeping
  * on __writers_futex (readers preferred, the default, counts none); in a
  * read phase it is a reader, and only the last one wakes: the primary
- * writer (WRLOCKED), or readers that waited for one (RWAITING). Other readers come and go while it reads: a
- * reader that turns out to be the last one after all leaves its waiters'
- * time to the next release that wakes (or to their pending, as a waiter
- * that never slept), never loses it. A shared rwlock is charged at every
- * release, as a shared mutex.
+ * writer (WRLOCKED), or readers that waited for one (RWAITING). Other
+ * readers come and go while it reads: a reader that turns out to be the
+ * last one after all leaves its waiters' time to the next release that
+ * wakes (or to their pending, as a waiter that never slept), never loses
+ * it. A shared rwlock is charged at every release, as a shared mutex.
  */
 static int unlock_wakes(const pthread_rwlock_t *l, int shared)
 {
-	unsigned int r = __atomic_load_n(&l->__data.__readers, __ATOMIC_RELAXED);
-	unsigned int registered = r >> GLIBC_RWLOCK_READER_SHIFT;
+	unsigned int r, registered;
 
 	if (shared)
 		return 1;
+	r = __atomic_load_n(&l->__data.__readers, __ATOMIC_RELAXED);
+	registered = r >> GLIBC_RWLOCK_READER_SHIFT;
 	if (r & GLIBC_RWLOCK_WRPHASE)
 		return registered != 0 ||
 		       __atomic_load_n(&l->__data.__writers, __ATOMIC_RELAXED) != 0 ||

@@ -154,13 +154,13 @@ struct lp_charge {
  * A release of `lock`: what it is charged, and whether it is sampled (1 in
  * `fraction`, by lp_mutex_keep; 0 never), `shared` as at arrival. Every
  * release charged that finds waiters charges, kept or not (waitstate.c).
- * Returns 0 when there was nothing to charge, and with the mutex profile off (`fraction` <= 0) for a
- * private lock unless it leaves (`left`); 1 with nothing charged for a
- * release that leaves its own wait pending on a lock with no kept release,
- * to be recorded all the same (the waits no release takes
- * are settled there: lp_waitstate_settle). With
- * `left`, the releasing thread's own departure as a waiter that took the
- * lock at `left_at` is made in the same compare-and-swap.
+ * Returns 0 when there was nothing to charge, and with the mutex profile
+ * off (`fraction` <= 0) for a private lock unless it leaves (`left`); 1
+ * with nothing charged for a release that leaves its own wait pending on
+ * a lock with no kept release, to be recorded all the same (the waits no
+ * release takes are settled there: lp_waitstate_settle). With `left`, the
+ * releasing thread's own departure as a waiter that took the lock at
+ * `left_at` is made in the same compare-and-swap.
  * Signal-safe: it allocates nothing and takes no lock.
  */
 int lp_waitstate_charge(uintptr_t lock, int shared, int64_t fraction,
