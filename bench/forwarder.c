@@ -8,15 +8,18 @@
  *   bench-tryfirst.so  the locks try first and fall back to the blocking
  *                      call, as lockprof does to know that a lock was busy
  *                      (the cost of the design's one extra call and
- *                      trylock).
+ *                      trylock); a read lock tries as lockprof's does, with
+ *                      a deadline long past (interpose/rwlock.c).
  * bench/run times the uncontended loop and the rwlocks (readers only, and
  * 1 lock in 4 a write lock) through both, next to lockprof.
  *
  * The glibc entry points are bound by version, as in interpose/real.c, so
- * that nothing needs resolving before the first call.
+ * that nothing needs resolving before the first call (clockrdlock, which
+ * has no such alias, by the link).
  */
 #include <errno.h>
 #include <pthread.h>
+#include <time.h>
 
 extern int glibc_lock(pthread_mutex_t *);
 extern int glibc_trylock(pthread_mutex_t *);
@@ -25,12 +28,10 @@ __asm__(".symver glibc_lock, __pthread_mutex_lock@GLIBC_2.2.5");
 __asm__(".symver glibc_trylock, __pthread_mutex_trylock@GLIBC_2.2.5");
 __asm__(".symver glibc_unlock, __pthread_mutex_unlock@GLIBC_2.2.5");
 extern int glibc_rdlock(pthread_rwlock_t *);
-extern int glibc_tryrdlock(pthread_rwlock_t *);
 extern int glibc_rwunlock(pthread_rwlock_t *);
 extern int glibc_wrlock(pthread_rwlock_t *);
 extern int glibc_trywrlock(pthread_rwlock_t *);
 __asm__(".symver glibc_rdlock, __pthread_rwlock_rdlock@GLIBC_2.2.5");
-__asm__(".symver glibc_tryrdlock, __pthread_rwlock_tryrdlock@GLIBC_2.2.5");
 __asm__(".symver glibc_wrlock, __pthread_rwlock_wrlock@GLIBC_2.2.5");
 __asm__(".symver glibc_trywrlock, __pthread_rwlock_trywrlock@GLIBC_2.2.5");
 __asm__(".symver glibc_rwunlock, __pthread_rwlock_unlock@GLIBC_2.2.5");
@@ -43,8 +44,15 @@ static int (*volatile real_rwunlock)(pthread_rwlock_t *) = glibc_rwunlock;
 static int (*volatile real_wrlock)(pthread_rwlock_t *) = glibc_wrlock;
 #if TRY_FIRST
 static int (*volatile real_trylock)(pthread_mutex_t *) = glibc_trylock;
-static int (*volatile real_tryrdlock)(pthread_rwlock_t *) = glibc_tryrdlock;
+static int (*volatile real_clockrdlock)(pthread_rwlock_t *, clockid_t,
+					const struct timespec *) = pthread_rwlock_clockrdlock;
 static int (*volatile real_trywrlock)(pthread_rwlock_t *) = glibc_trywrlock;
+static const struct timespec long_past = { .tv_sec = -1 };
+
+static inline int real_tryrdlock(pthread_rwlock_t *l)
+{
+	return real_clockrdlock(l, CLOCK_MONOTONIC, &long_past);
+}
 
 static __attribute__((noinline)) int lock_busy(pthread_mutex_t *m)
 {
