@@ -41,6 +41,8 @@ struct lp_real lp_real = {
 
 int lp_real_ready;
 
+const struct timespec lp_long_past = { .tv_sec = -1 };
+
 /* 0 idle, 1 resolving, 2 done. */
 static int resolve_state;
 static __thread int resolving_here __attribute__((tls_model("initial-exec")));
@@ -56,6 +58,19 @@ static void *next_cond(const char *name)
 {
 	void *f = dlvsym(RTLD_NEXT, name, "GLIBC_2.3.2");
 	return f ? f : next(name);
+}
+
+/* The read lock's try relies on a timed read lock with a deadline long
+ * past taking a free lock, as POSIX says it must; a C library that checked
+ * the deadline first would have every read lock timed as a wait. */
+static void check_rdlock_at_once(void)
+{
+	pthread_rwlock_t l = PTHREAD_RWLOCK_INITIALIZER;
+
+	if (lp_real.rwlock_clockrdlock &&
+	    lp_real.rwlock_clockrdlock(&l, CLOCK_MONOTONIC, &lp_long_past) == 0 &&
+	    lp_real.rwlock_unlock(&l) == 0)
+		lp_real.rwlock_rdlock_at_once = lp_real.rwlock_clockrdlock;
 }
 
 #define SET(field, ptr) do { void *p_ = (ptr); if (p_) *(void **)&lp_real.field = p_; } while (0)
@@ -90,6 +105,7 @@ static void resolve_all(void)
 	SET(setcanceltype, next("pthread_setcanceltype"));
 	SET(setname_np, next("pthread_setname_np"));
 	SET(prctl, next("prctl"));
+	check_rdlock_at_once();
 }
 
 /* Returns 1 when this call did the resolution or found it done. */

@@ -41,15 +41,14 @@ LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind, due_clock)
  * writes and then compare-and-swaps it: two transfers of that line a lock
  * instead of one (bench/run's four readers, 1.26 times native through a
  * tryrdlock, 1.11 through this). Before the real functions are resolved,
- * or in a glibc without clockrdlock, the trylock. The busy answer is
+ * or in a C library without clockrdlock, or whose clockrdlock did not take
+ * a free lock so (interpose/real.c), the trylock. The busy answer is
  * ETIMEDOUT instead of EBUSY: rdlock_busy reads it.
  */
-static const struct timespec long_past = { .tv_sec = -1 };
-
 static inline int rdlock_try(const struct lp_real *real, pthread_rwlock_t *l)
 {
-	if (__builtin_expect(real->rwlock_clockrdlock != NULL, 1))
-		return real->rwlock_clockrdlock(l, CLOCK_MONOTONIC, &long_past);
+	if (__builtin_expect(real->rwlock_rdlock_at_once != NULL, 1))
+		return real->rwlock_rdlock_at_once(l, CLOCK_MONOTONIC, &lp_long_past);
 	return real->rwlock_tryrdlock(l);
 }
 

@@ -13,6 +13,10 @@ and the writer's Unlock (docs/profiles.md, "What a release is charged").
 - The writer holds it while a second writer waits: its release
   (writer_handover) is charged the second writer's waits, within 10%.
 - The mutex total equals the block total (every ns charged once).
+- The locks taken while the lock is free (the readers' in reader, the
+  writer's in write_hold) are no waits: the read lock's try (a timed read
+  lock with a deadline long past, interpose/rwlock.c) takes a free lock.
+  At most one wait per reader_wait call.
 
 Run for both kinds of rwlock: readers preferred (the default: a waiting
 writer sleeps on __writers_futex, uncounted) and writers preferred
@@ -59,6 +63,13 @@ def main():
                  "the writer's release is charged the readers' waits, within 10%")
     lptest.check(lptest.within(charged["writer_handover"], writer2_waited, 0.10),
                  "the writer's release is charged the second writer's waits, within 10%")
+    free_takes = (block.by_frame("reader", 0) - block.by_frame("reader_wait", 0)
+                  + block.by_frame("write_hold", 0))
+    lptest.check(free_takes == 0,
+                 "no wait where the lock was free (reader, write_hold): %d" % free_takes)
+    lptest.check(0 < block.by_frame("reader_wait", 0) <= truth["reader_waits"][0],
+                 "the readers' waits: %d, at most one a call (%d calls)"
+                 % (block.by_frame("reader_wait", 0), truth["reader_waits"][0]))
     lptest.check(mutex.total(1) == block.total(1),
                  "mutex total %d ns equals block total %d ns" % (mutex.total(1), block.total(1)))
     print("1 passed, 0 failed")
