@@ -41,9 +41,15 @@ static int scan(struct dl_phdr_info *info, size_t size, void *arg)
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
 
 		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W) &&
-		    lp_self.ndata < LP_SELF_DATA_MAX)
-			lp_self.data[lp_self.ndata++] =
-				(struct lp_range){ lo, lo + ph->p_memsz };
+		    lp_self.ndata < LP_SELF_DATA_MAX) {
+			struct lp_range r = { lo, lo + ph->p_memsz };
+
+			lp_self.data[lp_self.ndata++] = r;
+			if (lp_self.ndata == 1 || r.lo < lp_self.span.lo)
+				lp_self.span.lo = r.lo;
+			if (r.hi > lp_self.span.hi)
+				lp_self.span.hi = r.hi;
+		}
 	}
 	return 0;
 }

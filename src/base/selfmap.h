@@ -21,6 +21,7 @@ struct lp_selfmap {
 	struct lp_range code;                  /* liblockprof's text */
 	struct lp_range data[LP_SELF_DATA_MAX]; /* writable segments */
 	int ndata;
+	struct lp_range span;                  /* from the lowest to the highest */
 };
 
 extern struct lp_selfmap lp_self;
@@ -38,6 +39,10 @@ static inline int lp_self_lock(const void *obj)
 {
 	uintptr_t a = (uintptr_t)obj;
 
+	/* The program's locks, in its own image, heap and stacks, are mostly
+	 * outside the span: one test. */
+	if (a < lp_self.span.lo || a >= lp_self.span.hi)
+		return 0;
 	for (int i = 0; i < lp_self.ndata; i++)
 		if (a >= lp_self.data[i].lo && a < lp_self.data[i].hi)
 			return 1;
