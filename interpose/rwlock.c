@@ -120,7 +120,8 @@ LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct times
 	rc = rdlock_try(real, l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return rwlock_acquire_slow(l, rdlock_busy(rc), &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
+	return rwlock_acquire_slow(l, rdlock_busy(rc),
+				   &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
 							  .abstime = abstime,
 							  .prim = LP_PRIM_RWLOCK_TIMEDRDLOCK });
 }
@@ -151,7 +152,8 @@ LP_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 	rc = rdlock_try(real, l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return rwlock_acquire_slow(l, rdlock_busy(rc), &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
+	return rwlock_acquire_slow(l, rdlock_busy(rc),
+				   &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
 							  .clock = clock, .abstime = abstime,
 							  .prim = LP_PRIM_RWLOCK_CLOCKRDLOCK });
 }
