@@ -14,8 +14,7 @@
  * 1 lock in 4 a write lock) through both, next to lockprof.
  *
  * The glibc entry points are bound by version, as in interpose/real.c, so
- * that nothing needs resolving before the first call (clockrdlock, which
- * has no such alias, by the link).
+ * that nothing needs resolving before the first call.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,10 +30,12 @@ extern int glibc_rdlock(pthread_rwlock_t *);
 extern int glibc_rwunlock(pthread_rwlock_t *);
 extern int glibc_wrlock(pthread_rwlock_t *);
 extern int glibc_trywrlock(pthread_rwlock_t *);
+extern int glibc_timedrdlock(pthread_rwlock_t *, const struct timespec *);
 __asm__(".symver glibc_rdlock, __pthread_rwlock_rdlock@GLIBC_2.2.5");
 __asm__(".symver glibc_wrlock, __pthread_rwlock_wrlock@GLIBC_2.2.5");
 __asm__(".symver glibc_trywrlock, __pthread_rwlock_trywrlock@GLIBC_2.2.5");
 __asm__(".symver glibc_rwunlock, __pthread_rwlock_unlock@GLIBC_2.2.5");
+__asm__(".symver glibc_timedrdlock, pthread_rwlock_timedrdlock@GLIBC_2.2.5");
 
 /* Called through pointers, as an interposer that resolved them would. */
 static int (*volatile real_lock)(pthread_mutex_t *) = glibc_lock;
@@ -44,14 +45,14 @@ static int (*volatile real_rwunlock)(pthread_rwlock_t *) = glibc_rwunlock;
 static int (*volatile real_wrlock)(pthread_rwlock_t *) = glibc_wrlock;
 #if TRY_FIRST
 static int (*volatile real_trylock)(pthread_mutex_t *) = glibc_trylock;
-static int (*volatile real_clockrdlock)(pthread_rwlock_t *, clockid_t,
-					const struct timespec *) = pthread_rwlock_clockrdlock;
+static int (*volatile real_timedrdlock)(pthread_rwlock_t *,
+					const struct timespec *) = glibc_timedrdlock;
 static int (*volatile real_trywrlock)(pthread_rwlock_t *) = glibc_trywrlock;
 static const struct timespec long_past = { .tv_sec = -1 };
 
 static inline int real_tryrdlock(pthread_rwlock_t *l)
 {
-	return real_clockrdlock(l, CLOCK_MONOTONIC, &long_past);
+	return real_timedrdlock(l, &long_past);
 }
 
 static __attribute__((noinline)) int lock_busy(pthread_mutex_t *m)

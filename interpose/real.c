@@ -67,10 +67,10 @@ static void check_rdlock_at_once(void)
 {
 	pthread_rwlock_t l = PTHREAD_RWLOCK_INITIALIZER;
 
-	if (lp_real.rwlock_clockrdlock &&
-	    lp_real.rwlock_clockrdlock(&l, CLOCK_MONOTONIC, &lp_long_past) == 0 &&
+	if (lp_real.rwlock_timedrdlock &&
+	    lp_real.rwlock_timedrdlock(&l, &lp_long_past) == 0 &&
 	    lp_real.rwlock_unlock(&l) == 0)
-		lp_real.rwlock_rdlock_at_once = lp_real.rwlock_clockrdlock;
+		lp_real.rwlock_rdlock_at_once = lp_real.rwlock_timedrdlock;
 }
 
 #define SET(field, ptr) do { void *p_ = (ptr); if (p_) *(void **)&lp_real.field = p_; } while (0)

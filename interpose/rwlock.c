@@ -36,19 +36,20 @@ LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind, due_clock)
  * timed lock that can be taken at once never times out (POSIX), so it
  * takes the lock exactly when a trylock would; where it cannot, glibc
  * answers a negative deadline without a system call (futex_abstimed_wait,
- * since the rwlock of 2.25; clockrdlock is 2.30's). Its registration is
- * the rdlock's one atomic add, where tryrdlock loads the word every reader
- * writes and then compare-and-swaps it: two transfers of that line a lock
- * instead of one (bench/run's four readers, 1.26 times native through a
- * tryrdlock, 1.11 through this). Before the real functions are resolved,
- * or in a C library without clockrdlock, or whose clockrdlock did not take
- * a free lock so (interpose/real.c), the trylock. The busy answer is
- * ETIMEDOUT instead of EBUSY: rdlock_busy reads it.
+ * since the rwlock of 2.25). Its registration is the rdlock's one atomic
+ * add, where tryrdlock loads the word every reader writes and then
+ * compare-and-swaps it: two transfers of that line a lock instead of one
+ * (bench/run's four readers, 1.26 times native through a tryrdlock, 1.11
+ * through this). pthread_rwlock_timedrdlock, not clockrdlock: the tools
+ * that track locks by interposing them too (TSan, Helgrind) know the
+ * older call. Before the real functions are resolved, or where the timed
+ * read lock did not take a free lock so (interpose/real.c), the trylock.
+ * The busy answer is ETIMEDOUT instead of EBUSY: rdlock_busy reads it.
  */
 static inline int rdlock_try(const struct lp_real *real, pthread_rwlock_t *l)
 {
 	if (__builtin_expect(real->rwlock_rdlock_at_once != NULL, 1))
-		return real->rwlock_rdlock_at_once(l, CLOCK_MONOTONIC, &lp_long_past);
+		return real->rwlock_rdlock_at_once(l, &lp_long_past);
 	return real->rwlock_tryrdlock(l);
 }
 

@@ -24,6 +24,14 @@
 #include "record/recorder.h"
 #include "base/selfmap.h"
 
+/*
+ * ThreadSanitizer's runtime, in a program built with -fsanitize=thread.
+ * Such a program is not profiled: libunwind frees a thread's cache at the
+ * thread's exit under a mutex, through ThreadSanitizer's interceptor after
+ * ThreadSanitizer has let go of the thread, and the process crashes.
+ */
+extern void __tsan_init(void) __attribute__((weak));
+
 static int init_state;           /* 0 not yet, 1 running, 2 done */
 static int usable;               /* started, and LOCKPROF is not 0 */
 static int secure;               /* AT_SECURE: see env() */
@@ -85,6 +93,11 @@ void lp_profiler_init(void)
 	secure = getauxval(AT_SECURE) != 0;
 	lp_log_init(env("LOCKPROF_LOG"));
 	lp_config_load(&cfg, env, lp_log);
+	if (cfg.enabled && __tsan_init) {
+		lp_log("lockprof: the program runs under ThreadSanitizer; not profiling "
+		       "(docs/safety.md)");
+		cfg.enabled = 0;
+	}
 	lp_prof.stack_depth = cfg.stack_depth;
 	lp_prof.block_rate = cfg.block_rate;
 	lp_prof.mutex_fraction = cfg.mutex_fraction;
