@@ -8,10 +8,12 @@
  *                           the first part of a wait whose stack is due
  *                           (lp_stack_deadline), on `due_clock(o)`
  *   name_acquire_slow(o, tried, call)
- *                           the trylock did not take `o`: block in the real
+ *                           the try did not take `o`: block in the real
  *                           call, timed as a wait of `kind(o)` when `o` was
- *                           busy. EINVAL, EAGAIN, ...: only the blocking
- *                           call can say, and it reports its own error.
+ *                           busy (EBUSY from a trylock, ETIMEDOUT from a
+ *                           timed lock with a deadline long past). EINVAL,
+ *                           EAGAIN, ...: only the blocking call can say,
+ *                           and it reports its own error.
  *
  * The wrappers reach it with a tail call and build the call's form only on
  * the way, so that the uncontended path carries none of it. Written once
@@ -78,7 +80,8 @@ static int name##_acquire_slow(TYPE *o, int tried, const struct name##_call *c) 
 	struct lp_wait w;                                                      \
 	int rc;                                                                \
                                                                                \
-	if (tried != EBUSY || !lp_wrap_wait_begin(&w, o, kind(o), c->prim))    \
+	if ((tried != EBUSY && tried != ETIMEDOUT) ||                          \
+	    !lp_wrap_wait_begin(&w, o, kind(o), c->prim))                      \
 		return name##_call_real(c, o);                                 \
 	rc = lp_cancel_async ? name##_call_cancellable(c, o, &w) :             \
 			       name##_call_wait(c, o, &w);                     \

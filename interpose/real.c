@@ -29,6 +29,13 @@ BOOT(int, boot_rwlock_tryrdlock, __pthread_rwlock_tryrdlock, pthread_rwlock_t *)
 BOOT(int, boot_rwlock_trywrlock, __pthread_rwlock_trywrlock, pthread_rwlock_t *);
 BOOT(int, boot_rwlock_unlock, __pthread_rwlock_unlock, pthread_rwlock_t *);
 
+/* The read lock's try where it is the trylock: the deadline has no use. */
+static int tryrdlock_now(pthread_rwlock_t *l, const struct timespec *deadline)
+{
+	(void)deadline;
+	return lp_real.rwlock_tryrdlock(l);
+}
+
 struct lp_real lp_real = {
 	.mutex_init = boot_mutex_init,
 	.mutex_lock = boot_mutex_lock,
@@ -40,6 +47,7 @@ struct lp_real lp_real = {
 	.rwlock_tryrdlock = boot_rwlock_tryrdlock,
 	.rwlock_trywrlock = boot_rwlock_trywrlock,
 	.rwlock_unlock = boot_rwlock_unlock,
+	.rwlock_rdlock_try = tryrdlock_now,
 };
 
 int lp_real_ready;
@@ -94,7 +102,7 @@ static int find_rdlock_objects(struct dl_phdr_info *info, size_t size, void *arg
 
 /*
  * The read lock's try (interpose/rwlock.c) is the timed read lock with a
- * deadline long past, kept only
+ * deadline long past, instead of the trylock, only
  * - where the timed read lock is in the same object as the read lock and
  *   its trylock: a tool that tracks locks by interposing them (a lock
  *   tracer) without the timed form would never see a read lock taken
@@ -106,7 +114,7 @@ static int find_rdlock_objects(struct dl_phdr_info *info, size_t size, void *arg
  * Found with dl_iterate_phdr, which a thread inside dlopen does not hold
  * while constructors run (dladdr's lock it does).
  */
-static void check_rdlock_at_once(void)
+static void choose_rdlock_try(void)
 {
 	pthread_rwlock_t l = PTHREAD_RWLOCK_INITIALIZER;
 	struct rdlock_objects o = {
@@ -120,7 +128,7 @@ static void check_rdlock_at_once(void)
 	if (o.valgrind || !o.in[2] || o.in[0] != o.in[2] || o.in[1] != o.in[2])
 		return;
 	if (lp_real.rwlock_timedrdlock(&l, &lp_long_past) == 0 && lp_real.rwlock_unlock(&l) == 0)
-		lp_real.rwlock_rdlock_at_once = lp_real.rwlock_timedrdlock;
+		lp_real.rwlock_rdlock_try = lp_real.rwlock_timedrdlock;
 }
 
 #define SET(field, ptr) do { void *p_ = (ptr); if (p_) *(void **)&lp_real.field = p_; } while (0)
@@ -155,7 +163,7 @@ static void resolve_all(void)
 	SET(setcanceltype, next("pthread_setcanceltype"));
 	SET(setname_np, next("pthread_setname_np"));
 	SET(prctl, next("prctl"));
-	check_rdlock_at_once();
+	choose_rdlock_try();
 }
 
 /* Returns 1 when this call did the resolution or found it done. */

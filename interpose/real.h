@@ -34,9 +34,10 @@ struct lp_real {
 	int (*rwlock_clockrdlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
 	int (*rwlock_clockwrlock)(pthread_rwlock_t *, clockid_t, const struct timespec *);
 	int (*rwlock_unlock)(pthread_rwlock_t *);
-	/* rwlock_timedrdlock, once seen to take a free lock when given
-	 * lp_long_past: the read lock's try (interpose/rwlock.c); else NULL. */
-	int (*rwlock_rdlock_at_once)(pthread_rwlock_t *, const struct timespec *);
+	/* The read lock's try, given lp_long_past (interpose/rwlock.c):
+	 * rwlock_timedrdlock where real.c keeps it, else rwlock_tryrdlock,
+	 * which has no deadline. */
+	int (*rwlock_rdlock_try)(pthread_rwlock_t *, const struct timespec *);
 
 	int (*cond_wait)(pthread_cond_t *, pthread_mutex_t *);
 	int (*cond_timedwait)(pthread_cond_t *, pthread_mutex_t *, const struct timespec *);

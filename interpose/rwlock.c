@@ -36,35 +36,24 @@ LP_LOCK_SLOW_PATH(rwlock, pthread_rwlock_t, wait_kind, due_clock)
  * timed lock that can be taken at once never times out (POSIX), so it
  * takes the lock exactly when a trylock would; where it cannot, glibc
  * answers a negative deadline without a system call (futex_abstimed_wait,
- * since the rwlock of 2.25). Its registration is the rdlock's one atomic
- * add, where tryrdlock loads the word every reader writes and then
- * compare-and-swaps it: two transfers of that line a lock instead of one
- * (bench/run's four readers, 1.26 times native through a tryrdlock, 1.11
- * through this). pthread_rwlock_timedrdlock, not clockrdlock: the tools
- * that track locks by interposing them too (TSan, Helgrind) know the
- * older call. Before the real functions are resolved, or where the timed
- * read lock did not take a free lock so (interpose/real.c), the trylock.
- * The busy answer is ETIMEDOUT instead of EBUSY: rdlock_busy reads it.
+ * since the rwlock of 2.25), with ETIMEDOUT for the trylock's EBUSY. Its
+ * registration is the rdlock's one atomic add, where tryrdlock loads the
+ * word every reader writes and then compare-and-swaps it: two transfers
+ * of that line a lock instead of one (bench/run's four readers, 1.26 times
+ * native through a tryrdlock, 1.11 through this). Where a tool that tracks
+ * locks would not see the timed form, before resolution, or where it did
+ * not take a free lock so, lp_real's try is the trylock (interpose/real.c).
  */
 static inline int rdlock_try(const struct lp_real *real, pthread_rwlock_t *l)
 {
-	if (__builtin_expect(real->rwlock_rdlock_at_once != NULL, 1))
-		return real->rwlock_rdlock_at_once(l, &lp_long_past);
-	return real->rwlock_tryrdlock(l);
-}
-
-/* What the slow path reads as "the lock was busy". */
-static inline int rdlock_busy(int tried)
-{
-	return tried == ETIMEDOUT ? EBUSY : tried;
+	return real->rwlock_rdlock_try(l, &lp_long_past);
 }
 
 /* The untimed forms' slow paths: frames of their own, so that the fast
  * paths need none. */
 static __attribute__((noinline)) int rdlock_slow(pthread_rwlock_t *l, int tried)
 {
-	return rwlock_acquire_slow(l, rdlock_busy(tried),
-				   &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock,
+	return rwlock_acquire_slow(l, tried, &(struct rwlock_call){ .untimed = lp_real.rwlock_rdlock,
 							  .clocked = lp_real.rwlock_clockrdlock,
 							  .prim = LP_PRIM_RWLOCK_RDLOCK });
 }
@@ -121,8 +110,7 @@ LP_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct times
 	rc = rdlock_try(real, l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return rwlock_acquire_slow(l, rdlock_busy(rc),
-				   &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
+	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .timed = real->rwlock_timedrdlock,
 							  .abstime = abstime,
 							  .prim = LP_PRIM_RWLOCK_TIMEDRDLOCK });
 }
@@ -153,8 +141,7 @@ LP_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
 	rc = rdlock_try(real, l);
 	if (__builtin_expect(rc == 0, 1))
 		return 0;
-	return rwlock_acquire_slow(l, rdlock_busy(rc),
-				   &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
+	return rwlock_acquire_slow(l, rc, &(struct rwlock_call){ .clocked = real->rwlock_clockrdlock,
 							  .clock = clock, .abstime = abstime,
 							  .prim = LP_PRIM_RWLOCK_CLOCKRDLOCK });
 }
