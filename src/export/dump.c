@@ -63,22 +63,6 @@ void lp_dump_after_fork_child(void)
 	pthread_mutex_init(&write_lock, NULL);
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		len -= (size_t)w;
-		lp_progress_tick();
-	}
-	return 0;
-}
-
 int lp_dump_encode(const struct lp_snapshot *s, int text, uint8_t **buf,
 		   size_t *len)
 {
@@ -115,10 +99,12 @@ int lp_dump_waiting_encode(struct lp_hang_view *v, int text, uint8_t **buf,
 	return rc;
 }
 
-/* Write an encoded file to `fd` and free it; write's errno kept. */
-static int write_and_free(int fd, uint8_t *buf, size_t len)
+/* Write an encoded file to `fd`, or in place of the file at `path` when
+ * `path` is not NULL, and free it; the write's errno kept. */
+static int write_and_free(int fd, const char *path, uint8_t *buf, size_t len)
 {
-	int rc = write_all(fd, buf, len), err = errno;
+	int rc = path ? lp_file_replace(path, buf, len) : lp_write_all(fd, buf, len);
+	int err = errno;
 
 	free(buf);
 	errno = err;
@@ -132,26 +118,25 @@ int lp_dump_snapshot_fd(const struct lp_snapshot *s, int fd)
 
 	if (lp_dump_encode(s, 0, &buf, &len) != 0)
 		return -1;
-	return write_and_free(fd, buf, len);
-}
-
-static int write_snapshot(int fd, void *s)
-{
-	return lp_dump_snapshot_fd(s, fd);
+	return write_and_free(fd, NULL, buf, len);
 }
 
 int lp_dump_snapshot_path(const struct lp_snapshot *s, const char *path)
 {
-	int rc, err;
+	uint8_t *buf;
+	size_t len;
+	int rc = -1, err;
 
 	/* The exit dump, an interval or signal dump and the C API may write
 	 * at once: one at a time, and none after the exit dump, which keeps
 	 * this lock (lp_dump_at_exit). No fsync: the rename is what keeps
 	 * readers from a half-written file, and flushing to the disk would put
 	 * the disk's latency (easily tens of ms on a busy server) into the
-	 * program's exit. */
+	 * program's exit. The file is made only once the profile is
+	 * encoded, which may take long (symbolizing). */
 	pthread_mutex_lock(&write_lock);
-	rc = lp_file_replace(path, write_snapshot, (void *)s);
+	if (lp_dump_encode(s, 0, &buf, &len) == 0)
+		rc = write_and_free(-1, path, buf, len);
 	err = errno;
 	pthread_mutex_unlock(&write_lock);
 	errno = err;
@@ -168,20 +153,15 @@ int lp_dump_snapshot_and_free(struct lp_snapshot *s, int fd, const char *path)
 	return rc;
 }
 
-struct waiting_file {
-	struct lp_hang_view *v;
-	int text;
-};
-
-static int write_waiting(int fd, void *arg)
+/* The hang view `v` to `fd`, or in place of the file at `path`. */
+static int write_waiting(struct lp_hang_view *v, int text, int fd, const char *path)
 {
-	const struct waiting_file *w = arg;
 	uint8_t *buf;
 	size_t len;
 
-	if (lp_dump_waiting_encode(w->v, w->text, &buf, &len) != 0)
+	if (lp_dump_waiting_encode(v, text, &buf, &len) != 0)
 		return -1;
-	return write_and_free(fd, buf, len);
+	return write_and_free(fd, path, buf, len);
 }
 
 int lp_dump_waiting_fd(int fd, int text)
@@ -191,7 +171,7 @@ int lp_dump_waiting_fd(int fd, int text)
 
 	errno = ENOMEM;
 	if (v)
-		rc = write_waiting(fd, &(struct waiting_file){ v, text });
+		rc = write_waiting(v, text, fd, NULL);
 	err = errno;
 	lp_hang_view_free(v);
 	lp_guard_leave(rc == 0 ? saved : err);
@@ -216,7 +196,7 @@ int lp_dump_waiting_files(struct lp_hang_view *v, char *txt_path, size_t len)
 	for (int text = 1; text >= 0 && rc == 0; text--) {
 		waiting_path(text ? "txt" : "pprof", path, sizeof(path));
 		pthread_mutex_lock(&write_lock);
-		rc = lp_file_replace(path, write_waiting, &(struct waiting_file){ v, text });
+		rc = write_waiting(v, text, -1, path);
 		pthread_mutex_unlock(&write_lock);
 		if (rc != 0)
 			lp_logf("lockprof: cannot write %s: %s", path, strerror(errno));

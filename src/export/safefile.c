@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/fdkeep.h"
+#include "base/progress.h"
 #include "safefile.h"
 
 /* Tries before giving up when every random name is taken: only someone
@@ -72,11 +73,108 @@ static int open_dir(const char *path, const char **base)
 	return lp_fdkeep_try(open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC));
 }
 
-int lp_file_replace(const char *path, int (*fill)(int fd, void *arg), void *arg)
+int lp_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+		lp_progress_tick();
+	}
+	return 0;
+}
+
+/* Name the unnamed file `fd` `tmp` (random, new) in `dirfd`: through the
+ * descriptor itself where the kernel allows it (CAP_DAC_READ_SEARCH), else
+ * through /proc. A name taken is never replaced (EEXIST: another). */
+static int name_unnamed(int fd, int dirfd, char *tmp, size_t len, const char *base)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (int i = 0; i < CREATE_TRIES; i++) {
+		random_name(tmp, len, base);
+		if (linkat(fd, "", dirfd, tmp, AT_EMPTY_PATH) == 0 ||
+		    (errno != EEXIST && linkat(AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) == 0))
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* The new file `fd`, written (`rc` 0) or not, and named `tmp` when
+ * `named`: closed, then renamed onto `base`, or removed. */
+static int finish(int fd, int rc, int dirfd, const char *tmp, int named, const char *base)
+{
+	int err = errno;
+
+	if (lp_fdkeep_close(fd) != 0 && rc == 0) {
+		rc = -1;
+		err = errno;
+	}
+	if (rc == 0 && renameat(dirfd, tmp, dirfd, base) != 0) {
+		rc = -1;
+		err = errno;
+	}
+	if (rc != 0 && named)
+		unlinkat(dirfd, tmp, 0); /* never a half-written file under any name */
+	errno = err;
+	return rc;
+}
+
+/*
+ * The contents written to a file with no name (O_TMPFILE), named only once
+ * complete: a process killed while it writes (SIGKILL, _exit() from another
+ * thread, SIGXFSZ) leaves nothing in the directory; a name exists only
+ * between the link and the rename. -1 with errno on failure, and
+ * `*unsupported` set when the directory's file system has no unnamed files
+ * or the file cannot be named (no /proc, no capability): nothing is left.
+ */
+static int replace_unnamed(int dirfd, const char *base, const void *buf, size_t len,
+			   int *unsupported)
 {
 	char tmp[NAME_MAX + 1];
+	int fd = lp_fdkeep_try(openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
+	int rc, named = 0;
+
+	if (fd < 0) {
+		*unsupported = errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL;
+		return -1;
+	}
+	rc = lp_write_all(fd, buf, len);
+	if (rc == 0) {
+		named = name_unnamed(fd, dirfd, tmp, sizeof(tmp), base) == 0;
+		rc = named ? 0 : -1;
+		*unsupported = !named && (errno == ENOENT || errno == EPERM || errno == EACCES);
+	}
+	return finish(fd, rc, dirfd, tmp, named, base);
+}
+
+/* The same through a file created under a random name, for file systems
+ * without unnamed files: a process killed while it writes leaves it. */
+static int replace_named(int dirfd, const char *base, const void *buf, size_t len)
+{
+	char tmp[NAME_MAX + 1];
+	int fd = create_new(dirfd, tmp, sizeof(tmp), base);
+
+	if (fd < 0)
+		return -1;
+	return finish(fd, lp_write_all(fd, buf, len), dirfd, tmp, 1, base);
+}
+
+int lp_file_replace(const char *path, const void *buf, size_t len)
+{
 	const char *base;
-	int dirfd, fd, rc, err;
+	int dirfd, rc, err, unsupported = 0;
 
 	dirfd = open_dir(path, &base);
 	if (dirfd < 0)
@@ -86,25 +184,10 @@ int lp_file_replace(const char *path, int (*fill)(int fd, void *arg), void *arg)
 		errno = EISDIR;
 		return -1;
 	}
-	fd = create_new(dirfd, tmp, sizeof(tmp), base);
-	if (fd < 0) {
-		err = errno;
-		lp_fdkeep_close(dirfd);
-		errno = err;
-		return -1;
-	}
-	rc = fill(fd, arg);
+	rc = replace_unnamed(dirfd, base, buf, len, &unsupported);
+	if (rc != 0 && unsupported)
+		rc = replace_named(dirfd, base, buf, len);
 	err = errno;
-	if (lp_fdkeep_close(fd) != 0 && rc == 0) {
-		rc = -1;
-		err = errno;
-	}
-	if (rc == 0 && renameat(dirfd, tmp, dirfd, base) != 0) {
-		rc = -1;
-		err = errno;
-	}
-	if (rc != 0)
-		unlinkat(dirfd, tmp, 0); /* never a half-written file under any name */
 	lp_fdkeep_close(dirfd);
 	errno = err;
 	return rc;

@@ -25,7 +25,7 @@ for stressor in ("mutex", "sem", "pthread"):
     leftovers = [f for f in os.listdir(d) if not f.endswith(".pprof")]
     if leftovers:
         say(f"note: stress-ng --{stressor} left {leftovers} (a child's _exit() "
-            "during an interval dump)")
+            "during an interval dump, on a file system without O_TMPFILE)")
     files = profiles_in(d)
     # A process of the tree that recorded nothing writes nothing. --mutex
     # contends on every operation; --sem and --pthread may not, on a loaded
