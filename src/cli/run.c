@@ -94,17 +94,20 @@ static int find_library(char *out, size_t len)
 	return readable(out) ? 0 : -1;
 }
 
-static int set_preload(const char *lib)
+/* LD_PRELOAD for the program: what is there, then the library; in front,
+ * a runtime the program needs first (`first`, lp_run_preload_first). */
+static int set_preload(const char *first, const char *lib)
 {
 	const char *old = getenv("LD_PRELOAD");
 	char *value;
 	int rc;
 
-	if (!old || !*old)
-		return setenv("LD_PRELOAD", lib, 1);
+	if (!old)
+		old = "";
 	/* After what is there: a sanitizer runtime must stay first, and an
 	 * interposer ahead of us chains to us through RTLD_NEXT anyway. */
-	if (asprintf(&value, "%s:%s", old, lib) < 0)
+	if (asprintf(&value, "%s%s%s%s%s", first, *first && *old ? ":" : "", old,
+		     *first || *old ? ":" : "", lib) < 0)
 		return -1;
 	rc = setenv("LD_PRELOAD", value, 1);
 	free(value);
@@ -247,15 +250,19 @@ static int output_dir(struct run_args *a)
 	return setenv("LOCKPROF_DIR", a->dir, 1) ? 2 : 0;
 }
 
-static void warn_unprofiled(const char *prog)
+/* Looks at the program about to run: a warning when it cannot be
+ * profiled, and the runtime it needs first in LD_PRELOAD into `first`. */
+static void look_at_program(const char *prog, char *first, size_t len)
 {
 	char path[PATH_MAX], why[PATH_MAX + 256];
 
+	first[0] = '\0';
 	if (lp_run_find_program(prog, path, sizeof(path)))
 		return;
 	lp_run_why_not_profiled(path, why, sizeof(why));
 	if (why[0])
 		fprintf(stderr, "lockprof run: warning: %s\n", why);
+	lp_run_preload_first(path, getenv("LD_PRELOAD"), first, len);
 }
 
 /* --merge: the tree's files of one kind as one, under the first process's
@@ -305,7 +312,7 @@ int lp_cmd_run(int argc, char **argv)
 {
 	struct run_args a = { 0 };
 	struct lp_run_files *before;
-	char lib[PATH_MAX];
+	char lib[PATH_MAX], first[256];
 	int rc = parse(argc, argv, &a), status;
 
 	if (rc)
@@ -319,11 +326,11 @@ int lp_cmd_run(int argc, char **argv)
 	rc = output_dir(&a);
 	if (rc)
 		return rc;
-	if (set_preload(lib) != 0) {
+	look_at_program(argv[optind], first, sizeof(first));
+	if (set_preload(first, lib) != 0) {
 		perror("lockprof run");
 		return 2;
 	}
-	warn_unprofiled(argv[optind]);
 	before = lp_run_files_before(a.dir);
 	status = lp_run_child(argv + optind, a.signal);
 	if (status < 0) {

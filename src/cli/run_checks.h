@@ -22,4 +22,12 @@ int lp_run_find_program(const char *prog, char *path, size_t len);
  * it cannot, one line into why. */
 void lp_run_why_not_profiled(const char *path, char *why, size_t len);
 
+/* The library that the program at `path` needs and that must come first in
+ * LD_PRELOAD, before liblockprof.so, into `name` (its DT_NEEDED name, which
+ * the loader searches for as it would for the program): the runtime of a
+ * program built with AddressSanitizer, which aborts otherwise. "" when
+ * there is none, or when the LD_PRELOAD value `preload` (may be NULL)
+ * names one already. */
+void lp_run_preload_first(const char *path, const char *preload, char *name, size_t len);
+
 #endif

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """lockprof run: the library's settings from options, the output directory
 checked before the program starts, a warning for a program that cannot be
-profiled (static), one line at the end naming what was written.
-argv: TWOSITES STATIC_PROGRAM LIBLOCKPROF"""
+profiled (static), one line at the end naming what was written, the
+AddressSanitizer runtime put first in LD_PRELOAD for a program built with it.
+argv: TWOSITES STATIC_PROGRAM LIBLOCKPROF [TWOSITES_BUILT_WITH_ASAN]"""
 import os
 import re
 import subprocess
@@ -11,12 +12,13 @@ import sys
 from clitest import check, done, lockprof, run_json, tmpdir
 
 twosites, static, library = sys.argv[1], sys.argv[2], sys.argv[3]
+asan = sys.argv[4] if len(sys.argv) > 4 else None
 d = tmpdir()
 
 
-def run(*args, cwd=None):
+def run(*args, cwd=None, env=None):
     return subprocess.run([lockprof(), "run", "--library", library, *args], capture_output=True,
-                          text=True, timeout=120, cwd=cwd)
+                          text=True, timeout=120, cwd=cwd, env=env)
 
 
 # Files, sample counts and processes in one line at the end.
@@ -93,6 +95,27 @@ p = run("--dir", out, static)
 check(p.returncode == 3, f"the static program's exit status: {p.returncode}")
 check("statically linked" in p.stderr and "nothing will be profiled" in p.stderr
       and "no profile was written" in p.stderr, f"static program: {p.stderr!r}")
+
+# A program built with AddressSanitizer: its runtime aborts the program
+# unless it comes first in LD_PRELOAD; lockprof run puts it there, unless
+# LD_PRELOAD names it already (as docs/safety.md has users do by hand).
+if asan:
+    plain = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("LOCKPROF")}
+    runtime = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
+                             text=True).stdout.strip()
+    for what, preload in (("no LD_PRELOAD", None), ("LD_PRELOAD naming it", runtime)):
+        adir = os.path.join(d, "asan-" + what.split()[0])
+        os.mkdir(adir)
+        env = dict(plain, LD_PRELOAD=preload) if preload else plain
+        p = run("--block-rate", "1", "--dir", adir, "--", asan, "500", "500", "5", "3000", env=env)
+        check(p.returncode == 0 and "wait_on_a=" in p.stdout and "does not come first" not in p.stderr,
+              f"ASan program, {what}: runs: {p.returncode} {p.stderr!r}")
+        t = run_json("top", os.path.join(adir, "block.pprof")) if p.returncode == 0 else {}
+        sites = {s["site"] for s in t.get("sites", [])}
+        check("pthread_mutex_lock in wait_on_a" in sites,
+              f"ASan program, {what}: its waits profiled: {sorted(sites)}")
+    p = run("--dir", out, "/bin/sh", "-c", 'echo "$LD_PRELOAD"', env=plain)
+    check(p.stdout.strip() == os.path.realpath(library), f"no runtime put first for a program without ASan: {p.stdout!r}")
 
 # The library's settings from options, checked first.
 p = run("--dir", out, "--http", "unix:" + os.path.join(d, "sock"), "--interval", "1s", "--signal", "USR2",
