@@ -151,6 +151,14 @@ static int must_come_first(const char *soname)
 	       strncmp(soname, "libclang_rt.asan", 16) == 0;
 }
 
+/* The dynamic section's entry `i` into `d`: 1, or 0 past its end. */
+static int dyn_entry(int fd, const Elf64_Phdr *dyn, size_t i, Elf64_Dyn *d)
+{
+	return i < dyn->p_filesz / sizeof(*d) &&
+	       pread(fd, d, sizeof(*d), (off_t)(dyn->p_offset + i * sizeof(*d))) ==
+	       (ssize_t)sizeof(*d) && d->d_tag != DT_NULL;
+}
+
 /* The first of the dynamic section's DT_NEEDED names that must come first,
  * into `name`; 0 when found. */
 static int needed_first(int fd, const Elf64_Ehdr *eh, const Elf64_Phdr *dyn,
@@ -159,16 +167,13 @@ static int needed_first(int fd, const Elf64_Ehdr *eh, const Elf64_Phdr *dyn,
 	Elf64_Dyn d;
 	Elf64_Addr strtab = 0;
 	off_t strings;
-	size_t n = dyn->p_filesz / sizeof(d);
 
-	for (size_t i = 0; i < n && pread(fd, &d, sizeof(d), (off_t)(dyn->p_offset + i * sizeof(d))) ==
-	     (ssize_t)sizeof(d) && d.d_tag != DT_NULL; i++)
+	for (size_t i = 0; dyn_entry(fd, dyn, i, &d); i++)
 		if (d.d_tag == DT_STRTAB)
 			strtab = d.d_un.d_ptr;
 	if (!strtab || (strings = file_offset(fd, eh, strtab)) < 0)
 		return -1;
-	for (size_t i = 0; i < n && pread(fd, &d, sizeof(d), (off_t)(dyn->p_offset + i * sizeof(d))) ==
-	     (ssize_t)sizeof(d) && d.d_tag != DT_NULL; i++) {
+	for (size_t i = 0; dyn_entry(fd, dyn, i, &d); i++) {
 		ssize_t got;
 
 		if (d.d_tag != DT_NEEDED)
@@ -177,6 +182,7 @@ static int needed_first(int fd, const Elf64_Ehdr *eh, const Elf64_Phdr *dyn,
 		if (got <= 0)
 			continue;
 		name[got] = '\0';
+		/* A whole name (its NUL read), of a runtime that goes first. */
 		if (strlen(name) < (size_t)got && must_come_first(name))
 			return 0;
 	}
