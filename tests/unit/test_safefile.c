@@ -202,6 +202,18 @@ static void fails_cleanly(void)
 	free(big);
 }
 
+/* Whether the directory's file system has unnamed files (the kernel's
+ * answer, past this test's openat). */
+static int has_unnamed_files(void)
+{
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, dir, O_TMPFILE | O_WRONLY, 0600);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/lp-safefile-XXXXXX");
@@ -211,10 +223,15 @@ int main(void)
 	}
 
 	/* Unnamed while written: a killed writer leaves nothing. */
-	replaces();
-	EXPECT(unnamed_opened > 0 && named_opened == 0);
-	killed_midway(0);
-	fails_cleanly();
+	if (has_unnamed_files()) {
+		replaces();
+		EXPECT(unnamed_opened > 0 && named_opened == 0);
+		killed_midway(0);
+		fails_cleanly();
+	} else {
+		printf("note: %s has no unnamed files (O_TMPFILE): only the named way "
+		       "is tested\n", dir);
+	}
 
 	/* No unnamed files: named ones, which a killed writer leaves. */
 	refuse_unnamed = 1;
