@@ -103,7 +103,10 @@ if asan:
     plain = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("LOCKPROF")}
     runtime = subprocess.run(["gcc", "-print-file-name=libasan.so"], capture_output=True,
                              text=True).stdout.strip()
-    for what, preload in (("no LD_PRELOAD", None), ("LD_PRELOAD naming it", runtime)):
+    cases = [("no LD_PRELOAD", None)]
+    if os.path.isabs(runtime) and os.path.exists(runtime):
+        cases.append(("LD_PRELOAD naming it", runtime))
+    for what, preload in cases:
         adir = os.path.join(d, "asan-" + what.split()[0])
         os.mkdir(adir)
         env = dict(plain, LD_PRELOAD=preload) if preload else plain
