@@ -195,11 +195,9 @@ static int preloads_one(const char *preload)
 {
 	while (*preload) {
 		size_t n = strcspn(preload, ": ");
-		const char *base = preload;
+		const char *slash = memrchr(preload, '/', n);
+		const char *base = slash ? slash + 1 : preload;
 
-		for (size_t i = 0; i < n; i++)
-			if (preload[i] == '/')
-				base = preload + i + 1;
 		if (base < preload + n && must_come_first(base))
 			return 1;
 		preload += n + (preload[n] != '\0');

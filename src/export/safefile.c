@@ -144,19 +144,17 @@ static int replace_unnamed(int dirfd, const char *base, const void *buf, size_t 
 {
 	char tmp[NAME_MAX + 1];
 	int fd = lp_fdkeep_try(openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644));
-	int rc, named = 0;
+	int rc;
 
 	if (fd < 0) {
 		*unsupported = errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL;
 		return -1;
 	}
 	rc = lp_write_all(fd, buf, len);
-	if (rc == 0) {
-		named = name_unnamed(fd, dirfd, tmp, sizeof(tmp), base) == 0;
-		rc = named ? 0 : -1;
-		*unsupported = !named && (errno == ENOENT || errno == EPERM || errno == EACCES);
-	}
-	return finish(fd, rc, dirfd, tmp, named, base);
+	if (rc == 0 && (rc = name_unnamed(fd, dirfd, tmp, sizeof(tmp), base)) != 0)
+		*unsupported = errno == ENOENT || errno == EPERM || errno == EACCES;
+	/* Named exactly when written and linked. */
+	return finish(fd, rc, dirfd, tmp, rc == 0, base);
 }
 
 /* The same through a file created under a random name, for file systems
